@@ -1,0 +1,215 @@
+// The core: everything StreamCap does, behind one command dispatcher and one
+// event stream. The Electron shell, the agent and the CLI are thin doors onto it.
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import {
+  ApiError,
+  isCommandName,
+  parseCommandInput,
+  type AppEvent,
+  type CommandName,
+  type CommandOutputs,
+  type HostInfo,
+  type OrphanInfo,
+  type Snapshot,
+} from '../../shared/contract';
+import { ensureInstanceCopy, mapIntoCopy } from './copier';
+import { openGpuSource, type GpuSource } from './gpu/nvidia-reader';
+import { Ledger, type Orphan } from './ledger';
+import { ProfileStore } from './profiles';
+import { Sampler } from './sampler';
+import { stopTree } from './process-control';
+import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervisor';
+import { ProcSystemReader } from './system-reader';
+import { defaultDataDir, ensureDir } from './storage';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export type OrphanPolicy = 'ask' | 'stop' | 'adopt';
+
+export interface CoreOptions {
+  dataDir?: string;
+  sampleIntervalMs?: number;
+  supervisor?: Partial<SupervisorOptions>;
+  orphanPolicy?: OrphanPolicy;
+  /** Minutes of snapshots kept for clients that connect later (chart windows). */
+  historyMinutes?: number;
+  gpu?: GpuSource;
+  /** Start sampling at once (default true). */
+  autoStart?: boolean;
+}
+
+type Listener = (event: AppEvent) => void;
+
+export class Core {
+  readonly dataDir: string;
+  readonly profiles: ProfileStore;
+  readonly supervisor: Supervisor;
+  readonly sampler: Sampler;
+  readonly ledger: Ledger;
+  private listeners = new Set<Listener>();
+  private history: Snapshot[] = [];
+  private readonly historySize: number;
+  private orphans: Orphan[] = [];
+  private closed = false;
+
+  private constructor(opts: CoreOptions) {
+    this.dataDir = opts.dataDir ?? defaultDataDir();
+    ensureDir(this.dataDir);
+    const interval = opts.sampleIntervalMs ?? 1000;
+    this.historySize = Math.ceil(((opts.historyMinutes ?? 10) * 60000) / interval);
+    this.profiles = new ProfileStore(this.dataDir);
+    this.ledger = new Ledger(path.join(this.dataDir, 'ledger'));
+    this.supervisor = new Supervisor(this.ledger, opts.supervisor, this.copyHook);
+    const gpu = opts.gpu ?? openGpuSource(interval);
+    this.sampler = new Sampler(this.supervisor, new ProcSystemReader(this.dataDir), gpu, interval);
+    this.supervisor.on('change', () => this.emit({ type: 'instances', data: this.supervisor.list() }));
+    this.sampler.onSample((s) => {
+      this.history.push(s);
+      if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+      this.emit({ type: 'sample', data: s });
+    });
+  }
+
+  static async create(opts: CoreOptions = {}): Promise<Core> {
+    const core = new Core(opts);
+    core.orphans = core.ledger.findOrphans();
+    const policy = opts.orphanPolicy ?? 'ask';
+    if (core.orphans.length > 0 && policy !== 'ask') await core.resolveOrphans(policy);
+    if (opts.autoStart !== false) core.sampler.start();
+    return core;
+  }
+
+  private copyHook: PrepareHook = async (rec, report) => {
+    const c = rec.profile.copy;
+    if (!c.enabled) return null;
+    const source = path.resolve(c.sourceDir);
+    const { dir } = await ensureInstanceCopy(source, path.resolve(c.targetDir), rec.info.n, report);
+    rec.log.push('system', `using copy ${dir}`);
+    return { exe: mapIntoCopy(rec.info.exe, source, dir), cwd: mapIntoCopy(rec.info.cwd, source, dir) };
+  };
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(event: AppEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(event);
+      } catch {
+        /* a failing listener must not stop the others */
+      }
+    }
+  }
+
+  orphanList(): OrphanInfo[] {
+    return this.orphans.map(({ entry: _e, tree: _t, file: _f, ...info }) => info);
+  }
+
+  async resolveOrphans(action: 'stop' | 'adopt'): Promise<{ stopped: number; adopted: number }> {
+    const list = this.orphans;
+    this.orphans = [];
+    let stopped = 0;
+    let adopted = 0;
+    if (action === 'stop') {
+      await Promise.all(list.map((o) => stopTree(o.pid, o.pgid, o.tree, 3000).then(() => o.tree.close())));
+      stopped = list.length;
+    } else {
+      adopted = await this.supervisor.adopt(list);
+    }
+    Ledger.forget(list.map((o) => o.file));
+    this.emit({ type: 'orphans', data: [] });
+    return { stopped, adopted };
+  }
+
+  hostInfo(): HostInfo {
+    const cpus = os.cpus();
+    const gpus = this.sampler.latest?.gpus;
+    return {
+      hostname: os.hostname(),
+      platform: process.platform,
+      os: `${os.type()} ${os.release()}`,
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
+      cores: cpus.length,
+      memoryMB: Math.round(os.totalmem() / 2 ** 20),
+      gpus: gpus?.ok ? gpus.value.map((g) => ({ index: g.index, name: g.name })) : [],
+      locale: process.env.STREAMCAP_LOCALE ?? Intl.DateTimeFormat().resolvedOptions().locale,
+      version: pkg.version,
+      sampleIntervalMs: this.sampler.intervalMs,
+      dataDir: this.dataDir,
+    };
+  }
+
+  private gpuCount(): number {
+    const g = this.sampler.latest?.gpus;
+    return g?.ok ? g.value.length : 0;
+  }
+
+  /** Runs a command by name with an untrusted payload: validated here, for every door. */
+  async invoke(name: string, payload: unknown): Promise<unknown> {
+    if (this.closed) throw new ApiError('conflict', 'StreamCap is shutting down.');
+    if (!isCommandName(name)) throw new ApiError('unknown_command', `Unknown command "${String(name).slice(0, 64)}".`);
+    return this.run(name, payload);
+  }
+
+  private async run<K extends CommandName>(name: K, payload: unknown): Promise<CommandOutputs[K]> {
+    const input = parseCommandInput(name, payload) as never;
+    type Out = CommandOutputs[K];
+    switch (name) {
+      case 'host.info':
+        return this.hostInfo() as Out;
+      case 'profiles.list':
+        return this.profiles.list() as Out;
+      case 'profiles.save': {
+        const saved = await this.profiles.save(input);
+        this.emit({ type: 'profiles', data: this.profiles.list() });
+        return saved as Out;
+      }
+      case 'profiles.delete': {
+        const { id } = input as { id: string };
+        await this.profiles.delete(id);
+        this.emit({ type: 'profiles', data: this.profiles.list() });
+        return { deleted: id } as Out;
+      }
+      case 'instances.list':
+        return this.supervisor.list() as Out;
+      case 'instances.launch': {
+        const { profileId, count } = input as { profileId: string; count: number };
+        const profile = this.profiles.get(profileId);
+        return { ids: this.supervisor.launch(profile, count, this.gpuCount()).ids } as Out;
+      }
+      case 'instances.stop':
+        return (await this.supervisor.stop((input as { id: string }).id)) as Out;
+      case 'instances.stopAll':
+        return { stopped: await this.supervisor.stopAll() } as Out;
+      case 'instances.restart':
+        return (await this.supervisor.restart((input as { id: string }).id)) as Out;
+      case 'instances.clearExited':
+        return { removed: this.supervisor.clearExited() } as Out;
+      case 'instances.log': {
+        const rec = this.supervisor.get((input as { id: string }).id);
+        return { id: rec.info.id, lines: rec.log.all(), droppedLines: rec.log.dropped } as Out;
+      }
+      case 'orphans.list':
+        return this.orphanList() as Out;
+      case 'orphans.resolve':
+        return (await this.resolveOrphans((input as { action: 'stop' | 'adopt' }).action)) as Out;
+      case 'metrics.history':
+        return this.history as Out;
+    }
+    throw new ApiError('unknown_command', `Unknown command "${name}".`);
+  }
+
+  /** Stops sampling and, unless told otherwise, every instance. */
+  async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (opts.stopInstances !== false) await this.supervisor.stopAll();
+    this.sampler.stop();
+    await this.ledger.settle();
+    this.listeners.clear();
+  }
+}

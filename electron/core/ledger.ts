@@ -1,0 +1,133 @@
+// The ledger of running instances, so that a StreamCap killed with -9 leaves no
+// instance running unseen. Each StreamCap process owns one file named after its own
+// PID and start time; at start-up, files of owners that no longer run are read and
+// their instances still alive are offered as orphans (stop or adopt).
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { OrphanInfo } from '../../shared/contract';
+import { readPidStat } from './proc/linux';
+import { isLinux, openTreeFromLedger, type InstanceTree } from './proc/tree';
+import { writeJsonAtomic } from './storage';
+
+const EntrySchema = z.object({
+  id: z.string(),
+  pid: z.number().int(),
+  pgid: z.number().int(),
+  startTime: z.number(),
+  startedAt: z.number(),
+  exe: z.string(),
+  n: z.number().int(),
+  profileId: z.string(),
+  profileName: z.string(),
+});
+export type LedgerEntry = z.infer<typeof EntrySchema>;
+const FileSchema = z.object({ ownerPid: z.number().int(), ownerStartTime: z.number(), entries: z.array(EntrySchema) });
+
+function processIdentity(pid: number): number | null {
+  if (isLinux) return readPidStat(pid)?.startTime ?? null;
+  try {
+    process.kill(pid, 0);
+    return 0;
+  } catch {
+    return null;
+  }
+}
+
+export interface Orphan extends OrphanInfo {
+  entry: LedgerEntry;
+  tree: InstanceTree;
+  file: string;
+}
+
+export class Ledger {
+  private readonly file: string;
+  private entries = new Map<string, LedgerEntry>();
+  private writing: Promise<void> = Promise.resolve();
+  private readonly ownerStartTime: number;
+
+  constructor(readonly dir: string) {
+    this.ownerStartTime = processIdentity(process.pid) ?? 0;
+    this.file = path.join(dir, `${process.pid}-${this.ownerStartTime}.json`);
+  }
+
+  add(entry: LedgerEntry): Promise<void> {
+    this.entries.set(entry.id, entry);
+    return this.flush();
+  }
+
+  remove(id: string): Promise<void> {
+    if (!this.entries.delete(id)) return this.writing;
+    return this.flush();
+  }
+
+  /** Writes are serialised; each one writes the whole (small) current set atomically. */
+  private flush(): Promise<void> {
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.entries.size === 0) {
+          fs.rmSync(this.file, { force: true });
+          fs.rmSync(this.file + '.bak', { force: true });
+          return;
+        }
+        await writeJsonAtomic(
+          this.file,
+          { ownerPid: process.pid, ownerStartTime: this.ownerStartTime, entries: [...this.entries.values()] },
+          { backup: false },
+        );
+      });
+    return this.writing;
+  }
+
+  /** Instances left running by StreamCap processes that are gone. */
+  findOrphans(): Orphan[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    const out: Orphan[] = [];
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      if (file === this.file) continue;
+      let parsed: z.infer<typeof FileSchema>;
+      try {
+        parsed = FileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      } catch {
+        continue; // not ours or torn beyond use; left for a human to look at
+      }
+      if (processIdentity(parsed.ownerPid) === parsed.ownerStartTime) continue; // its owner still runs
+      let any = false;
+      for (const entry of parsed.entries) {
+        const tree = openTreeFromLedger(entry.pid, entry.pgid, entry.startTime);
+        if (!tree) continue;
+        any = true;
+        out.push({
+          pid: entry.pid,
+          pgid: entry.pgid,
+          n: entry.n,
+          profileName: entry.profileName,
+          exe: entry.exe,
+          startedAt: entry.startedAt,
+          processes: tree.aliveNow().length,
+          entry,
+          tree,
+          file,
+        });
+      }
+      if (!any) fs.rmSync(file, { force: true });
+    }
+    return out;
+  }
+
+  static forget(files: Iterable<string>): void {
+    for (const f of new Set(files)) fs.rmSync(f, { force: true });
+  }
+
+  /** Waits for pending writes (for tests and shutdown). */
+  settle(): Promise<void> {
+    return this.writing.catch(() => undefined);
+  }
+}

@@ -1,0 +1,268 @@
+// Linux /proc reading, hand-written because it is the sampler's hot path: every
+// tick reads one stat file per tree member. Files stay open and are re-read with
+// pread at offset 0 (procfs regenerates them), into one shared buffer, so a tick
+// costs a read syscall per file and no open/close. A stat fd kept open also pins the
+// process it was opened for: once that process is gone the read fails with ESRCH,
+// so a reused PID can never be mistaken for the old process.
+import fs from 'node:fs';
+import { parseChildren, parsePidStat, type PidStat } from './parse';
+
+const buffer = Buffer.allocUnsafe(1 << 16);
+
+export const CLK_TCK = 100; // USER_HZ is 100 on every Linux ABI Node supports.
+export const PAGE_SIZE = 4096;
+
+/** Reads a small /proc file in one go; null if it does not exist (process gone). */
+export function readProcText(path: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.toString('latin1', 0, n);
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A /proc file held open and re-read on each call. */
+export class ProcFile {
+  private fd: number | null;
+  constructor(readonly path: string) {
+    try {
+      this.fd = fs.openSync(path, 'r');
+    } catch {
+      this.fd = null;
+    }
+  }
+  get open(): boolean {
+    return this.fd !== null;
+  }
+  read(): string | null {
+    if (this.fd === null) return null;
+    try {
+      const n = fs.readSync(this.fd, buffer, 0, buffer.length, 0);
+      return buffer.toString('latin1', 0, n);
+    } catch {
+      this.close();
+      return null;
+    }
+  }
+  close(): void {
+    if (this.fd !== null) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
+      this.fd = null;
+    }
+  }
+}
+
+export function readPidStat(pid: number): PidStat | null {
+  const text = readProcText(`/proc/${pid}/stat`);
+  return text ? parsePidStat(text) : null;
+}
+
+/** PIDs of the direct children of a process, over all its threads. */
+export function childrenOf(pid: number): number[] {
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const tid of tids) {
+    const text = readProcText(`/proc/${pid}/task/${tid}/children`);
+    if (text) out.push(...parseChildren(text));
+  }
+  return out;
+}
+
+/** Every process's stat: a full scan, for the rare moments that need one (start-up, a launcher's exit). */
+export function scanAllProcesses(): PidStat[] {
+  const out: PidStat[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const stat = readPidStat(Number(name));
+    if (stat) out.push(stat);
+  }
+  return out;
+}
+
+export function isAliveStat(stat: PidStat | null): stat is PidStat {
+  return stat !== null && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+interface Member {
+  pid: number;
+  ppid: number;
+  startTime: number;
+  file: ProcFile;
+  /** utime+stime+cutime+cstime at the last read, ticks. */
+  ticks: number;
+  rssPages: number;
+  alive: boolean;
+  /** Ticks of vanished children already counted, still to arrive in this member's cutime. */
+  owed: number;
+  owedSince: number;
+}
+
+/** How long owed child time waits for the reap; a parent that ignores SIGCHLD never gets it in cutime. */
+const OWED_EXPIRY_MS = 5000;
+
+export interface TreeReading {
+  /** CPU ticks the tree spent since the previous reading. */
+  deltaTicks: number;
+  rssBytes: number;
+  processes: number;
+}
+
+/**
+ * The process tree of one instance: the launched process and every descendant,
+ * found through /proc/<pid>/task/<tid>/children (cheap) and, once the launcher is
+ * gone and its children were re-parented, through the process group.
+ *
+ * CPU accounting: a live member contributes its own time (utime+stime) and the time
+ * of children it reaped (cutime+cstime). A member that vanished had its last-seen
+ * total already counted, and that same total lands in its parent's cutime when
+ * reaped: subtract it so it is not counted twice. Short-lived children that were
+ * never seen still count, through their parent's cutime.
+ */
+export class ProcessTree {
+  private members = new Map<number, Member>();
+  private lastRescan = 0;
+
+  constructor(
+    readonly rootPid: number,
+    readonly pgid: number,
+    /** Start time of the root in ticks since boot; a PID with another start time is not ours. */
+    readonly rootStartTime: number,
+  ) {
+    this.addMember(rootPid, true, rootStartTime);
+  }
+
+  static forPid(pid: number, pgid = pid): ProcessTree | null {
+    const stat = readPidStat(pid);
+    if (!stat) return null;
+    return new ProcessTree(pid, pgid, stat.startTime);
+  }
+
+  private addMember(pid: number, fromStart: boolean, exactStartTime?: number): Member | null {
+    if (this.members.has(pid)) return this.members.get(pid)!;
+    const file = new ProcFile(`/proc/${pid}/stat`);
+    const text = file.read();
+    const stat = text ? parsePidStat(text) : null;
+    // Descendants start after the root; a PID reused by an older-numbered process is not ours.
+    if (!stat || stat.startTime < this.rootStartTime || (exactStartTime !== undefined && stat.startTime !== exactStartTime)) {
+      file.close();
+      return null;
+    }
+    const total = stat.utime + stat.stime + stat.cutime + stat.cstime;
+    const m: Member = {
+      pid,
+      ppid: stat.ppid,
+      startTime: stat.startTime,
+      file,
+      // A member found at its start counts all its time; one found late counts from now on.
+      ticks: fromStart ? 0 : total,
+      rssPages: stat.rssPages,
+      alive: isAliveStat(stat),
+      owed: 0,
+      owedSince: 0,
+    };
+    this.members.set(pid, m);
+    return m;
+  }
+
+  /** Looks for new descendants. `full` also scans /proc for our process group. */
+  rescan(now: number, full = false): void {
+    this.lastRescan = now;
+    const queue = [...this.members.values()].filter((m) => m.alive).map((m) => m.pid);
+    const seen = new Set<number>(queue);
+    while (queue.length > 0) {
+      const pid = queue.shift()!;
+      for (const child of childrenOf(pid)) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        // A child born since the last rescan counts from its start; it is younger than the rescan interval.
+        const m = this.addMember(child, true);
+        if (m) queue.push(child);
+      }
+    }
+    if (full) {
+      // A process-group id stays taken while any member lives; if its leader's PID now
+      // belongs to a different process, the group we knew is gone.
+      const leader = readPidStat(this.pgid);
+      if (leader && this.pgid === this.rootPid && leader.startTime !== this.rootStartTime) return;
+      for (const stat of scanAllProcesses()) {
+        if (stat.pgid === this.pgid && !this.members.has(stat.pid) && isAliveStat(stat)) this.addMember(stat.pid, false);
+      }
+    }
+  }
+
+  /** Reads every member's stat; call once per tick. */
+  read(now: number, rescanEveryMs: number): TreeReading {
+    if (now - this.lastRescan >= rescanEveryMs) this.rescan(now);
+    let delta = 0;
+    let rss = 0;
+    let processes = 0;
+    for (const m of this.members.values()) {
+      const text = m.file.read();
+      const stat = text ? parsePidStat(text) : null;
+      if (!isAliveStat(stat)) {
+        // Gone (or a zombie): its time moves to the parent's cutime when reaped; don't count it twice.
+        const parent = this.members.get(m.ppid);
+        if (parent && parent.alive) {
+          parent.owed += m.ticks;
+          parent.owedSince = now;
+        }
+        m.alive = false;
+        m.file.close();
+        this.members.delete(m.pid);
+        continue;
+      }
+      const total = stat.utime + stat.stime + stat.cutime + stat.cstime;
+      let grown = Math.max(0, total - m.ticks);
+      if (m.owed > 0) {
+        const paid = Math.min(m.owed, grown);
+        grown -= paid;
+        m.owed = now - m.owedSince > OWED_EXPIRY_MS ? 0 : m.owed - paid;
+      }
+      delta += grown;
+      m.ticks = total;
+      m.rssPages = stat.rssPages;
+      rss += stat.rssPages * PAGE_SIZE;
+      processes++;
+    }
+    return { deltaTicks: delta, rssBytes: rss, processes };
+  }
+
+  /** Live member PIDs, as last seen. */
+  pids(): number[] {
+    return [...this.members.values()].filter((m) => m.alive).map((m) => m.pid);
+  }
+
+  /** Re-checks liveness of every member now (for stop and exit handling). */
+  aliveNow(): number[] {
+    const out: number[] = [];
+    for (const m of this.members.values()) {
+      const stat = readPidStat(m.pid);
+      if (isAliveStat(stat) && stat.startTime === m.startTime) out.push(m.pid);
+    }
+    return out;
+  }
+
+  close(): void {
+    for (const m of this.members.values()) m.file.close();
+    this.members.clear();
+  }
+}

@@ -1,0 +1,139 @@
+// Pure parsers for Linux /proc files. Kept apart from the reading so they can be
+// tested table-driven against captured text.
+
+export interface PidStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  pgid: number;
+  /** Clock ticks. */
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+  /** Clock ticks since boot: with the pid, identifies a process across PID reuse. */
+  startTime: number;
+  rssPages: number;
+}
+
+/** Parses /proc/<pid>/stat. The command name may hold spaces and parentheses, so split at the last ')'. */
+export function parsePidStat(text: string): PidStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const f = text.slice(close + 2).split(' ');
+  // f[0] is field 3 (state); field k is f[k - 3].
+  if (f.length < 22) return null;
+  const num = (k: number) => Number(f[k - 3]);
+  const stat: PidStat = {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: f[0]!,
+    ppid: num(4),
+    pgid: num(5),
+    utime: num(14),
+    stime: num(15),
+    cutime: num(16),
+    cstime: num(17),
+    startTime: num(22),
+    rssPages: num(24),
+  };
+  return Number.isFinite(stat.pid) && Number.isFinite(stat.utime) ? stat : null;
+}
+
+export interface CpuTimes {
+  /** All ticks. */
+  total: number;
+  /** Idle + iowait ticks. */
+  idle: number;
+}
+
+/** Parses /proc/stat into the aggregate line and one entry per core. */
+export function parseCpuStat(text: string): { all: CpuTimes; cores: CpuTimes[] } | null {
+  let all: CpuTimes | null = null;
+  const cores: CpuTimes[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('cpu')) {
+      if (all) break; // the cpu lines come first
+      continue;
+    }
+    const parts = line.split(/\s+/);
+    // user nice system idle iowait irq softirq steal [guest guest_nice: already inside user/nice]
+    const v = parts.slice(1, 9).map(Number);
+    const total = v.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+    const times = { total, idle: (v[3] ?? 0) + (v[4] ?? 0) };
+    if (parts[0] === 'cpu') all = times;
+    else cores.push(times);
+  }
+  return all ? { all, cores } : null;
+}
+
+/** Busy share 0-100 between two readings; null when no time passed. */
+export function busyPercent(prev: CpuTimes, cur: CpuTimes): number | null {
+  const dt = cur.total - prev.total;
+  if (dt <= 0) return null;
+  const busy = dt - (cur.idle - prev.idle);
+  return Math.min(100, Math.max(0, (busy / dt) * 100));
+}
+
+/** Parses /proc/meminfo: total and used (total - available) in MB. */
+export function parseMeminfo(text: string): { totalMB: number; usedMB: number } | null {
+  const kb = (key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const total = kb('MemTotal');
+  let available = kb('MemAvailable');
+  if (available === null) {
+    const free = kb('MemFree');
+    available = free === null ? null : free + (kb('Buffers') ?? 0) + (kb('Cached') ?? 0);
+  }
+  if (total === null || available === null) return null;
+  return { totalMB: total / 1024, usedMB: (total - available) / 1024 };
+}
+
+/** Parses /proc/net/dev: byte counters summed over every interface but loopback. */
+export function parseNetDev(text: string): { rxBytes: number; txBytes: number } {
+  let rxBytes = 0;
+  let txBytes = 0;
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    if (name === 'lo') continue;
+    const f = line.slice(colon + 1).trim().split(/\s+/);
+    if (f.length < 9) continue;
+    rxBytes += Number(f[0]) || 0;
+    txBytes += Number(f[8]) || 0;
+  }
+  return { rxBytes, txBytes };
+}
+
+/** Parses /proc/diskstats: sectors (512 B) read and written, summed over whole disks (not partitions, not loop/ram). */
+export function parseDiskstats(text: string): { readBytes: number; writeBytes: number } {
+  let readBytes = 0;
+  let writeBytes = 0;
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const name = f[2]!;
+    if (/^(loop|ram|zram|dm-|md|sr)/.test(name)) continue;
+    // Partitions: sda1, vda2, nvme0n1p1, mmcblk0p1.
+    if (/^(sd|vd|hd|xvd)[a-z]+\d+$/.test(name) || /^(nvme\d+n\d+|mmcblk\d+)p\d+$/.test(name)) continue;
+    readBytes += (Number(f[5]) || 0) * 512;
+    writeBytes += (Number(f[9]) || 0) * 512;
+  }
+  return { readBytes, writeBytes };
+}
+
+/** Parses a /proc/<pid>/task/<tid>/children file: space-separated PIDs. */
+export function parseChildren(text: string): number[] {
+  const out: number[] = [];
+  for (const s of text.split(' ')) {
+    if (s.length === 0) continue;
+    const n = Number(s);
+    if (Number.isInteger(n) && n > 0) out.push(n);
+  }
+  return out;
+}

@@ -1,0 +1,451 @@
+// Supervises instances: launch N with a stagger, stop (whole tree, grace then kill),
+// restart, auto-restart with exponential backoff that gives up, and adoption of
+// instances a previous StreamCap left behind. Emits 'change' whenever an
+// instance's public state changed.
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { ApiError, type InstanceInfo, type InstanceState, type Profile } from '../../shared/contract';
+import { expandPlaceholders, instanceContext } from '../../shared/placeholders';
+import type { Ledger, Orphan } from './ledger';
+import { resolveExecutable, spawnInstance, stopTree } from './process-control';
+import { openTree, type InstanceTree } from './proc/tree';
+import { RingLog } from './ring-log';
+
+export interface SupervisorOptions {
+  graceMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A run this long resets the failure count. */
+  stableMs: number;
+  /** Lines kept per instance. */
+  logLines: number;
+}
+
+export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
+  graceMs: 5000,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 15000,
+  stableMs: 30000,
+  logLines: 1000,
+};
+
+/** What a launch needs before the process starts (copy per instance may move the exe and cwd). */
+export type PrepareHook = (rec: Instance, report: (done: number, total: number) => void) => Promise<{ exe: string; cwd: string } | null>;
+
+export interface Instance {
+  info: InstanceInfo;
+  profile: Profile;
+  env: Record<string, string>;
+  child: ChildProcess | null;
+  tree: InstanceTree | null;
+  log: RingLog;
+  failures: number;
+  stableTimer: NodeJS.Timeout | null;
+  restartTimer: NodeJS.Timeout | null;
+  stopping: Promise<void> | null;
+}
+
+const TERMINAL: ReadonlySet<InstanceState> = new Set(['stopped', 'exited', 'crashed', 'failed']);
+export const isTerminal = (s: InstanceState) => TERMINAL.has(s);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Supervisor extends EventEmitter {
+  readonly instances = new Map<string, Instance>();
+  private readonly opts: SupervisorOptions;
+  private launchGeneration = 0;
+  private changeQueued = false;
+
+  constructor(
+    private readonly ledger: Ledger,
+    opts: Partial<SupervisorOptions> = {},
+    private readonly prepare: PrepareHook | null = null,
+  ) {
+    super();
+    this.opts = { ...DEFAULT_SUPERVISOR_OPTIONS, ...opts };
+  }
+
+  list(): InstanceInfo[] {
+    return [...this.instances.values()].map((r) => ({ ...r.info, lastLines: r.log.tail(5) }));
+  }
+
+  get(id: string): Instance {
+    const rec = this.instances.get(id);
+    if (!rec) throw new ApiError('not_found', `No instance ${id}. It may have been cleared; refresh the list.`);
+    return rec;
+  }
+
+  private changed(): void {
+    if (this.changeQueued) return;
+    this.changeQueued = true;
+    queueMicrotask(() => {
+      this.changeQueued = false;
+      this.emit('change');
+    });
+  }
+
+  private setState(rec: Instance, state: InstanceState, reason: string | null = rec.info.reason): void {
+    rec.info.state = state;
+    rec.info.reason = reason;
+    this.changed();
+  }
+
+  /**
+   * Creates `count` instances of a profile and starts them one after another,
+   * `staggerSec` apart. Resolves with their ids at once; `started` resolves when the
+   * last one was started (or the launch was cancelled by stopAll).
+   */
+  launch(profile: Profile, count: number, gpuCount: number): { ids: string[]; started: Promise<void> } {
+    const used = new Set([...this.instances.values()].filter((r) => r.profile.id === profile.id && !isTerminal(r.info.state)).map((r) => r.info.n));
+    const recs: Instance[] = [];
+    for (let n = 1; recs.length < count; n++) {
+      if (used.has(n)) continue;
+      const ctx = instanceContext(n - 1, count, gpuCount);
+      const expand = (s: string) => expandPlaceholders(s, ctx);
+      const rec: Instance = {
+        info: {
+          id: `${profile.id}-${n}-${randomUUID().slice(0, 6)}`,
+          n,
+          profileId: profile.id,
+          profileName: profile.name,
+          exe: profile.exe,
+          args: profile.args.map(expand),
+          cwd: expand(profile.cwd),
+          gpu: profile.gpuPinning && gpuCount > 0 ? ctx.gpu : null,
+          state: 'starting',
+          pid: null,
+          startedAt: null,
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          reason: 'waiting to start',
+          restarts: 0,
+          restartAt: null,
+          adopted: false,
+          launcherExited: false,
+          copyProgress: null,
+          lastLines: [],
+        },
+        profile,
+        env: Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, expand(v)])),
+        child: null,
+        tree: null,
+        log: new RingLog(this.opts.logLines),
+        failures: 0,
+        stableTimer: null,
+        restartTimer: null,
+        stopping: null,
+      };
+      this.instances.set(rec.info.id, rec);
+      recs.push(rec);
+    }
+    this.changed();
+    const generation = this.launchGeneration;
+    const started = (async () => {
+      for (let k = 0; k < recs.length; k++) {
+        const rec = recs[k]!;
+        if (generation !== this.launchGeneration || rec.info.state !== 'starting') {
+          if (rec.info.state === 'starting') this.setState(rec, 'stopped', 'launch cancelled');
+          continue;
+        }
+        if (this.prepare) {
+          try {
+            rec.info.state = 'copying';
+            const prepared = await this.prepare(rec, (done, total) => {
+              rec.info.copyProgress = { done, total };
+              this.changed();
+            });
+            rec.info.copyProgress = null;
+            if (prepared) {
+              rec.info.exe = prepared.exe;
+              rec.info.cwd = prepared.cwd;
+            }
+            rec.info.state = 'starting';
+          } catch (e) {
+            rec.info.copyProgress = null;
+            this.fail(rec, (e as Error).message);
+            continue;
+          }
+          if (generation !== this.launchGeneration) {
+            this.setState(rec, 'stopped', 'launch cancelled');
+            continue;
+          }
+        }
+        this.start(rec);
+        if (k < recs.length - 1 && profile.staggerSec > 0) await sleep(profile.staggerSec * 1000);
+      }
+    })();
+    return { ids: recs.map((r) => r.info.id), started };
+  }
+
+  private fail(rec: Instance, reason: string): void {
+    rec.info.endedAt = Date.now();
+    rec.log.push('system', reason);
+    this.setState(rec, 'failed', reason);
+  }
+
+  /** Starts (or restarts) the process of an instance record. */
+  private start(rec: Instance): void {
+    let exe: string;
+    let child: ChildProcess;
+    try {
+      exe = resolveExecutable(rec.info.exe, rec.info.cwd);
+      child = spawnInstance(exe, rec.info.args, { cwd: rec.info.cwd, env: rec.env });
+    } catch (e) {
+      this.fail(rec, (e as Error).message);
+      return;
+    }
+    rec.child = child;
+    rec.info.pid = child.pid ?? null;
+    rec.info.startedAt = Date.now();
+    rec.info.endedAt = null;
+    rec.info.exitCode = null;
+    rec.info.signal = null;
+    rec.info.restartAt = null;
+    rec.info.launcherExited = false;
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => rec.log.write('stdout', d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => rec.log.write('stderr', d));
+    child.on('error', (err) => {
+      // 'error' may come without 'exit' (spawn failure).
+      if (rec.child === child && child.pid === undefined) this.fail(rec, `Could not start ${exe}: ${err.message}`);
+      else rec.log.push('system', `process error: ${err.message}`);
+    });
+    child.on('exit', (code, signal) => this.onExit(rec, child, code, signal));
+    if (child.pid === undefined) return; // 'error' follows
+    rec.tree = openTree(child.pid, child.pid);
+    rec.log.push('system', `started pid ${child.pid}: ${exe} ${JSON.stringify(rec.info.args)}`);
+    this.setState(rec, 'running', null);
+    void this.ledger
+      .add({
+        id: rec.info.id,
+        pid: child.pid,
+        pgid: child.pid,
+        startTime: rec.tree?.rootStartTime ?? 0,
+        startedAt: rec.info.startedAt,
+        exe,
+        n: rec.info.n,
+        profileId: rec.profile.id,
+        profileName: rec.profile.name,
+      })
+      .catch((e) => rec.log.push('system', `ledger not written: ${(e as Error).message}`));
+    if (rec.stableTimer) clearTimeout(rec.stableTimer);
+    rec.stableTimer = setTimeout(() => {
+      rec.failures = 0;
+    }, this.opts.stableMs);
+    rec.stableTimer.unref();
+  }
+
+  private onExit(rec: Instance, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (rec.child !== child) return;
+    rec.log.flush();
+    rec.info.exitCode = code;
+    rec.info.signal = signal;
+    if (rec.info.state === 'stopping') return; // stop() finishes the job
+    // A launcher (bootstrapper EXE) may exit while the real process it started runs on.
+    if (rec.tree) {
+      rec.tree.rescan(Date.now(), true);
+      const alive = rec.tree.aliveNow().filter((p) => p !== rec.info.pid);
+      if (alive.length > 0) {
+        rec.info.launcherExited = true;
+        rec.log.push('system', `launcher exited (${describeExit(code, signal)}); ${alive.length} process(es) it started still run`);
+        this.setState(rec, 'running', `launcher exited (${describeExit(code, signal)})`);
+        return;
+      }
+    }
+    this.finish(rec, code, signal);
+  }
+
+  /** The whole tree is gone: record how it ended, and restart if the profile asks. */
+  private finish(rec: Instance, code: number | null, signal: string | null): void {
+    rec.child = null;
+    rec.tree?.close();
+    rec.tree = null;
+    rec.info.endedAt = Date.now();
+    if (rec.stableTimer) clearTimeout(rec.stableTimer);
+    void this.ledger.remove(rec.info.id).catch(() => undefined);
+    const crashed = signal !== null || (code !== null && code !== 0);
+    const reason = code === null && signal === null ? 'ended (exit code unknown: adopted process)' : describeExit(code, signal);
+    rec.log.push('system', `ended: ${reason}`);
+    const auto = rec.profile.autoRestart;
+    if (!crashed || !auto.enabled) {
+      this.setState(rec, crashed ? 'crashed' : 'exited', reason);
+      return;
+    }
+    rec.failures++;
+    if (rec.failures > auto.maxRetries) {
+      this.setState(rec, 'failed', `gave up after ${auto.maxRetries} restart${auto.maxRetries === 1 ? '' : 's'}; last: ${reason}`);
+      return;
+    }
+    const delay = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** (rec.failures - 1));
+    rec.info.restartAt = Date.now() + delay;
+    rec.log.push('system', `restarting in ${(delay / 1000).toFixed(1)} s (attempt ${rec.failures} of ${auto.maxRetries})`);
+    this.setState(rec, 'backoff', `${reason}; restart ${rec.failures}/${auto.maxRetries} in ${(delay / 1000).toFixed(1)} s`);
+    rec.restartTimer = setTimeout(() => {
+      rec.restartTimer = null;
+      if (rec.info.state !== 'backoff') return;
+      rec.info.restarts++;
+      this.start(rec);
+    }, delay);
+  }
+
+  /** Checks instances whose launcher is gone or that were adopted: are their trees still alive? */
+  poll(): void {
+    for (const rec of this.instances.values()) {
+      if (rec.info.state !== 'running' || rec.child || !rec.tree) continue;
+      if (rec.tree.aliveNow().length === 0) this.finish(rec, rec.info.exitCode, rec.info.signal);
+    }
+    for (const rec of this.instances.values()) {
+      if (rec.info.state === 'running' && rec.info.launcherExited && rec.tree && rec.tree.aliveNow().length === 0) {
+        this.finish(rec, rec.info.exitCode, rec.info.signal);
+      }
+    }
+  }
+
+  async stop(id: string): Promise<InstanceInfo> {
+    const rec = this.get(id);
+    await this.stopRecord(rec, 'stopped by user');
+    return { ...rec.info, lastLines: rec.log.tail(5) };
+  }
+
+  private stopRecord(rec: Instance, reason: string): Promise<void> {
+    if (rec.stopping) return rec.stopping;
+    if (rec.restartTimer) {
+      clearTimeout(rec.restartTimer);
+      rec.restartTimer = null;
+    }
+    if (isTerminal(rec.info.state)) return Promise.resolve();
+    if (rec.info.state === 'backoff' || rec.info.state === 'starting' || rec.info.state === 'copying' || rec.info.pid === null) {
+      rec.info.restartAt = null;
+      rec.info.endedAt = Date.now();
+      this.setState(rec, 'stopped', reason);
+      return Promise.resolve();
+    }
+    this.setState(rec, 'stopping', 'stopping');
+    const pid = rec.info.pid;
+    rec.stopping = (async () => {
+      const { forced } = await stopTree(pid, pid, rec.tree, this.opts.graceMs);
+      rec.log.push('system', forced ? `killed after the ${this.opts.graceMs / 1000} s grace period` : 'stopped');
+      // Let the child's 'exit' land so the exit code is known.
+      if (rec.child && rec.child.exitCode === null && rec.child.signalCode === null) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 1000);
+          rec.child!.once('exit', () => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
+      rec.child = null;
+      rec.tree?.close();
+      rec.tree = null;
+      rec.info.endedAt = Date.now();
+      if (rec.stableTimer) clearTimeout(rec.stableTimer);
+      await this.ledger.remove(rec.info.id).catch(() => undefined);
+      const how = rec.info.exitCode !== null || rec.info.signal !== null ? ` (${describeExit(rec.info.exitCode, rec.info.signal)})` : '';
+      this.setState(rec, 'stopped', reason + how);
+    })().finally(() => {
+      rec.stopping = null;
+    });
+    return rec.stopping;
+  }
+
+  /** Stops everything, including launches still staggering. */
+  async stopAll(): Promise<number> {
+    this.launchGeneration++;
+    const live = [...this.instances.values()].filter((r) => !isTerminal(r.info.state));
+    await Promise.all(live.map((r) => this.stopRecord(r, 'stopped by user')));
+    return live.length;
+  }
+
+  async restart(id: string): Promise<InstanceInfo> {
+    const rec = this.get(id);
+    if (rec.info.adopted) throw new ApiError('conflict', `Instance ${rec.info.n} was adopted from an earlier run: StreamCap does not know its arguments. Stop it and launch it again from its profile.`);
+    if (rec.info.state === 'copying') throw new ApiError('conflict', `Instance ${rec.info.n} is still being copied; restart it once it runs.`);
+    await this.stopRecord(rec, 'restarting');
+    rec.failures = 0;
+    rec.info.restarts++;
+    this.start(rec);
+    return { ...rec.info, lastLines: rec.log.tail(5) };
+  }
+
+  clearExited(): number {
+    let removed = 0;
+    for (const [id, rec] of this.instances) {
+      if (isTerminal(rec.info.state)) {
+        this.instances.delete(id);
+        removed++;
+      }
+    }
+    if (removed) this.changed();
+    return removed;
+  }
+
+  /** Takes over instances found in a dead StreamCap's ledger. */
+  async adopt(orphans: Orphan[]): Promise<number> {
+    for (const o of orphans) {
+      const e = o.entry;
+      const rec: Instance = {
+        info: {
+          id: e.id,
+          n: e.n,
+          profileId: e.profileId,
+          profileName: e.profileName,
+          exe: e.exe,
+          args: [],
+          cwd: '',
+          gpu: null,
+          state: 'running',
+          pid: e.pid,
+          startedAt: e.startedAt,
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          reason: 'adopted from a previous StreamCap run',
+          restarts: 0,
+          restartAt: null,
+          adopted: true,
+          launcherExited: false,
+          copyProgress: null,
+          lastLines: [],
+        },
+        profile: {
+          id: e.profileId,
+          name: e.profileName,
+          exe: e.exe,
+          args: [],
+          cwd: '',
+          env: {},
+          staggerSec: 0,
+          gpuPinning: false,
+          autoRestart: { enabled: false, maxRetries: 1 },
+          copy: { enabled: false, sourceDir: '', targetDir: '' },
+        },
+        env: {},
+        child: null,
+        tree: o.tree,
+        log: new RingLog(this.opts.logLines),
+        failures: 0,
+        stableTimer: null,
+        restartTimer: null,
+        stopping: null,
+      };
+      rec.log.push('system', `adopted pid ${e.pid} (output of adopted instances is not captured)`);
+      this.instances.set(e.id, rec);
+      await this.ledger.add(e);
+    }
+    this.changed();
+    return orphans.length;
+  }
+
+  /** Instances whose process tree is up, for the sampler. */
+  live(): Instance[] {
+    return [...this.instances.values()].filter((r) => r.tree && (r.info.state === 'running' || r.info.state === 'stopping'));
+  }
+}
+
+export function describeExit(code: number | null, signal: string | null): string {
+  if (signal) return `killed by ${signal}`;
+  if (code === null) return 'exit code unknown';
+  return `exit code ${code}`;
+}

@@ -1,0 +1,282 @@
+// The one contract between the core and every door (Electron IPC, the agent's
+// HTTP/WebSocket API, the CLI): command names with their input schemas, the
+// results they return, and the events the core pushes. Both sides import this file.
+import { z } from 'zod';
+import { checkTemplate } from './placeholders';
+
+const MAX_PATH = 4096;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.()-]*$/;
+
+const templated = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((s, ctx) => {
+      const err = checkTemplate(s);
+      if (err) ctx.addIssue({ code: 'custom', message: err });
+    });
+
+export const ProfileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'id: lower-case letters, digits and dashes'),
+    name: z.string().trim().min(1, 'name is required').max(80),
+    exe: z.string().trim().min(1, 'executable path is required').max(MAX_PATH),
+    args: z.array(templated(8192)).max(256),
+    cwd: templated(MAX_PATH).default(''),
+    env: z
+      .record(z.string().regex(ENV_KEY, 'environment variable names: letters, digits and _'), templated(32768))
+      .default({}),
+    staggerSec: z.number().min(0).max(600).default(2),
+    gpuPinning: z.boolean().default(false),
+    autoRestart: z
+      .object({
+        enabled: z.boolean(),
+        maxRetries: z.number().int().min(1).max(100),
+      })
+      .strict()
+      .default({ enabled: false, maxRetries: 3 }),
+    copy: z
+      .object({
+        enabled: z.boolean(),
+        sourceDir: z.string().max(MAX_PATH),
+        targetDir: z.string().max(MAX_PATH),
+      })
+      .strict()
+      .default({ enabled: false, sourceDir: '', targetDir: '' })
+      .refine((c) => !c.enabled || (c.sourceDir.trim() !== '' && c.targetDir.trim() !== ''), {
+        message: 'copy per instance needs a source folder and a target folder',
+      }),
+    builtin: z.boolean().optional(),
+  })
+  .strict();
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+
+const Empty = z.object({}).strict();
+const IdInput = z.object({ id: z.string().min(1).max(100) }).strict();
+
+export const commandInputs = {
+  'host.info': Empty,
+  'profiles.list': Empty,
+  'profiles.save': ProfileSchema,
+  'profiles.delete': IdInput,
+  'instances.list': Empty,
+  'instances.launch': z.object({ profileId: z.string().min(1).max(100), count: z.number().int().min(1).max(64) }).strict(),
+  'instances.stop': IdInput,
+  'instances.stopAll': Empty,
+  'instances.restart': IdInput,
+  'instances.clearExited': Empty,
+  'instances.log': IdInput,
+  'orphans.list': Empty,
+  'orphans.resolve': z.object({ action: z.enum(['stop', 'adopt']) }).strict(),
+  'metrics.history': Empty,
+} as const;
+export type CommandName = keyof typeof commandInputs;
+export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
+
+export interface CommandOutputs {
+  'host.info': HostInfo;
+  'profiles.list': Profile[];
+  'profiles.save': Profile;
+  'profiles.delete': { deleted: string };
+  'instances.list': InstanceInfo[];
+  'instances.launch': { ids: string[] };
+  'instances.stop': InstanceInfo;
+  'instances.stopAll': { stopped: number };
+  'instances.restart': InstanceInfo;
+  'instances.clearExited': { removed: number };
+  'instances.log': { id: string; lines: LogLine[]; droppedLines: number };
+  'orphans.list': OrphanInfo[];
+  'orphans.resolve': { stopped: number; adopted: number };
+  'metrics.history': Snapshot[];
+}
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.prototype.hasOwnProperty.call(commandInputs, name);
+}
+
+// ---- Errors -------------------------------------------------------------------
+
+export type ApiErrorCode =
+  | 'invalid_payload'
+  | 'unknown_command'
+  | 'not_found'
+  | 'conflict'
+  | 'exe_not_found'
+  | 'disk_full'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'too_large'
+  | 'internal';
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; issues?: string[] };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly issues?: string[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toJSON(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) } };
+  }
+}
+
+/** Validates a command's payload; throws ApiError('invalid_payload') listing every problem. */
+export function parseCommandInput<K extends CommandName>(name: K, payload: unknown): z.output<(typeof commandInputs)[K]> {
+  const result = commandInputs[name].safeParse(payload ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+    throw new ApiError('invalid_payload', `Invalid payload for ${name}: ${issues.join('; ')}`, issues);
+  }
+  return result.data as z.output<(typeof commandInputs)[K]>;
+}
+
+// ---- Data the core reports ----------------------------------------------------
+
+export interface HostInfo {
+  hostname: string;
+  platform: string;
+  os: string;
+  cpuModel: string;
+  cores: number;
+  memoryMB: number;
+  gpus: { index: number; name: string }[];
+  locale: string;
+  version: string;
+  sampleIntervalMs: number;
+  dataDir: string;
+}
+
+export type InstanceState =
+  | 'copying'
+  | 'starting'
+  | 'running'
+  | 'stopping'
+  | 'stopped'
+  | 'exited'
+  | 'crashed'
+  | 'backoff'
+  | 'failed';
+
+export interface InstanceInfo {
+  id: string;
+  n: number;
+  profileId: string;
+  profileName: string;
+  exe: string;
+  args: string[];
+  cwd: string;
+  gpu: number | null;
+  state: InstanceState;
+  pid: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  /** Why it is in this state, in words: "exit code 42", "gave up after 3 restarts", "ENOENT". */
+  reason: string | null;
+  restarts: number;
+  /** Set while waiting to restart: epoch ms of the next attempt. */
+  restartAt: number | null;
+  adopted: boolean;
+  /** The launcher exited but processes it started still run (bootstrapper EXEs). */
+  launcherExited: boolean;
+  copyProgress: { done: number; total: number } | null;
+  lastLines: string[];
+}
+
+export interface LogLine {
+  t: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+}
+
+export interface OrphanInfo {
+  pid: number;
+  pgid: number;
+  n: number;
+  profileName: string;
+  exe: string;
+  startedAt: number;
+  processes: number;
+}
+
+/** A value that may be absent, and if so why: the UI shows the reason, never a 0. */
+export type Measured<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface GpuDevice {
+  index: number;
+  name: string;
+  utilization: number | null;
+  memoryUsedMB: number | null;
+  memoryTotalMB: number | null;
+  encoderUtilization: number | null;
+  encoderSessions: number | null;
+  temperatureC: number | null;
+  powerW: number | null;
+}
+
+export interface SystemSample {
+  /** % of the whole machine, 0-100. */
+  cpu: number;
+  /** Per core, % of that core. */
+  cores: number[];
+  memory: { usedMB: number; totalMB: number; percent: number };
+  net: Measured<{ rxMbps: number; txMbps: number }>;
+  disk: Measured<{ readMBps: number; writeMBps: number; freeGB: number; totalGB: number }>;
+}
+
+export interface InstanceSample {
+  id: string;
+  n: number;
+  pid: number | null;
+  state: InstanceState;
+  /** % of one core, summed over the process tree (as `top` shows it). */
+  cpu: number | null;
+  memoryMB: number | null;
+  processes: number;
+  gpu: Measured<number>;
+}
+
+export interface Snapshot {
+  t: number;
+  seq: number;
+  intervalMs: number;
+  system: SystemSample;
+  gpus: Measured<GpuDevice[]> & { ageMs?: number; stale?: boolean };
+  instances: InstanceSample[];
+  /** StreamCap's own main event-loop delay p99 over the last interval, ms. */
+  loopDelayP99Ms: number | null;
+}
+
+export interface EventMap {
+  sample: Snapshot;
+  instances: InstanceInfo[];
+  profiles: Profile[];
+  orphans: OrphanInfo[];
+}
+export type EventName = keyof EventMap;
+export type AppEvent = { [K in EventName]: { type: K; data: EventMap[K] } }[EventName];
+
+/** Messages a WebSocket client may send; anything else is rejected with an error frame. */
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('invoke'), id: z.number().int().nonnegative(), name: z.string().max(64), payload: z.unknown() }).strict(),
+  z.object({ type: z.literal('ping') }).strict(),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ServerMessage =
+  | { type: 'event'; event: AppEvent }
+  | { type: 'result'; id: number; ok: true; data: unknown }
+  | { type: 'result'; id: number; ok: false; error: ApiErrorBody['error'] }
+  | { type: 'error'; error: ApiErrorBody['error'] }
+  | { type: 'pong' };
+
+export const API_PREFIX = '/api/v1';
+export const IPC_INVOKE = 'streamcap:invoke';
+export const IPC_EVENT = 'streamcap:event';
