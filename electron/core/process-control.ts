@@ -39,7 +39,7 @@ export function resolveExecutable(exe: string, cwd: string): string {
     }
   }
   const where = path.isAbsolute(exe) ? exe : candidates.length === 1 ? candidates[0] : `${exe} (searched PATH)`;
-  throw new ApiError('exe_not_found', `Executable not found: ${where}. Check the profile's executable path.`);
+  throw new ApiError('exe_not_found', `Executable not found: ${where}. Check the path (is the app installed there?).`);
 }
 
 export interface SpawnOptions {

@@ -1,0 +1,78 @@
+// `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
+import { parseArgs } from 'node:util';
+import { startAgent } from '../agent/server';
+import { loadOrCreateToken } from '../agent/security';
+import { ensureUiBuilt } from '../agent/ui-build';
+import { Core, type OrphanPolicy } from '../core/core';
+import { numberOption, UsageError } from './args';
+
+export const AGENT_USAGE = `Usage: streamcap agent [--host 127.0.0.1] [--port 7420] [options]
+
+Runs StreamCap headless and serves the web console and its API (HTTP + WebSocket).
+Prints the console's URL with the access token.
+
+Options:
+  --host ADDR        address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)
+  --port N           port (default 7420; 0 picks a free one)
+  --interval MS      sampling interval (default 1000)
+  --orphans MODE     instances left by a crashed StreamCap: ask (default, shown in the console), stop, adopt
+  --data-dir DIR     where profiles and the ledger live (default: the user's config folder)
+
+Stop with Ctrl-C: running instances are stopped too.`;
+
+export async function agentCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      interval: { type: 'string' },
+      orphans: { type: 'string', default: 'ask' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(AGENT_USAGE);
+    return 0;
+  }
+  const port = numberOption(values.port, 'port', { min: 0, max: 65535, integer: true, dflt: 7420 });
+  const interval = numberOption(values.interval, 'interval', { min: 100, max: 60000, integer: true, dflt: 1000 });
+  if (!['ask', 'stop', 'adopt'].includes(values.orphans!)) throw new UsageError('--orphans must be ask, stop or adopt.');
+  if (values['data-dir']) process.env.STREAMCAP_HOME = values['data-dir'];
+  const log = (m: string) => process.stderr.write(m + '\n');
+
+  const staticDir = await ensureUiBuilt(log);
+  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy });
+  const orphans = core.orphanList();
+  if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
+  let agent;
+  try {
+    agent = await startAgent({ core, host: values.host, port, token: loadOrCreateToken(core.dataDir), staticDir });
+  } catch (e) {
+    await core.shutdown({ stopInstances: false });
+    throw e;
+  }
+  const token = loadOrCreateToken(core.dataDir);
+  console.log(`StreamCap agent ${core.hostInfo().version} on ${core.hostInfo().hostname}`);
+  console.log(`Web console: ${agent.browserUrl}`);
+  console.log(`API token:   ${token}   (send as "Authorization: Bearer <token>")`);
+  if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
+    console.log(`Listening on ${values.host}: reachable from the network. Keep the token private.`);
+  }
+  console.log('Press Ctrl-C to stop (running instances are stopped too).');
+
+  await new Promise<void>((resolve) => {
+    let n = 0;
+    const stop = () => {
+      if (++n > 1) process.exit(130);
+      log('Stopping the agent and its instances…');
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await agent.close();
+  await core.shutdown({ stopInstances: true });
+  return 0;
+}

@@ -1,0 +1,44 @@
+import type { Measured, Snapshot } from '../../shared/contract';
+
+export const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+export function gpuSummary(g: Snapshot['gpus']): string {
+  if (!g.ok) return `GPU not measured: ${g.reason}`;
+  return g.value.map((d) => `GPU${d.index} ${fmt(d.utilization, 0)}% enc ${fmt(d.encoderUtilization, 0)}%`).join('  ') + (g.stale ? ' (stale)' : '');
+}
+
+export function measured<T>(m: Measured<T>, show: (v: T) => string): string {
+  return m.ok ? show(m.value) : `not measured (${m.reason})`;
+}
+
+/** One NDJSON record per sample: the shape documented in the README. */
+export function sampleRecord(s: Snapshot) {
+  return {
+    t: s.t,
+    system: {
+      cpu: round(s.system.cpu),
+      cores: s.system.cores.map(round),
+      memory: round(s.system.memory.percent),
+      memoryUsedMB: Math.round(s.system.memory.usedMB),
+      memoryTotalMB: Math.round(s.system.memory.totalMB),
+      netRxMbps: s.system.net.ok ? round(s.system.net.value.rxMbps, 3) : null,
+      netTxMbps: s.system.net.ok ? round(s.system.net.value.txMbps, 3) : null,
+      gpus: s.gpus.ok ? s.gpus.value : null,
+      ...(s.gpus.ok ? {} : { gpusNotMeasured: s.gpus.reason }),
+    },
+    instances: s.instances.map((i) => ({
+      n: i.n,
+      pid: i.pid,
+      state: i.state,
+      cpu: i.cpu === null ? null : round(i.cpu),
+      memoryMB: i.memoryMB === null ? null : round(i.memoryMB),
+      processes: i.processes,
+      gpu: i.gpu.ok ? i.gpu.value : null,
+    })),
+  };
+}
+
+function round(v: number, digits = 1): number {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}
