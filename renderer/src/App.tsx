@@ -1,0 +1,145 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { InstancesView } from './components/InstancesView';
+import { ProfilesView } from './components/ProfilesView';
+import { SystemPanel } from './components/SystemPanel';
+import { LANGS, setLang, type Lang } from './i18n';
+import { useStore, type View } from './store';
+import { saveToken } from './transport/web';
+
+function ConnectionBadge() {
+  const { t } = useTranslation();
+  const connection = useStore((s) => s.connection);
+  const latest = useStore((s) => s.latest);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const age = latest ? (now - latest.t) / 1000 : 0;
+  const stale = connection === 'open' && latest && age > (latest.intervalMs / 1000) * 3 + 1;
+  const cls = connection === 'open' ? (stale ? 'warn' : 'ok') : connection === 'connecting' ? 'info' : 'bad';
+  return (
+    <span className={`conn ${cls}`} data-testid="connection" data-state={stale ? 'stale' : connection}>
+      <span className="dot" /> {stale ? t('conn.stale', { age: age.toFixed(0) }) : t(`conn.${connection}`)}
+    </span>
+  );
+}
+
+function Toasts() {
+  const toasts = useStore((s) => s.toasts);
+  const dismiss = useStore((s) => s.dismiss);
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} onClick={() => dismiss(t.id)}>
+          {t.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function TokenPrompt() {
+  const { t } = useTranslation();
+  const [token, setToken] = useState('');
+  return (
+    <div className="token-screen">
+      <form
+        className="panel"
+        onSubmit={(e) => {
+          e.preventDefault();
+          saveToken(token.trim());
+          location.reload();
+        }}
+      >
+        <h2>{t('token.title')}</h2>
+        <p>{t('token.body')}</p>
+        <input value={token} onChange={(e) => setToken(e.target.value)} placeholder={t('token.placeholder')} autoFocus className="mono" />
+        <button className="primary" type="submit" disabled={!token.trim()}>
+          {t('token.submit')}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const view = useStore((s) => s.view);
+  const setView = useStore((s) => s.setView);
+  const host = useStore((s) => s.host);
+  const connection = useStore((s) => s.connection);
+  const latest = useStore((s) => s.latest);
+  const views: View[] = ['instances', 'profiles'];
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && /^[1-9]$/.test(e.key)) {
+        const v = views[Number(e.key) - 1];
+        if (v) {
+          e.preventDefault();
+          setView(v);
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  if (connection === 'unauthorized') return <TokenPrompt />;
+  return (
+    <div className="app">
+      <header className="top">
+        <div className="brand">
+          <img src="./icon.svg" alt="" width={28} height={28} />
+          <div>
+            <strong>StreamCap</strong>
+            <span className="tagline">{t('app.tagline')}</span>
+          </div>
+        </div>
+        <nav role="tablist">
+          {views.map((v, k) => (
+            <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)} title={`Alt+${k + 1}`} data-testid={`nav-${v}`}>
+              {t(`nav.${v}`)}
+            </button>
+          ))}
+        </nav>
+        <div className="right">
+          {host && (
+            <span className="host" title={`${host.os} · ${host.cpuModel}`}>
+              {host.hostname}
+            </span>
+          )}
+          <ConnectionBadge />
+          <label className="lang">
+            <span className="sr-only">{t('app.language')}</span>
+            <select value={i18n.language} onChange={(e) => setLang(e.target.value as Lang)} data-testid="lang" aria-label={t('app.language')}>
+              {LANGS.map((l) => (
+                <option key={l.code} value={l.code}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </header>
+      <main>
+        {view === 'instances' && (
+          <>
+            <SystemPanel />
+            <InstancesView />
+          </>
+        )}
+        {view === 'profiles' && <ProfilesView />}
+      </main>
+      <footer>
+        {latest?.loopDelayP99Ms != null && <span>{t('system.loop', { ms: latest.loopDelayP99Ms.toFixed(1) })}</span>}
+        {host && (
+          <span>
+            StreamCap {host.version} · {host.os}
+          </span>
+        )}
+      </footer>
+      <Toasts />
+    </div>
+  );
+}

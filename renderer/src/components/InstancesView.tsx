@@ -1,0 +1,276 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { InstanceInfo, InstanceSample, LogLine } from '../../../shared/contract';
+import { duration, num, quoteArgs } from '../format';
+import { run, useStore } from '../store';
+import { LiveChart, Sparkline, type Point } from './charts';
+
+const ACTIVE = new Set(['copying', 'starting', 'running', 'stopping', 'backoff']);
+
+function LaunchBar() {
+  const { t } = useTranslation();
+  const profiles = useStore((s) => s.profiles);
+  const instances = useStore((s) => s.instances);
+  const toast = useStore((s) => s.toast);
+  const [profileId, setProfileId] = useState('demo');
+  const [count, setCount] = useState(3);
+  const [busy, setBusy] = useState(false);
+  const profile = profiles.find((p) => p.id === profileId) ?? profiles[0];
+  const launch = async () => {
+    if (!profile) return;
+    setBusy(true);
+    const r = await run((tr) => tr.invoke('instances.launch', { profileId: profile.id, count }));
+    setBusy(false);
+    if (r) toast('info', t('launch.launched', { count, name: profile.name }));
+  };
+  return (
+    <form
+      className="launchbar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void launch();
+      }}
+    >
+      <label>
+        {t('launch.profile')}
+        <select value={profile?.id ?? ''} onChange={(e) => setProfileId(e.target.value)} data-testid="launch-profile">
+          {profiles.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('launch.count')}
+        <input type="number" min={1} max={64} value={count} onChange={(e) => setCount(Math.max(1, Math.min(64, Number(e.target.value) || 1)))} data-testid="launch-count" />
+      </label>
+      <button type="submit" className="primary" disabled={busy || !profile} data-testid="launch-button">
+        ▶ {t('launch.launch')}
+      </button>
+      <span className="spacer" />
+      <button type="button" className="danger" disabled={!instances.some((i) => ACTIVE.has(i.state))} onClick={() => void run((tr) => tr.invoke('instances.stopAll', {}))} data-testid="stop-all">
+        ■ {t('launch.stopAll')}
+      </button>
+      <button type="button" disabled={!instances.some((i) => !ACTIVE.has(i.state))} onClick={() => void run((tr) => tr.invoke('instances.clearExited', {}))}>
+        {t('launch.clear')}
+      </button>
+    </form>
+  );
+}
+
+function OrphanBanner() {
+  const { t } = useTranslation();
+  const orphans = useStore((s) => s.orphans);
+  if (orphans.length === 0) return null;
+  return (
+    <div className="banner warn" role="alert" data-testid="orphans">
+      <div>
+        <strong>{t('orphans.title', { count: orphans.length })}</strong>
+        <div className="sub">{t('orphans.body')}</div>
+        <div className="sub mono">{orphans.map((o) => `#${o.n} ${o.profileName} (pid ${o.pid})`).join(' · ')}</div>
+      </div>
+      <button className="danger" onClick={() => void run((tr) => tr.invoke('orphans.resolve', { action: 'stop' }))}>
+        {t('orphans.stop')}
+      </button>
+      <button onClick={() => void run((tr) => tr.invoke('orphans.resolve', { action: 'adopt' }))}>{t('orphans.adopt')}</button>
+    </div>
+  );
+}
+
+export function StateBadge({ info }: { info: InstanceInfo }) {
+  const { t } = useTranslation();
+  const cls = { running: 'ok', starting: 'info', copying: 'info', stopping: 'info', backoff: 'warn', crashed: 'bad', failed: 'bad', exited: 'muted', stopped: 'muted' }[info.state];
+  return (
+    <span className={`badge ${cls}`} data-testid={`state-${info.n}`} data-state={info.state}>
+      {t(`state.${info.state}`)}
+      {info.state === 'copying' && info.copyProgress && info.copyProgress.total > 0 && ` ${Math.floor((info.copyProgress.done / info.copyProgress.total) * 100)}%`}
+    </span>
+  );
+}
+
+function useInstanceSeries(id: string | null, points: number) {
+  const history = useStore((s) => s.history);
+  return useMemo(() => {
+    const out: { t: number; s: InstanceSample | undefined }[] = [];
+    if (!id) return out;
+    for (let k = Math.max(0, history.length - points); k < history.length; k++) {
+      const snap = history[k]!;
+      out.push({ t: snap.t, s: snap.instances.find((i) => i.id === id) });
+    }
+    return out;
+  }, [history, id, points]);
+}
+
+function Row({ info, sample, selected }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean }) {
+  const { t } = useTranslation();
+  const select = useStore((s) => s.select);
+  const series = useInstanceSeries(info.id, 60);
+  const now = useStore((s) => s.latest?.t ?? Date.now());
+  const active = ACTIVE.has(info.state);
+  const gpu = sample?.gpu;
+  return (
+    <tr className={selected ? 'selected' : ''} data-testid={`instance-row-${info.n}`} onClick={() => select(info.id)}>
+      <td className="num">{info.n}</td>
+      <td>
+        {info.profileName}
+        {info.adopted && <span className="badge muted"> {t('inst.adopted')}</span>}
+      </td>
+      <td>
+        <StateBadge info={info} />
+        {info.reason && <div className="reason" title={info.lastLines.join('\n')}>{info.reason}</div>}
+      </td>
+      <td className="num mono">{info.pid ?? '—'}</td>
+      <td className="num" data-testid={`cpu-${info.n}`}>
+        {num(sample?.cpu, 1)}
+        {sample && sample.processes > 1 && <div className="reason">{t('inst.processes', { count: sample.processes })}</div>}
+      </td>
+      <td className="num">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</td>
+      <td className="num">{gpu?.ok ? `${num(gpu.value, 0)} %` : <span className="muted" title={gpu ? gpu.reason : ''}>n/m</span>}</td>
+      <td className="num mono">{active && info.startedAt ? duration(now - info.startedAt) : '—'}</td>
+      <td className="num">{info.restarts}</td>
+      <td>
+        <Sparkline values={series.map((p) => p.s?.cpu ?? null)} />
+      </td>
+      <td className="actions" onClick={(e) => e.stopPropagation()}>
+        <button disabled={!active || info.state === 'stopping'} onClick={() => void run((tr) => tr.invoke('instances.stop', { id: info.id }))} data-testid={`stop-${info.n}`}>
+          {t('inst.stop')}
+        </button>
+        <button disabled={info.adopted || info.state === 'copying' || info.state === 'stopping'} onClick={() => void run((tr) => tr.invoke('instances.restart', { id: info.id }))}>
+          {t('inst.restart')}
+        </button>
+        <button onClick={() => select(info.id)} data-testid={`details-${info.n}`}>
+          {t('inst.log')}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function InstanceTable() {
+  const { t } = useTranslation();
+  const instances = useStore((s) => s.instances);
+  const latest = useStore((s) => s.latest);
+  const selectedId = useStore((s) => s.selectedId);
+  const samples = useMemo(() => new Map(latest?.instances.map((i) => [i.id, i])), [latest]);
+  if (instances.length === 0) return <p className="empty">{t('launch.none')}</p>;
+  return (
+    <table className="instances" data-testid="instances">
+      <thead>
+        <tr>
+          <th>{t('inst.n')}</th>
+          <th>{t('inst.profile')}</th>
+          <th>{t('inst.state')}</th>
+          <th>{t('inst.pid')}</th>
+          <th title={t('inst.cpuUnit')}>
+            {t('inst.cpu')} <span className="unit">{t('inst.cpuUnit')}</span>
+          </th>
+          <th>{t('inst.memory')}</th>
+          <th>{t('inst.gpu')}</th>
+          <th>{t('inst.uptime')}</th>
+          <th>{t('inst.restarts')}</th>
+          <th>{t('inst.trend')}</th>
+          <th>{t('inst.actions')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {instances.map((i) => (
+          <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function LogView({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const [log, setLog] = useState<{ lines: LogLine[]; droppedLines: number } | null>(null);
+  useEffect(() => {
+    let alive = true;
+    const load = async () => {
+      const r = await run((tr) => tr.invoke('instances.log', { id }), () => undefined);
+      if (alive && r) setLog(r);
+    };
+    void load();
+    const timer = setInterval(load, 1000);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [id]);
+  const lines = log?.lines.slice(-300) ?? [];
+  return (
+    <div className="panel">
+      <h4>
+        {t('inst.logTitle', { count: lines.length })}
+        {log && log.droppedLines > 0 && <span className="muted"> · {t('inst.dropped', { count: log.droppedLines })}</span>}
+      </h4>
+      <pre className="log" data-testid="instance-log" tabIndex={0}>
+        {lines.length === 0 ? t('inst.logEmpty') : lines.map((l, k) => <div key={k} className={l.stream}>{l.text}</div>)}
+      </pre>
+    </div>
+  );
+}
+
+function InstanceDetail({ info }: { info: InstanceInfo }) {
+  const { t } = useTranslation();
+  const select = useStore((s) => s.select);
+  const series = useInstanceSeries(info.id, Infinity);
+  const data = useMemo<Point[]>(() => series.map((p) => ({ t: p.t, cpu: p.s?.cpu ?? null, mem: p.s?.memoryMB ?? null, gpu: p.s?.gpu.ok ? p.s.gpu.value : null })), [series]);
+  const last = series[series.length - 1]?.s;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && select(null);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [select]);
+  return (
+    <section className="detail" data-testid="instance-detail">
+      <header>
+        <h3>
+          {t('inst.charts', { n: info.n, name: info.profileName })} <StateBadge info={info} />
+        </h3>
+        <button onClick={() => select(null)} aria-label={t('inst.close')}>
+          ✕
+        </button>
+      </header>
+      <div className="mono cmd" title={t('inst.command')}>
+        {info.exe} {quoteArgs(info.args)}
+      </div>
+      <div className="charts-row three">
+        <div className="panel">
+          <h4>{t('inst.cpuChart')}</h4>
+          <LiveChart testId="chart-instance-cpu" data={data} unit="%" yMax="auto" series={[{ key: 'cpu', label: 'CPU', color: '#22d3ee' }]} area height={150} />
+        </div>
+        <div className="panel">
+          <h4>{t('inst.memChart')}</h4>
+          <LiveChart data={data} unit="MB" yMax="auto" series={[{ key: 'mem', label: 'RSS', color: '#a78bfa' }]} area height={150} />
+        </div>
+        <div className="panel">
+          <h4>{t('inst.gpuChart')}</h4>
+          {last && !last.gpu.ok ? (
+            <p className="not-measured" data-testid="instance-gpu-not-measured">
+              {t('inst.gpuNotMeasured', { reason: last.gpu.reason })}
+            </p>
+          ) : (
+            <LiveChart data={data} unit="%" series={[{ key: 'gpu', label: 'GPU', color: '#34d399' }]} area height={150} />
+          )}
+        </div>
+      </div>
+      <LogView id={info.id} />
+    </section>
+  );
+}
+
+export function InstancesView() {
+  const instances = useStore((s) => s.instances);
+  const selectedId = useStore((s) => s.selectedId);
+  const selected = instances.find((i) => i.id === selectedId);
+  return (
+    <>
+      <OrphanBanner />
+      <LaunchBar />
+      <InstanceTable />
+      {selected && <InstanceDetail info={selected} />}
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useStore } from '../store';
+import { num } from '../format';
+import { LiveChart, type Point } from './charts';
+
+function Card({ title, value, unit, sub, children, testId, muted }: { title: string; value: string; unit?: string; sub?: React.ReactNode; children?: React.ReactNode; testId?: string; muted?: boolean }) {
+  return (
+    <section className={`card${muted ? ' muted' : ''}`} data-testid={testId}>
+      <h3>{title}</h3>
+      <div className="big">
+        {value}
+        {unit && <span className="unit">{unit}</span>}
+      </div>
+      {sub && <div className="sub">{sub}</div>}
+      {children}
+    </section>
+  );
+}
+
+export function SystemPanel() {
+  const { t } = useTranslation();
+  const latest = useStore((s) => s.latest);
+  const history = useStore((s) => s.history);
+  const host = useStore((s) => s.host);
+  const sys = latest?.system;
+
+  const { cpuData, netData } = useMemo(() => {
+    const cpuData: Point[] = [];
+    const netData: Point[] = [];
+    for (const s of history) {
+      cpuData.push({ t: s.t, cpu: s.system.cpu, mem: s.system.memory.percent });
+      netData.push({ t: s.t, rx: s.system.net.ok ? s.system.net.value.rxMbps : null, tx: s.system.net.ok ? s.system.net.value.txMbps : null });
+    }
+    return { cpuData, netData };
+  }, [history]);
+
+  const gpus = latest?.gpus;
+  return (
+    <div className="system">
+      <div className="cards">
+        <Card title={`${t('system.cpu')} · ${t('system.cpuUnit')}`} value={num(sys?.cpu, 0)} unit="%" testId="card-cpu" sub={host ? `${host.cpuModel} · ${t('system.cores', { count: host.cores })}` : undefined}>
+          <div className="cores" aria-label="per-core load">
+            {sys?.cores.map((c, k) => (
+              <span key={k} className="core" title={`core ${k}: ${num(c, 0)} %`}>
+                <span style={{ height: `${Math.max(2, c)}%` }} className={c > 85 ? 'hot' : ''} />
+              </span>
+            ))}
+          </div>
+        </Card>
+        <Card title={t('system.memory')} value={num(sys?.memory.percent, 0)} unit="%" testId="card-memory" sub={sys ? `${(sys.memory.usedMB / 1024).toFixed(1)} / ${(sys.memory.totalMB / 1024).toFixed(1)} GB` : undefined} />
+        <Card
+          title={t('system.network')}
+          testId="card-network"
+          value={sys?.net.ok ? num(sys.net.value.txMbps, 1) : '—'}
+          unit="Mbps ↑"
+          muted={!sys?.net.ok}
+          sub={sys ? (sys.net.ok ? `↓ ${num(sys.net.value.rxMbps, 1)} Mbps` : t('system.notMeasured', { reason: sys.net.reason })) : undefined}
+        />
+        <Card
+          title={t('system.disk')}
+          testId="card-disk"
+          value={sys?.disk.ok ? num(sys.disk.value.writeMBps + sys.disk.value.readMBps, 1) : '—'}
+          unit="MB/s"
+          muted={!sys?.disk.ok}
+          sub={sys ? (sys.disk.ok ? t('system.free', { free: num(sys.disk.value.freeGB, 0), total: num(sys.disk.value.totalGB, 0) }) : t('system.notMeasured', { reason: sys.disk.reason })) : undefined}
+        />
+        {gpus?.ok ? (
+          gpus.value.map((g) => (
+            <Card key={g.index} title={`GPU ${g.index} · ${g.name}`} testId={`card-gpu-${g.index}`} value={num(g.utilization, 0)} unit="%" muted={gpus.stale}
+              sub={
+                <>
+                  {g.memoryUsedMB !== null && g.memoryTotalMB !== null && `${(g.memoryUsedMB / 1024).toFixed(1)} / ${(g.memoryTotalMB / 1024).toFixed(1)} GB · `}
+                  {t('system.encoder', { util: num(g.encoderUtilization, 0), sessions: g.encoderSessions ?? '—' })}
+                  {gpus.stale && <span className="badge warn"> stale</span>}
+                </>
+              }
+            />
+          ))
+        ) : (
+          <Card title={t('system.gpu')} testId="card-gpu" value="—" muted sub={gpus ? t('system.gpuNotMeasured', { reason: gpus.reason }) : undefined} />
+        )}
+      </div>
+      <div className="charts-row">
+        <div className="panel">
+          <h4>{t('system.cpuChart')}</h4>
+          <LiveChart testId="chart-system-cpu" data={cpuData} unit="%" series={[{ key: 'cpu', label: t('system.cpu'), color: '#22d3ee' }, { key: 'mem', label: t('system.memory'), color: '#a78bfa' }]} threshold={85} />
+        </div>
+        <div className="panel">
+          <h4>{t('system.netChart')}</h4>
+          <LiveChart testId="chart-system-net" data={netData} unit="Mbps" yMax="auto" series={[{ key: 'tx', label: t('system.tx'), color: '#34d399' }, { key: 'rx', label: t('system.rx'), color: '#fbbf24' }]} />
+        </div>
+      </div>
+    </div>
+  );
+}

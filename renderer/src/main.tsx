@@ -1,0 +1,59 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App, TokenPrompt } from './App';
+import { initI18n } from './i18n';
+import { useStore } from './store';
+import { ElectronTransport } from './transport/electron';
+import type { Transport } from './transport/types';
+import { takeToken, WebTransport } from './transport/web';
+import './styles.css';
+
+initI18n();
+
+function pickTransport(): Transport | null {
+  if (window.streamcap) return new ElectronTransport(window.streamcap);
+  const token = takeToken();
+  return token ? new WebTransport(token) : null;
+}
+
+const root = createRoot(document.getElementById('root')!);
+const transport = pickTransport();
+if (!transport) {
+  root.render(<TokenPrompt />);
+} else {
+  useStore.setState({ transport });
+  const { apply, setHistory } = useStore.getState();
+  // Events can come in bursts (history + samples on reconnect): apply them once per frame.
+  let queue: Parameters<typeof apply>[0][] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    for (const e of batch) apply(e);
+  };
+  transport.subscribe(
+    (e) => {
+      queue.push(e);
+      if (!scheduled) {
+        scheduled = true;
+        // rAF stops in a hidden tab: fall back to a timer so events never pile up.
+        if (document.hidden) setTimeout(flush, 250);
+        else requestAnimationFrame(flush);
+      }
+    },
+    (connection) => {
+      useStore.setState({ connection });
+      if (connection === 'open') {
+        void transport.invoke('host.info', {}).then((host) => useStore.setState({ host }));
+        void transport.invoke('metrics.history', {}).then(setHistory);
+        void transport.invoke('profiles.list', {}).then((profiles) => useStore.setState({ profiles }));
+      }
+    },
+  );
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,102 @@
+// UI state. Samples go into a bounded history (the chart window); the view only
+// renders what the store holds.
+import { create } from 'zustand';
+import type { AppEvent, HostInfo, InstanceInfo, OrphanInfo, Profile, Snapshot } from '../../shared/contract';
+import type { ConnectionState, Transport } from './transport/types';
+
+export const WINDOW_MS = 10 * 60 * 1000;
+
+export type View = 'instances' | 'profiles';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+interface State {
+  transport: Transport | null;
+  connection: ConnectionState;
+  host: HostInfo | null;
+  profiles: Profile[];
+  instances: InstanceInfo[];
+  orphans: OrphanInfo[];
+  history: Snapshot[];
+  latest: Snapshot | null;
+  view: View;
+  selectedId: string | null;
+  editingProfileId: string | null;
+  toasts: Toast[];
+  setView(v: View): void;
+  select(id: string | null): void;
+  editProfile(id: string | null): void;
+  toast(kind: Toast['kind'], text: string): void;
+  dismiss(id: number): void;
+  apply(e: AppEvent): void;
+  setHistory(h: Snapshot[]): void;
+}
+
+let toastSeq = 0;
+
+function trim(history: Snapshot[], now: number): Snapshot[] {
+  let k = 0;
+  while (k < history.length && history[k]!.t < now - WINDOW_MS) k++;
+  return k > 0 ? history.slice(k) : history;
+}
+
+export const useStore = create<State>((set) => ({
+  transport: null,
+  connection: 'connecting',
+  host: null,
+  profiles: [],
+  instances: [],
+  orphans: [],
+  history: [],
+  latest: null,
+  view: 'instances',
+  selectedId: null,
+  editingProfileId: null,
+  toasts: [],
+  setView: (view) => set({ view }),
+  select: (selectedId) => set({ selectedId }),
+  editProfile: (editingProfileId) => set({ editingProfileId, view: 'profiles' }),
+  toast: (kind, text) => {
+    const id = ++toastSeq;
+    set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
+    setTimeout(() => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })), kind === 'error' ? 9000 : 4000);
+  },
+  dismiss: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  apply: (e) => {
+    switch (e.type) {
+      case 'sample':
+        set((s) => {
+          if (s.latest && e.data.seq <= s.latest.seq && e.data.t <= s.latest.t) return {};
+          return { latest: e.data, history: trim([...s.history, e.data], e.data.t) };
+        });
+        break;
+      case 'instances':
+        set({ instances: e.data });
+        break;
+      case 'profiles':
+        set({ profiles: e.data });
+        break;
+      case 'orphans':
+        set({ orphans: e.data });
+        break;
+    }
+  },
+  setHistory: (h) => set((s) => (h.length > s.history.length ? { history: trim(h, h[h.length - 1]!.t), latest: h[h.length - 1]! } : {})),
+}));
+
+/** Calls a command and shows its error as a toast; returns undefined on failure. */
+export async function run<T>(fn: (t: Transport) => Promise<T>, onError?: (e: Error) => void): Promise<T | undefined> {
+  const { transport, toast } = useStore.getState();
+  if (!transport) return undefined;
+  try {
+    return await fn(transport);
+  } catch (e) {
+    if (onError) onError(e as Error);
+    else toast('error', (e as Error).message);
+    return undefined;
+  }
+}
