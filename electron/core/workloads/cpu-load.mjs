@@ -43,9 +43,11 @@ const line = 'x'.repeat(99) + '\n';
 
 console.log(`${name}: started, load ${load}% of one core`);
 let ticks = 0;
-// Busy-wait `load` ms of every 100 ms: a duty cycle the scheduler can't smooth away.
-setInterval(() => {
-  const end = performance.now() + load;
+// Busy-wait load% of each period. Periods vary (50-150 ms) so the busy slices don't
+// line up with the kernel's accounting tick (tick-based CPU accounting would miss them).
+const tick = () => {
+  const period = 50 + Math.random() * 100;
+  const end = performance.now() + (period * load) / 100;
   while (performance.now() < end) { /* burn */ }
   if (crashFile && fs.existsSync(crashFile)) {
     console.error(`${name}: fatal error: simulated crash`);
@@ -53,4 +55,6 @@ setInterval(() => {
   }
   if (chatty > 0) process.stdout.write(line.repeat(Math.ceil(chatty)));
   if (++ticks % 50 === 0) console.log(`${name}: frame ${ticks * 3}, load ${load}%`);
-}, 100);
+  setTimeout(tick, Math.max(0, period - (period * load) / 100));
+};
+tick();

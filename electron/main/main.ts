@@ -1,0 +1,93 @@
+// The Electron shell: a window, a custom protocol for the UI, and IPC wired to the
+// core. Everything else lives in electron/core and runs without Electron.
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_EVENT, IPC_INVOKE } from '../../shared/contract';
+import { Core } from '../core/core';
+import { APP_ORIGIN, handleInvoke } from './ipc';
+
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
+const EXTERNAL_ALLOWLIST = [/^https:\/\/github\.com\//, /^https:\/\/docs\.unrealengine\.com\//, /^https:\/\/dev\.epicgames\.com\//];
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'streamcap', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+const uiRoot = () => path.join(app.getAppPath(), 'dist', 'renderer');
+
+let core: Core | null = null;
+let quitting = false;
+
+function serveUi(): void {
+  protocol.handle('streamcap', async (req) => {
+    const url = new URL(req.url);
+    if (url.host !== 'app') return new Response('not found', { status: 404 });
+    const root = uiRoot();
+    const file = path.normalize(path.join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
+    if (!file.startsWith(root + path.sep)) return new Response('forbidden', { status: 403 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('content-security-policy', CSP);
+    return new Response(res.body, { status: res.status, headers });
+  });
+}
+
+function harden(win: BrowserWindow): void {
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (EXTERNAL_ALLOWLIST.some((re) => re.test(url))) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+}
+
+async function createWindow(): Promise<void> {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 960,
+    minWidth: 960,
+    minHeight: 640,
+    backgroundColor: '#070b14',
+    title: 'StreamCap',
+    show: false,
+    webPreferences: {
+      preload: path.join(import.meta.dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+      additionalArguments: [`--streamcap-locale=${app.getLocale()}`],
+    },
+  });
+  harden(win);
+  win.once('ready-to-show', () => win.show());
+  const unsubscribe = core!.subscribe((event) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, event);
+  });
+  win.on('closed', unsubscribe);
+  await win.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.enableSandbox();
+app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  serveUi();
+  core = await Core.create({ orphanPolicy: 'ask' });
+  ipcMain.handle(IPC_INVOKE, (event, name: unknown, payload: unknown) => handleInvoke((n, p) => core!.invoke(n, p), event.senderFrame, name, payload));
+  await createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+  });
+});
+
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', (e) => {
+  if (quitting || !core) return;
+  // Stop every instance (whole trees) before the console goes away.
+  e.preventDefault();
+  quitting = true;
+  void core.shutdown({ stopInstances: true }).finally(() => app.quit());
+});

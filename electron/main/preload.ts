@@ -1,0 +1,17 @@
+// The narrow bridge: named functions only, never ipcRenderer itself.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IPC_EVENT, IPC_INVOKE, type AppEvent } from '../../shared/contract';
+
+const localeArg = process.argv.find((a) => a.startsWith('--streamcap-locale='));
+
+contextBridge.exposeInMainWorld('streamcap', {
+  invoke: (name: string, payload: unknown) => ipcRenderer.invoke(IPC_INVOKE, name, payload),
+  onEvent: (listener: (e: AppEvent) => void) => {
+    const handler = (_e: IpcRendererEvent, event: AppEvent) => listener(event);
+    ipcRenderer.on(IPC_EVENT, handler);
+    return () => {
+      ipcRenderer.removeListener(IPC_EVENT, handler);
+    };
+  },
+  locale: localeArg ? localeArg.slice('--streamcap-locale='.length) : 'en',
+});

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Builds what Electron and the agent load: the renderer (Vite) and, unless
+// --renderer is given, the Electron main process and preload (esbuild).
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const rendererOnly = process.argv.includes('--renderer');
+
+const vite = await import('vite');
+await vite.build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+console.log('built dist/renderer');
+
+if (!rendererOnly) {
+  const out = path.join(root, 'dist', 'electron');
+  const common = { bundle: true, platform: 'node', target: 'node20', external: ['electron'], sourcemap: true, logLevel: 'warning' };
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'electron/main/main.ts')],
+    outfile: path.join(out, 'main.js'),
+    format: 'esm',
+    // Bundled CommonJS dependencies still call require().
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  // Sandboxed preloads must be CommonJS.
+  await build({ ...common, entryPoints: [path.join(root, 'electron/main/preload.ts')], outfile: path.join(out, 'preload.cjs'), format: 'cjs' });
+  fs.cpSync(path.join(root, 'electron/core/workloads'), path.join(out, 'workloads'), { recursive: true });
+  console.log('built dist/electron');
+}

@@ -1,0 +1,189 @@
+// Supervision against real processes: process trees, stop with grace, exact
+// arguments, crashes, restarts with backoff, bounded output, launchers that exit.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Core } from '../../electron/core/core';
+import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
+import { alive, CPU_LOAD, groupPids, NODE, profile, sleep, tmpDir, waitFor } from '../helpers';
+
+let core: Core | null = null;
+afterEach(async () => {
+  await core?.shutdown({ stopInstances: true });
+  core = null;
+});
+
+async function makeCore(opts: Parameters<typeof Core.create>[0] = {}) {
+  core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 250, gpu: new NoGpuSource('test'), ...opts });
+  return core;
+}
+
+const info = (c: Core, id: string) => c.supervisor.list().find((i) => i.id === id)!;
+
+describe('supervisor', () => {
+  it('stops the whole tree, grandchildren included, within the grace period', async () => {
+    const c = await makeCore({ supervisor: { graceMs: 1500 } });
+    const p = profile({ args: [CPU_LOAD, '--load', '5', '--children', '2'] });
+    const { ids } = c.supervisor.launch(p, 1, 0);
+    const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
+    // launcher + 2 children, and each child runs its own node: wait for the whole group.
+    await waitFor(() => groupPids(pid).length >= 3, 'three processes in the group');
+    const members = groupPids(pid);
+    const t0 = Date.now();
+    await c.supervisor.stop(ids[0]!);
+    const took = Date.now() - t0;
+    expect(took).toBeLessThan(1500 + 1000);
+    for (const m of members) expect(alive(m), `pid ${m} still alive`).toBe(false);
+    expect(info(c, ids[0]!).state).toBe('stopped');
+  });
+
+  it('kills a tree that ignores SIGTERM once the grace period is over', async () => {
+    const c = await makeCore({ supervisor: { graceMs: 800 } });
+    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--ignore-term', '--children', '1'] }), 1, 0);
+    const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
+    await waitFor(() => groupPids(pid).length >= 2, 'child started');
+    const members = groupPids(pid);
+    const t0 = Date.now();
+    await c.supervisor.stop(ids[0]!);
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(800);
+    expect(took).toBeLessThan(800 + 1000);
+    for (const m of members) expect(alive(m)).toBe(false);
+    expect(info(c, ids[0]!).reason).toMatch(/SIGKILL/);
+  });
+
+  it('passes arguments byte for byte, with no shell in between', async () => {
+    const c = await makeCore();
+    const dir = tmpDir();
+    const out = path.join(dir, 'argv-{n}.json');
+    const tricky = ['with space', '"double" \'single\'', 'a & b | c ^ d % e %PATH% $HOME `id` $(id)', '', 'ünïcødé 中文', '-PixelStreamingURL=ws://127.0.0.1:{8888+i}', '\\back\\slash\\'];
+    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--argv-out', out, ...tricky] }), 2, 0);
+    for (const n of [1, 2]) {
+      const file = path.join(dir, `argv-${n}.json`);
+      await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, `argv of instance ${n}`);
+      const argv = JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
+      const expected = tricky.map((a) => a.replace('{8888+i}', String(8888 + n - 1)));
+      expect(argv.slice(4)).toEqual(expected);
+    }
+    expect(ids).toHaveLength(2);
+  });
+
+  it('reports a crash with its exit code and the last lines of output', async () => {
+    const c = await makeCore();
+    const dir = tmpDir();
+    const crash = path.join(dir, 'crash');
+    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--crash-file', crash] }), 1, 0);
+    await waitFor(() => info(c, ids[0]!).state === 'running', 'running');
+    fs.writeFileSync(crash, '');
+    const i = await waitFor(() => (info(c, ids[0]!).state === 'crashed' ? info(c, ids[0]!) : null), 'crashed');
+    expect(i.exitCode).toBe(42);
+    expect(i.reason).toBe('exit code 42');
+    expect(i.lastLines.join('\n')).toMatch(/fatal error: simulated crash/);
+  });
+
+  it('reports a missing executable clearly', async () => {
+    const c = await makeCore();
+    const { ids } = c.supervisor.launch(profile({ exe: '/nonexistent/Game.exe' }), 1, 0);
+    const i = await waitFor(() => (info(c, ids[0]!).state === 'failed' ? info(c, ids[0]!) : null), 'failed');
+    expect(i.reason).toMatch(/Executable not found: \/nonexistent\/Game.exe/);
+  });
+
+  it('restarts with growing backoff, then gives up', async () => {
+    const c = await makeCore({ supervisor: { backoffBaseMs: 200, backoffMaxMs: 5000 } });
+    const p = profile({ args: [CPU_LOAD, '--load', '1', '--exit-after', '0.2', '--exit-code', '3'], autoRestart: { enabled: true, maxRetries: 3 } });
+    const starts: number[] = [];
+    const seen = new Set<number>();
+    const { ids } = c.supervisor.launch(p, 1, 0);
+    const i = await waitFor(
+      () => {
+        const cur = info(c, ids[0]!);
+        if (cur.startedAt && !seen.has(cur.startedAt)) {
+          seen.add(cur.startedAt);
+          starts.push(cur.startedAt);
+        }
+        return cur.state === 'failed' ? cur : null;
+      },
+      'give up',
+      20000,
+      10,
+    );
+    expect(i.reason).toMatch(/gave up after 3 restarts; last: exit code 3/);
+    expect(i.restarts).toBe(3);
+    expect(starts).toHaveLength(4);
+    // Gaps between starts: run time (~0.2 s + node start-up) plus a backoff of 0.2, 0.4, 0.8 s.
+    const gaps = starts.slice(1).map((t, k) => t - starts[k]!);
+    expect(gaps[1]! - gaps[0]!).toBeGreaterThan(100);
+    expect(gaps[2]! - gaps[1]!).toBeGreaterThan(250);
+  });
+
+  it('keeps a chatty child from growing memory: the log stays bounded', async () => {
+    const c = await makeCore({ supervisor: { logLines: 200 } });
+    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--chatty', '2000'] }), 1, 0); // ~2 MB/s
+    await sleep(2500);
+    const log = (await c.invoke('instances.log', { id: ids[0] })) as { lines: unknown[]; droppedLines: number };
+    expect(log.lines.length).toBeLessThanOrEqual(200);
+    expect(log.droppedLines).toBeGreaterThan(1000);
+  });
+
+  it('follows a launcher that exits while the real process runs on (bootstrapper EXE)', async () => {
+    const c = await makeCore({ supervisor: { graceMs: 1000 } });
+    const dir = tmpDir();
+    const launcher = path.join(dir, 'launcher.mjs');
+    fs.writeFileSync(
+      launcher,
+      `import { spawn } from 'node:child_process';
+       spawn(process.execPath, [${JSON.stringify(CPU_LOAD)}, '--load', '20'], { stdio: 'ignore' }).unref();
+       setTimeout(() => process.exit(0), 300);`,
+    );
+    const { ids } = c.supervisor.launch(profile({ args: [launcher] }), 1, 0);
+    const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
+    await waitFor(() => info(c, ids[0]!).launcherExited, 'launcher exit noticed');
+    expect(info(c, ids[0]!).state).toBe('running');
+    const game = groupPids(pid);
+    expect(game.length).toBe(1);
+    // The game's load is still the instance's load.
+    const cpu: number[] = [];
+    const off = c.sampler.onSample((s) => s.instances[0]?.cpu != null && cpu.push(s.instances[0].cpu));
+    await sleep(2000);
+    off();
+    expect(cpu.reduce((a, b) => a + b, 0) / cpu.length).toBeGreaterThan(10);
+    await c.supervisor.stop(ids[0]!);
+    expect(alive(game[0]!)).toBe(false);
+  });
+
+  it('launches with the stagger, one after another', async () => {
+    const c = await makeCore();
+    const { ids, started } = c.supervisor.launch(profile({ staggerSec: 0.4 }), 3, 0);
+    await started;
+    const times = ids.map((id) => info(c, id).startedAt!);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(380);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(380);
+  });
+
+  it('stop all cancels launches still waiting for their turn', async () => {
+    const c = await makeCore();
+    const { ids, started } = c.supervisor.launch(profile({ staggerSec: 1 }), 3, 0);
+    await waitFor(() => info(c, ids[0]!).state === 'running', 'first running');
+    await c.supervisor.stopAll();
+    await started;
+    expect(ids.map((id) => info(c, id).state)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(ids.map((id) => info(c, id).pid).filter(Boolean)).toHaveLength(1);
+  });
+
+  it('restarts one instance on request', async () => {
+    const c = await makeCore();
+    const { ids } = c.supervisor.launch(profile(), 1, 0);
+    const pid1 = await waitFor(() => info(c, ids[0]!).pid, 'pid');
+    await c.supervisor.restart(ids[0]!);
+    const i = info(c, ids[0]!);
+    expect(i.state).toBe('running');
+    expect(i.pid).not.toBe(pid1);
+    expect(alive(pid1)).toBe(false);
+    expect(i.restarts).toBe(1);
+  });
+
+  it('uses the node it was given (sanity: the fixture exists)', () => {
+    expect(fs.existsSync(CPU_LOAD)).toBe(true);
+    expect(fs.existsSync(NODE)).toBe(true);
+  });
+});

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProfileSchema, type Profile, type ProfileInput } from '../shared/contract';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
+export const NODE = process.execPath;
+
+export function tmpDir(prefix = 'sc-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `fn` returns a truthy value, or fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15000, everyMs = 50): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+export function profile(over: Partial<ProfileInput> = {}): Profile {
+  return ProfileSchema.parse({ id: 'test', name: 'Test workload', exe: NODE, args: [CPU_LOAD, '--load', '10'], staggerSec: 0, ...over });
+}
+
+/** Is this PID alive (not a zombie)? Independent of the code under test: asks ps. */
+export function alive(pid: number): boolean {
+  try {
+    const out = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    return out !== '' && !out.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of a process group, per ps (zombies excluded). */
+export function groupPids(pgid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,stat=', '-g', String(pgid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length === 2 && !f[1]!.startsWith('Z'))
+      .map((f) => Number(f[0]));
+  } catch {
+    return [];
+  }
+}
+
+/** utime+stime+cutime+cstime in ticks, read with a plain split (not the parser under test). */
+export function ticksOf(pid: number): number {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+export function have(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
