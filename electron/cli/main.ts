@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { ApiError } from '../../shared/contract';
 import { AGENT_USAGE, agentCommand } from './agent';
 import { UsageError } from './args';
+import { BANDWIDTH_USAGE, bandwidthCommand } from './bandwidth';
 import { LAUNCH_USAGE, launchCommand } from './launch';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -14,12 +15,14 @@ Usage: streamcap <command> [options]
 Commands:
   launch    launch N instances of an app and watch their load (--json for NDJSON)
   agent     serve the web console and API (headless, for remote render servers)
+  bandwidth uplink and encoder sessions an audience needs (--json for JSON)
 
 Run "streamcap <command> --help" for a command's options.`;
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   launch: { run: launchCommand, usage: LAUNCH_USAGE },
   agent: { run: agentCommand, usage: AGENT_USAGE },
+  bandwidth: { run: bandwidthCommand, usage: BANDWIDTH_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

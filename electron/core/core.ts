@@ -209,7 +209,6 @@ export class Core {
     this.closed = true;
     if (opts.stopInstances !== false) await this.supervisor.stopAll();
     this.sampler.stop();
-    await this.ledger.settle();
     this.listeners.clear();
   }
 }

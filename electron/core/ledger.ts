@@ -8,7 +8,6 @@ import { z } from 'zod';
 import type { OrphanInfo } from '../../shared/contract';
 import { readPidStat } from './proc/linux';
 import { isLinux, openTreeFromLedger, type InstanceTree } from './proc/tree';
-import { writeJsonAtomic } from './storage';
 
 const EntrySchema = z.object({
   id: z.string(),
@@ -43,7 +42,6 @@ export interface Orphan extends OrphanInfo {
 export class Ledger {
   private readonly file: string;
   private entries = new Map<string, LedgerEntry>();
-  private writing: Promise<void> = Promise.resolve();
   private readonly ownerStartTime: number;
 
   constructor(readonly dir: string) {
@@ -51,34 +49,42 @@ export class Ledger {
     this.file = path.join(dir, `${process.pid}-${this.ownerStartTime}.json`);
   }
 
-  add(entry: LedgerEntry): Promise<void> {
+  add(entry: LedgerEntry): void {
     this.entries.set(entry.id, entry);
-    return this.flush();
+    this.flush();
   }
 
-  remove(id: string): Promise<void> {
-    if (!this.entries.delete(id)) return this.writing;
-    return this.flush();
+  remove(id: string): void {
+    if (this.entries.delete(id)) this.flush();
   }
 
-  /** Writes are serialised; each one writes the whole (small) current set atomically. */
-  private flush(): Promise<void> {
-    this.writing = this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        if (this.entries.size === 0) {
-          fs.rmSync(this.file, { force: true });
-          fs.rmSync(this.file + '.bak', { force: true });
-          return;
-        }
-        await writeJsonAtomic(
-          this.file,
-          { ownerPid: process.pid, ownerStartTime: this.ownerStartTime, entries: [...this.entries.values()] },
-          { backup: false },
-        );
-      });
-    return this.writing;
+  /**
+   * Written synchronously (temp file, fsync, rename): the entry must be on disk before
+   * the instance is reported running, or a kill -9 in between would lose it. The file
+   * is a few hundred bytes and launches are rare, so the event loop barely notices.
+   */
+  private flush(): void {
+    try {
+      if (this.entries.size === 0) {
+        fs.rmSync(this.file, { force: true });
+        return;
+      }
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify({ ownerPid: process.pid, ownerStartTime: this.ownerStartTime, entries: [...this.entries.values()] }));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+    } catch (e) {
+      this.lastError = `ledger not written (${(e as Error).message}): instances may go unseen if StreamCap crashes`;
+    }
   }
+
+  lastError: string | null = null;
 
   /** Instances left running by StreamCap processes that are gone. */
   findOrphans(): Orphan[] {
@@ -126,8 +132,4 @@ export class Ledger {
     for (const f of new Set(files)) fs.rmSync(f, { force: true });
   }
 
-  /** Waits for pending writes (for tests and shutdown). */
-  settle(): Promise<void> {
-    return this.writing.catch(() => undefined);
-  }
 }

@@ -1,10 +1,14 @@
-// Where StreamCap keeps its files, and how it writes them: temp file, fsync, rename
-// (write-file-atomic), with the previous version kept as .bak. A crash mid-write
-// leaves the old or the new file, never a torn one.
+// Where StreamCap keeps its files, and how it writes them: temp file, fsync, rename,
+// with the previous version kept as .bak. A crash mid-write leaves the old or the new
+// file, never a torn one.
+//
+// Written by hand rather than with write-file-atomic: its v7 renamed a short write
+// into place when the disk filled up (test/core/storage.test.ts, "full disk"), the
+// one failure an atomic write exists to survive.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { ApiError } from '../../shared/contract';
 
 export function defaultDataDir(): string {
@@ -34,7 +38,7 @@ export async function writeJsonAtomic(file: string, data: unknown, opts: { mode?
   }
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFileAtomic(file, text, { fsync: true, mode: opts.mode ?? 0o600 });
+      await writeFileDurably(file, text, opts.mode ?? 0o600);
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -48,6 +52,23 @@ export async function writeJsonAtomic(file: string, data: unknown, opts: { mode?
       }
       throw new ApiError('internal', `Could not write ${file}: ${(e as Error).message}`);
     }
+  }
+}
+
+async function writeFileDurably(file: string, text: string, mode: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let handle: fs.promises.FileHandle | null = null;
+  try {
+    handle = await fs.promises.open(tmp, 'w', mode);
+    await handle.writeFile(text, 'utf8'); // loops over short writes; ENOSPC throws
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
   }
 }
 

@@ -216,8 +216,7 @@ export class Supervisor extends EventEmitter {
     rec.tree = openTree(child.pid, child.pid);
     rec.log.push('system', `started pid ${child.pid}: ${exe} ${JSON.stringify(rec.info.args)}`);
     this.setState(rec, 'running', null);
-    void this.ledger
-      .add({
+    this.ledger.add({
         id: rec.info.id,
         pid: child.pid,
         pgid: child.pid,
@@ -227,8 +226,8 @@ export class Supervisor extends EventEmitter {
         n: rec.info.n,
         profileId: rec.profile.id,
         profileName: rec.profile.name,
-      })
-      .catch((e) => rec.log.push('system', `ledger not written: ${(e as Error).message}`));
+      });
+    if (this.ledger.lastError) rec.log.push('system', this.ledger.lastError);
     if (rec.stableTimer) clearTimeout(rec.stableTimer);
     rec.stableTimer = setTimeout(() => {
       rec.failures = 0;
@@ -263,7 +262,7 @@ export class Supervisor extends EventEmitter {
     rec.tree = null;
     rec.info.endedAt = Date.now();
     if (rec.stableTimer) clearTimeout(rec.stableTimer);
-    void this.ledger.remove(rec.info.id).catch(() => undefined);
+    this.ledger.remove(rec.info.id);
     const crashed = signal !== null || (code !== null && code !== 0);
     const reason = code === null && signal === null ? 'ended (exit code unknown: adopted process)' : describeExit(code, signal);
     rec.log.push('system', `ended: ${reason}`);
@@ -341,7 +340,7 @@ export class Supervisor extends EventEmitter {
       rec.tree = null;
       rec.info.endedAt = Date.now();
       if (rec.stableTimer) clearTimeout(rec.stableTimer);
-      await this.ledger.remove(rec.info.id).catch(() => undefined);
+      this.ledger.remove(rec.info.id);
       const how = rec.info.exitCode !== null || rec.info.signal !== null ? ` (${describeExit(rec.info.exitCode, rec.info.signal)})` : '';
       this.setState(rec, 'stopped', reason + how);
     })().finally(() => {
@@ -432,7 +431,7 @@ export class Supervisor extends EventEmitter {
       };
       rec.log.push('system', `adopted pid ${e.pid} (output of adopted instances is not captured)`);
       this.instances.set(e.id, rec);
-      await this.ledger.add(e);
+      this.ledger.add(e);
     }
     this.changed();
     return orphans.length;
