@@ -78,11 +78,11 @@ function OrphanBanner() {
   );
 }
 
-export function StateBadge({ info }: { info: InstanceInfo }) {
+export function StateBadge({ info, inTable }: { info: InstanceInfo; inTable?: boolean }) {
   const { t } = useTranslation();
   const cls = { running: 'ok', starting: 'info', copying: 'info', stopping: 'info', backoff: 'warn', crashed: 'bad', failed: 'bad', exited: 'muted', stopped: 'muted' }[info.state];
   return (
-    <span className={`badge ${cls}`} data-testid={`state-${info.n}`} data-state={info.state}>
+    <span className={`badge ${cls}`} data-testid={inTable ? `state-${info.n}` : undefined} data-state={info.state}>
       {t(`state.${info.state}`)}
       {info.state === 'copying' && info.copyProgress && info.copyProgress.total > 0 && ` ${Math.floor((info.copyProgress.done / info.copyProgress.total) * 100)}%`}
     </span>
@@ -117,7 +117,7 @@ function Row({ info, sample, selected }: { info: InstanceInfo; sample: InstanceS
         {info.adopted && <span className="badge muted"> {t('inst.adopted')}</span>}
       </td>
       <td>
-        <StateBadge info={info} />
+        <StateBadge info={info} inTable />
         {info.reason && <div className="reason" title={info.lastLines.join('\n')}>{info.reason}</div>}
       </td>
       <td className="num mono">{info.pid ?? '—'}</td>

@@ -1,0 +1,93 @@
+// Starts a real agent (`node bin/streamcap.js agent --port 0`) with its own data
+// folder for each test file, and opens the console in Chromium with its token.
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
+export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+
+export interface AgentHandle {
+  base: string;
+  token: string;
+  home: string;
+  process: ChildProcess;
+  call<T = unknown>(name: string, body?: unknown): Promise<T>;
+}
+
+export async function startAgent(extraEnv: Record<string, string> = {}): Promise<AgentHandle> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--interval', '500'], {
+    env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_LOCALE: 'en-US', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const started = Date.now();
+  let m: RegExpExecArray | null = null;
+  while (!(m = /Web console: (http:\/\/\S+?)\/#token=(\S+)/.exec(out))) {
+    if (child.exitCode !== null || Date.now() - started > 90_000) throw new Error(`agent did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [, baseUrl, token] = m;
+  return {
+    base: baseUrl!,
+    token: token!,
+    home,
+    process: child,
+    async call<T>(name: string, body: unknown = {}) {
+      const r = await fetch(`${baseUrl}/api/v1/commands/${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await r.json()) as { data: T; error?: { message: string } };
+      if (json.error) throw new Error(json.error.message);
+      return json.data;
+    },
+  };
+}
+
+export async function stopAgent(agent: AgentHandle): Promise<void> {
+  if (agent.process.exitCode !== null) return;
+  const exited = new Promise((r) => agent.process.once('exit', r));
+  agent.process.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (agent.process.exitCode === null) agent.process.kill('SIGKILL');
+}
+
+export async function openConsole(page: Page, agent: AgentHandle): Promise<void> {
+  await page.goto(`${agent.base}/#token=${agent.token}`);
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'open');
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** One agent per test file, and a page already showing its console. */
+export const test = base.extend<{ console: { page: Page; agent: AgentHandle } }, { agent: AgentHandle }>({
+  agent: [
+    async ({}, use) => {
+      const agent = await startAgent();
+      await use(agent);
+      await stopAgent(agent);
+    },
+    { scope: 'worker' },
+  ],
+  console: async ({ page, agent }, use) => {
+    page.on('pageerror', (e) => console.log('page error:', e.message));
+    await openConsole(page, agent);
+    await use({ page, agent });
+  },
+});
+
+export { expect };
