@@ -30,7 +30,14 @@ if (!transport) {
     scheduled = false;
     const batch = queue;
     queue = [];
+    // zustand's external-store updates render synchronously: this measure spans the
+    // store update and React's render and commit of every live chart (bench/ui.bench.ts reads it).
+    const start = performance.now();
     for (const e of batch) apply(e);
+    if (batch.some((e) => e.type === 'sample')) {
+      performance.measure('streamcap:update', { start, end: performance.now() });
+      if (performance.getEntriesByName('streamcap:update').length > 2000) performance.clearMeasures('streamcap:update');
+    }
   };
   transport.subscribe(
     (e) => {

@@ -45,7 +45,8 @@ describe('profile storage', () => {
        for (let k = 0; ; k++) await writeJsonAtomic(${JSON.stringify(file)}, { k, big });`,
     );
     for (let round = 0; round < 5; round++) {
-      const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], { stdio: 'ignore' });
+      // One process (node --import tsx), so the kill hits the writer itself.
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore', cwd: ROOT });
       if (round === 0) await waitFor(() => fs.existsSync(file), 'first write', 20000);
       await sleep(200 + round * 97);
       child.kill('SIGKILL');

@@ -17,29 +17,35 @@ export interface PidStat {
   rssPages: number;
 }
 
-/** Parses /proc/<pid>/stat. The command name may hold spaces and parentheses, so split at the last ')'. */
+/**
+ * Parses /proc/<pid>/stat. The command name may hold spaces and parentheses, so the
+ * fields start after the last ')'. Walks the fields with indexOf instead of split:
+ * this runs for every process of every tree on every tick.
+ */
 export function parsePidStat(text: string): PidStat | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const f = text.slice(close + 2).split(' ');
-  // f[0] is field 3 (state); field k is f[k - 3].
-  if (f.length < 22) return null;
-  const num = (k: number) => Number(f[k - 3]);
-  const stat: PidStat = {
-    pid: Number(text.slice(0, open).trim()),
-    comm: text.slice(open + 1, close),
-    state: f[0]!,
-    ppid: num(4),
-    pgid: num(5),
-    utime: num(14),
-    stime: num(15),
-    cutime: num(16),
-    cstime: num(17),
-    startTime: num(22),
-    rssPages: num(24),
-  };
-  return Number.isFinite(stat.pid) && Number.isFinite(stat.utime) ? stat : null;
+  // Field numbers as in proc(5): 3 = state, 4 = ppid, … 24 = rss.
+  const want = [4, 5, 14, 15, 16, 17, 22, 24];
+  const got: number[] = [];
+  let pos = close + 2;
+  let field = 3;
+  const state = text.charAt(pos);
+  for (let w = 0; w < want.length; ) {
+    const end = text.indexOf(' ', pos);
+    if (end < 0) return null; // torn: rss is never the last field
+    if (field === want[w]) {
+      got.push(Number(text.slice(pos, end)));
+      w++;
+    }
+    pos = end + 1;
+    field++;
+  }
+  const [ppid, pgid, utime, stime, cutime, cstime, startTime, rssPages] = got as [number, number, number, number, number, number, number, number];
+  const pid = Number(text.slice(0, open).trim());
+  if (!Number.isFinite(pid) || !Number.isFinite(utime) || !Number.isFinite(startTime)) return null;
+  return { pid, comm: text.slice(open + 1, close), state, ppid, pgid, utime, stime, cutime, cstime, startTime, rssPages };
 }
 
 export interface CpuTimes {

@@ -23,7 +23,8 @@ export interface InstanceTree {
   close(): void;
 }
 
-export const RESCAN_EVERY_MS = 2000;
+/** New descendants are looked for this often; their CPU counts from their start either way. */
+export const RESCAN_EVERY_MS = 3000;
 
 class LinuxTree implements InstanceTree {
   constructor(private tree: ProcessTree) {}
