@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { BandwidthView } from './components/BandwidthView';
 import { InstancesView } from './components/InstancesView';
 import { ProfilesView } from './components/ProfilesView';
 import { SystemPanel } from './components/SystemPanel';
@@ -71,7 +72,7 @@ export function App() {
   const host = useStore((s) => s.host);
   const connection = useStore((s) => s.connection);
   const latest = useStore((s) => s.latest);
-  const views: View[] = ['instances', 'profiles'];
+  const views: View[] = ['instances', 'profiles', 'bandwidth'];
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && /^[1-9]$/.test(e.key)) {
@@ -130,6 +131,7 @@ export function App() {
           </>
         )}
         {view === 'profiles' && <ProfilesView />}
+        {view === 'bandwidth' && <BandwidthView />}
       </main>
       <footer>
         {latest?.loopDelayP99Ms != null && <span>{t('system.loop', { ms: latest.loopDelayP99Ms.toFixed(1) })}</span>}

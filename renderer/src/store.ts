@@ -6,7 +6,7 @@ import type { ConnectionState, Transport } from './transport/types';
 
 export const WINDOW_MS = 10 * 60 * 1000;
 
-export type View = 'instances' | 'profiles';
+export type View = 'instances' | 'profiles' | 'bandwidth';
 
 export interface Toast {
   id: number;
