@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InstanceInfo, InstanceSample, LogLine } from '../../../shared/contract';
 import { duration, num, quoteArgs } from '../format';
@@ -78,7 +78,7 @@ function OrphanBanner() {
   );
 }
 
-export function StateBadge({ info, inTable }: { info: InstanceInfo; inTable?: boolean }) {
+export const StateBadge = memo(function StateBadge({ info, inTable }: { info: Pick<InstanceInfo, 'n' | 'state' | 'copyProgress'>; inTable?: boolean }) {
   const { t } = useTranslation();
   const cls = { running: 'ok', starting: 'info', copying: 'info', stopping: 'info', backoff: 'warn', crashed: 'bad', failed: 'bad', exited: 'muted', stopped: 'muted' }[info.state];
   return (
@@ -87,7 +87,7 @@ export function StateBadge({ info, inTable }: { info: InstanceInfo; inTable?: bo
       {info.state === 'copying' && info.copyProgress && info.copyProgress.total > 0 && ` ${Math.floor((info.copyProgress.done / info.copyProgress.total) * 100)}%`}
     </span>
   );
-}
+});
 
 function useInstanceSeries(id: string | null, points: number) {
   const history = useStore((s) => s.history);
@@ -102,11 +102,29 @@ function useInstanceSeries(id: string | null, points: number) {
   }, [history, id, points]);
 }
 
-function Row({ info, sample, selected }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean }) {
+/** The row's buttons change only with its state: kept out of the per-second re-render. */
+const RowActions = memo(function RowActions({ id, n, state, adopted }: { id: string; n: number; state: InstanceInfo['state']; adopted: boolean }) {
   const { t } = useTranslation();
   const select = useStore((s) => s.select);
-  const series = useInstanceSeries(info.id, 60);
-  const now = useStore((s) => s.latest?.t ?? Date.now());
+  const active = ACTIVE.has(state);
+  return (
+    <>
+      <button disabled={!active || state === 'stopping'} onClick={() => void run((tr) => tr.invoke('instances.stop', { id }))} data-testid={`stop-${n}`}>
+        {t('inst.stop')}
+      </button>
+      <button disabled={adopted || state === 'copying' || state === 'stopping'} onClick={() => void run((tr) => tr.invoke('instances.restart', { id }))}>
+        {t('inst.restart')}
+      </button>
+      <button onClick={() => select(id)} data-testid={`details-${n}`}>
+        {t('inst.log')}
+      </button>
+    </>
+  );
+});
+
+const Row = memo(function Row({ info, sample, selected, spark, now }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean; spark: (number | null)[]; now: number }) {
+  const { t } = useTranslation();
+  const select = useStore((s) => s.select);
   const active = ACTIVE.has(info.state);
   const gpu = sample?.gpu;
   return (
@@ -130,29 +148,38 @@ function Row({ info, sample, selected }: { info: InstanceInfo; sample: InstanceS
       <td className="num mono">{active && info.startedAt ? duration(now - info.startedAt) : '—'}</td>
       <td className="num">{info.restarts}</td>
       <td>
-        <Sparkline values={series.map((p) => p.s?.cpu ?? null)} />
+        <Sparkline values={spark} />
       </td>
       <td className="actions" onClick={(e) => e.stopPropagation()}>
-        <button disabled={!active || info.state === 'stopping'} onClick={() => void run((tr) => tr.invoke('instances.stop', { id: info.id }))} data-testid={`stop-${info.n}`}>
-          {t('inst.stop')}
-        </button>
-        <button disabled={info.adopted || info.state === 'copying' || info.state === 'stopping'} onClick={() => void run((tr) => tr.invoke('instances.restart', { id: info.id }))}>
-          {t('inst.restart')}
-        </button>
-        <button onClick={() => select(info.id)} data-testid={`details-${info.n}`}>
-          {t('inst.log')}
-        </button>
+        <RowActions id={info.id} n={info.n} state={info.state} adopted={info.adopted} />
       </td>
     </tr>
   );
-}
+});
+
+const NO_SPARK: (number | null)[] = [];
 
 function InstanceTable() {
   const { t } = useTranslation();
   const instances = useStore((s) => s.instances);
   const latest = useStore((s) => s.latest);
   const selectedId = useStore((s) => s.selectedId);
+  const history = useStore((s) => s.history);
   const samples = useMemo(() => new Map(latest?.instances.map((i) => [i.id, i])), [latest]);
+  // Every row's last minute of CPU, in one pass over the history.
+  const sparks = useMemo(() => {
+    const out = new Map<string, (number | null)[]>();
+    const from = Math.max(0, history.length - 60);
+    for (let k = from; k < history.length; k++) {
+      for (const i of history[k]!.instances) {
+        let arr = out.get(i.id);
+        if (!arr) out.set(i.id, (arr = new Array<number | null>(k - from).fill(null)));
+        arr.push(i.cpu);
+      }
+    }
+    return out;
+  }, [history]);
+  const now = latest?.t ?? 0;
   if (instances.length === 0) return <p className="empty">{t('launch.none')}</p>;
   return (
     <table className="instances" data-testid="instances">
@@ -175,7 +202,7 @@ function InstanceTable() {
       </thead>
       <tbody>
         {instances.map((i) => (
-          <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} />
+          <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} spark={sparks.get(i.id) ?? NO_SPARK} now={now} />
         ))}
       </tbody>
     </table>
