@@ -84,6 +84,9 @@ export const test = base.extend<{ console: { page: Page; agent: AgentHandle } },
     { scope: 'worker' },
   ],
   console: async ({ page, agent }, use) => {
+    // Each test starts with an empty instance list, whatever the one before left.
+    await agent.call('instances.stopAll');
+    await agent.call('instances.clearExited');
     page.on('pageerror', (e) => console.log('page error:', e.message));
     await openConsole(page, agent);
     await use({ page, agent });
