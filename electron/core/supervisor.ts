@@ -246,6 +246,7 @@ export class Supervisor extends EventEmitter {
       rec.tree.rescan(Date.now(), true);
       const alive = rec.tree.aliveNow().filter((p) => p !== rec.info.pid);
       if (alive.length > 0) {
+        rec.child = null; // from now on poll() watches the tree
         rec.info.launcherExited = true;
         rec.log.push('system', `launcher exited (${describeExit(code, signal)}); ${alive.length} process(es) it started still run`);
         this.setState(rec, 'running', `launcher exited (${describeExit(code, signal)})`);
@@ -288,14 +289,10 @@ export class Supervisor extends EventEmitter {
     }, delay);
   }
 
-  /** Checks instances whose launcher is gone or that were adopted: are their trees still alive? */
+  /** Checks instances StreamCap has no child handle for (launcher gone, or adopted): is their tree still alive? */
   poll(): void {
     for (const rec of this.instances.values()) {
-      if (rec.info.state !== 'running' || rec.child || !rec.tree) continue;
-      if (rec.tree.aliveNow().length === 0) this.finish(rec, rec.info.exitCode, rec.info.signal);
-    }
-    for (const rec of this.instances.values()) {
-      if (rec.info.state === 'running' && rec.info.launcherExited && rec.tree && rec.tree.aliveNow().length === 0) {
+      if (rec.info.state === 'running' && !rec.child && rec.tree && rec.tree.aliveNow().length === 0) {
         this.finish(rec, rec.info.exitCode, rec.info.signal);
       }
     }
@@ -372,6 +369,20 @@ export class Supervisor extends EventEmitter {
     let removed = 0;
     for (const [id, rec] of this.instances) {
       if (isTerminal(rec.info.state)) {
+        this.instances.delete(id);
+        removed++;
+      }
+    }
+    if (removed) this.changed();
+    return removed;
+  }
+
+  /** Removes ended instances by id, leaving every other record alone (the probe tidies up after itself). */
+  forget(ids: Iterable<string>): number {
+    let removed = 0;
+    for (const id of ids) {
+      const rec = this.instances.get(id);
+      if (rec && isTerminal(rec.info.state) && !rec.stopping) {
         this.instances.delete(id);
         removed++;
       }
