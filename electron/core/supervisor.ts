@@ -256,14 +256,19 @@ export class Supervisor extends EventEmitter {
     this.finish(rec, code, signal);
   }
 
-  /** The whole tree is gone: record how it ended, and restart if the profile asks. */
-  private finish(rec: Instance, code: number | null, signal: string | null): void {
+  /** Lets go of an instance's processes: its tree is gone or was stopped. */
+  private release(rec: Instance): void {
     rec.child = null;
     rec.tree?.close();
     rec.tree = null;
     rec.info.endedAt = Date.now();
     if (rec.stableTimer) clearTimeout(rec.stableTimer);
     this.ledger.remove(rec.info.id);
+  }
+
+  /** The whole tree is gone: record how it ended, and restart if the profile asks. */
+  private finish(rec: Instance, code: number | null, signal: string | null): void {
+    this.release(rec);
     const crashed = signal !== null || (code !== null && code !== 0);
     const reason = code === null && signal === null ? 'ended (exit code unknown: adopted process)' : describeExit(code, signal);
     rec.log.push('system', `ended: ${reason}`);
@@ -332,12 +337,7 @@ export class Supervisor extends EventEmitter {
           });
         });
       }
-      rec.child = null;
-      rec.tree?.close();
-      rec.tree = null;
-      rec.info.endedAt = Date.now();
-      if (rec.stableTimer) clearTimeout(rec.stableTimer);
-      this.ledger.remove(rec.info.id);
+      this.release(rec);
       const how = rec.info.exitCode !== null || rec.info.signal !== null ? ` (${describeExit(rec.info.exitCode, rec.info.signal)})` : '';
       this.setState(rec, 'stopped', reason + how);
     })().finally(() => {
