@@ -83,10 +83,13 @@ export function busyPercent(prev: CpuTimes, cur: CpuTimes): number | null {
   return Math.min(100, Math.max(0, (busy / dt) * 100));
 }
 
+const MEMINFO_KEYS = ['MemTotal', 'MemAvailable', 'MemFree', 'Buffers', 'Cached'] as const;
+const MEMINFO_RE = Object.fromEntries(MEMINFO_KEYS.map((k) => [k, new RegExp(`^${k}:\\s+(\\d+)`, 'm')])) as Record<(typeof MEMINFO_KEYS)[number], RegExp>;
+
 /** Parses /proc/meminfo: total and used (total - available) in MB. */
 export function parseMeminfo(text: string): { totalMB: number; usedMB: number } | null {
-  const kb = (key: string) => {
-    const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text);
+  const kb = (key: (typeof MEMINFO_KEYS)[number]) => {
+    const m = MEMINFO_RE[key].exec(text);
     return m ? Number(m[1]) : null;
   };
   const total = kb('MemTotal');
