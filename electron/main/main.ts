@@ -58,6 +58,8 @@ async function createWindow(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // Middle-click would open links in new windows behind the window-open handler's back.
+      disableBlinkFeatures: 'Auxclick',
       additionalArguments: [`--streamcap-locale=${app.getLocale()}`],
     },
   });
