@@ -3,8 +3,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import type { z } from 'zod';
 import {
   ApiError,
+  commandInputs,
   isCommandName,
   parseCommandInput,
   type AppEvent,
@@ -12,12 +14,17 @@ import {
   type CommandOutputs,
   type HostInfo,
   type OrphanInfo,
+  type Profile,
   type Snapshot,
 } from '../../shared/contract';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';
-import { openGpuSource, type GpuSource } from './gpu/nvidia-reader';
+import { openGpuSource } from './gpu/open';
+import type { GpuSource } from './gpu/source';
 import { Ledger, type Orphan } from './ledger';
-import { ProfileStore } from './profiles';
+import { ProbeRunner } from './probe-runner';
+import { probeExport } from '../../shared/probe-report';
+import { resolveSettings } from '../../shared/probe';
+import { detectDemoProfile, ProfileStore } from './profiles';
 import { Sampler } from './sampler';
 import { stopTree } from './process-control';
 import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervisor';
@@ -48,23 +55,32 @@ export class Core {
   readonly supervisor: Supervisor;
   readonly sampler: Sampler;
   readonly ledger: Ledger;
+  readonly probe: ProbeRunner;
   private listeners = new Set<Listener>();
   private history: Snapshot[] = [];
   private readonly historySize: number;
   private orphans: Orphan[] = [];
   private closed = false;
 
-  private constructor(opts: CoreOptions) {
+  private constructor(opts: CoreOptions, demo: Profile) {
     this.dataDir = opts.dataDir ?? defaultDataDir();
     ensureDir(this.dataDir);
     const interval = opts.sampleIntervalMs ?? 1000;
     this.historySize = Math.ceil(((opts.historyMinutes ?? 10) * 60000) / interval);
-    this.profiles = new ProfileStore(this.dataDir);
+    this.profiles = new ProfileStore(this.dataDir, demo);
     this.ledger = new Ledger(path.join(this.dataDir, 'ledger'));
     this.supervisor = new Supervisor(this.ledger, opts.supervisor, this.copyHook);
     const gpu = opts.gpu ?? openGpuSource(interval);
     this.sampler = new Sampler(this.supervisor, new ProcSystemReader(this.dataDir), gpu, interval);
     this.supervisor.on('change', () => this.emit({ type: 'instances', data: this.supervisor.list() }));
+    this.probe = new ProbeRunner({
+      supervisor: this.supervisor,
+      sampler: this.sampler,
+      hostInfo: () => this.hostInfo(),
+      gpuCount: () => this.gpuCount(),
+      dataDir: this.dataDir,
+      emit: (data) => this.emit({ type: 'probe', data }),
+    });
     this.sampler.onSample((s) => {
       this.history.push(s);
       if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
@@ -73,7 +89,7 @@ export class Core {
   }
 
   static async create(opts: CoreOptions = {}): Promise<Core> {
-    const core = new Core(opts);
+    const core = new Core(opts, await detectDemoProfile());
     core.orphans = core.ledger.findOrphans();
     const policy = opts.orphanPolicy ?? 'ask';
     if (core.orphans.length > 0 && policy !== 'ask') await core.resolveOrphans(policy);
@@ -199,6 +215,27 @@ export class Core {
         return (await this.resolveOrphans((input as { action: 'stop' | 'adopt' }).action)) as Out;
       case 'metrics.history':
         return this.history as Out;
+      case 'probe.start': {
+        const { profileId, ...settings } = input as z.output<(typeof commandInputs)['probe.start']>;
+        return this.probe.start(this.profiles.get(profileId), resolveSettings(settings)) as Out;
+      }
+      case 'probe.cancel':
+        return { cancelled: await this.probe.cancel() } as Out;
+      case 'probe.status':
+        return this.probe.status() as Out;
+      case 'probe.history':
+        return this.probe.history() as Out;
+      case 'probe.get':
+        return this.probe.get((input as { id: string }).id) as Out;
+      case 'probe.delete': {
+        const { id } = input as { id: string };
+        this.probe.delete(id);
+        return { deleted: id } as Out;
+      }
+      case 'probe.export': {
+        const { id, format, compareId, lang } = input as z.output<(typeof commandInputs)['probe.export']>;
+        return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined) as Out;
+      }
     }
     throw new ApiError('unknown_command', `Unknown command "${name}".`);
   }
@@ -207,6 +244,7 @@ export class Core {
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();
     this.sampler.stop();
     this.listeners.clear();

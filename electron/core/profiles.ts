@@ -1,6 +1,6 @@
 // App profiles, persisted in profiles.json (atomic writes, .bak kept), plus the
 // built-in demo profile that runs anywhere.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +14,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The CPU-load script used when ffmpeg is absent (also a test fixture). */
 export const CPU_LOAD_SCRIPT = path.resolve(here, 'workloads/cpu-load.mjs').replace('app.asar', 'app.asar.unpacked');
 
-function hasFfmpegWithX264(): boolean {
+/** Is there an ffmpeg with libx264? Asked once at start-up, asynchronously, with a timeout. */
+function hasFfmpegWithX264(): Promise<boolean> {
+  let exe: string;
   try {
-    const exe = resolveExecutable('ffmpeg', '');
-    const r = spawnSync(exe, ['-hide_banner', '-encoders'], { encoding: 'utf8', timeout: 5000 });
-    return r.status === 0 && r.stdout.includes('libx264');
+    exe = resolveExecutable('ffmpeg', '');
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
+  return new Promise((resolve) => {
+    execFile(exe, ['-hide_banner', '-encoders'], { timeout: 5000, maxBuffer: 4 << 20, windowsHide: true }, (err, stdout) => resolve(!err && stdout.includes('libx264')));
+  });
 }
 
 function nodeExecutable(): string {
@@ -35,23 +38,28 @@ function nodeExecutable(): string {
 }
 
 /** A stand-in render instance: a real-time 720p30 x264 encode (what a streaming instance does), else a CPU-load script. */
-export function demoProfile(): Profile {
-  if (hasFfmpegWithX264()) {
-    return ProfileSchema.parse({
-      id: DEMO_PROFILE_ID,
-      name: 'Demo: 720p30 stream encode (ffmpeg)',
-      exe: 'ffmpeg',
-      args: [
-        '-hide_banner', '-nostats', '-loglevel', 'warning', '-re',
-        '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
-        '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '8M',
-        '-metadata', 'title=stream{n}', '-f', 'null', '-',
-      ],
-      cwd: '',
-      staggerSec: 1,
-      builtin: true,
-    });
-  }
+export async function detectDemoProfile(): Promise<Profile> {
+  return (await hasFfmpegWithX264()) ? ffmpegDemo() : cpuLoadDemo();
+}
+
+function ffmpegDemo(): Profile {
+  return ProfileSchema.parse({
+    id: DEMO_PROFILE_ID,
+    name: 'Demo: 720p30 stream encode (ffmpeg)',
+    exe: 'ffmpeg',
+    args: [
+      '-hide_banner', '-nostats', '-loglevel', 'warning', '-re',
+      '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '8M',
+      '-metadata', 'title=stream{n}', '-f', 'null', '-',
+    ],
+    cwd: '',
+    staggerSec: 1,
+    builtin: true,
+  });
+}
+
+export function cpuLoadDemo(): Profile {
   return ProfileSchema.parse({
     id: DEMO_PROFILE_ID,
     name: 'Demo: CPU load 30 % (no ffmpeg found)',
@@ -66,11 +74,13 @@ export function demoProfile(): Profile {
 export class ProfileStore {
   private readonly file: string;
   private profiles = new Map<string, Profile>();
-  private demo: Profile | null = null;
   /** Set when profiles.json was damaged and the backup was used: shown to the admin. */
   loadProblem: string | null = null;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly demo: Profile = cpuLoadDemo(),
+  ) {
     this.file = path.join(dataDir, 'profiles.json');
     const { data, problem } = readJsonWithBackup(this.file);
     this.loadProblem = problem ?? null;
@@ -86,17 +96,12 @@ export class ProfileStore {
     }
   }
 
-  private demoProfile(): Profile {
-    this.demo ??= demoProfile();
-    return this.demo;
-  }
-
   list(): Profile[] {
-    return [this.demoProfile(), ...[...this.profiles.values()].sort((a, b) => a.name.localeCompare(b.name))];
+    return [this.demo, ...[...this.profiles.values()].sort((a, b) => a.name.localeCompare(b.name))];
   }
 
   get(id: string): Profile {
-    if (id === DEMO_PROFILE_ID) return this.demoProfile();
+    if (id === DEMO_PROFILE_ID) return this.demo;
     const p = this.profiles.get(id);
     if (!p) throw new ApiError('not_found', `No profile "${id}". It may have been deleted; pick another profile.`);
     return p;

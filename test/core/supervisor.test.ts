@@ -182,6 +182,19 @@ describe('supervisor', () => {
     expect(i.restarts).toBe(1);
   });
 
+  it('runs the built-in demo profile out of the box, with live load', async () => {
+    const c = await makeCore();
+    const demo = c.profiles.get('demo');
+    console.log(`demo profile: ${demo.name}`);
+    const { ids } = (await c.invoke('instances.launch', { profileId: 'demo', count: 1 })) as { ids: string[] };
+    await waitFor(() => info(c, ids[0]!).state === 'running', 'demo running');
+    const cpu = await waitFor(() => {
+      const v = c.sampler.latest?.instances.find((i) => i.id === ids[0])?.cpu;
+      return v && v > 5 ? v : null;
+    }, 'demo load');
+    expect(cpu).toBeGreaterThan(5);
+  });
+
   it('uses the node it was given (sanity: the fixture exists)', () => {
     expect(fs.existsSync(CPU_LOAD)).toBe(true);
     expect(fs.existsSync(NODE)).toBe(true);
