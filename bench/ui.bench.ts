@@ -39,7 +39,7 @@ function snapshot(t: number): Snapshot {
       net: { ok: true, value: { rxMbps: 5 + Math.random(), txMbps: 128 + Math.random() * 10 } },
       disk: { ok: true, value: { readMBps: 1, writeMBps: 2, freeGB: 400, totalGB: 1000 } },
     },
-    gpus: { ok: true, value: [{ index: 0, name: 'NVIDIA GeForce RTX 4090', utilization: 60, memoryUsedMB: 12000, memoryTotalMB: 24564, encoderUtilization: 40, encoderSessions: 8, temperatureC: 66, powerW: 300 }] },
+    gpus: { ok: true, value: [{ index: 0, name: 'NVIDIA GeForce RTX 4090', utilization: 60, memoryUsedMB: 12000, memoryTotalMB: 24564, encoderUtilization: 40, encoderSessions: 8, temperatureC: 66, powerW: 300, cardClass: 'geforce', encoderSessionLimit: 8 }] },
     instances: Array.from({ length: N }, (_, k) => ({ id: `app-${k + 1}`, n: k + 1, pid: 1000 + k, state: 'running' as const, cpu: wobble(k, t) * 3, memoryMB: 1800 + k, processes: 3, gpu: { ok: true as const, value: wobble(k, t) / 4 } })),
   };
 }

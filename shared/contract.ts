@@ -3,6 +3,8 @@
 // results they return, and the events the core pushes. Both sides import this file.
 import { z } from 'zod';
 import { checkTemplate } from './placeholders';
+import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
+import type { ProbeExport } from './probe-report';
 
 const MAX_PATH = 4096;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.()-]*$/;
@@ -70,6 +72,21 @@ export const commandInputs = {
   'orphans.list': Empty,
   'orphans.resolve': z.object({ action: z.enum(['stop', 'adopt']) }).strict(),
   'metrics.history': Empty,
+  'probe.start': ProbeSettingsSchema.extend({ profileId: z.string().min(1).max(100) }).strict(),
+  'probe.cancel': Empty,
+  'probe.status': Empty,
+  'probe.history': Empty,
+  'probe.get': IdInput,
+  'probe.delete': IdInput,
+  'probe.export': z
+    .object({
+      id: z.string().min(1).max(100),
+      format: z.enum(['json', 'csv', 'html']),
+      /** HTML only: a second run shown side by side. */
+      compareId: z.string().min(1).max(100).optional(),
+      lang: z.enum(['en', 'zh-CN']).default('en'),
+    })
+    .strict(),
 } as const;
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
@@ -89,6 +106,13 @@ export interface CommandOutputs {
   'orphans.list': OrphanInfo[];
   'orphans.resolve': { stopped: number; adopted: number };
   'metrics.history': Snapshot[];
+  'probe.start': ProbeLive;
+  'probe.cancel': { cancelled: boolean };
+  'probe.status': ProbeLive | null;
+  'probe.history': ProbeSummary[];
+  'probe.get': ProbeRun;
+  'probe.delete': { deleted: string };
+  'probe.export': ProbeExport;
 }
 
 export function isCommandName(name: string): name is CommandName {
@@ -210,9 +234,17 @@ export interface OrphanInfo {
 /** A value that may be absent, and if so why: the UI shows the reason, never a 0. */
 export type Measured<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/**
+ * What a card's hardware encoder allows (shared/gpu/card-class.ts): GeForce caps
+ * concurrent NVENC sessions per system; professional and data-centre cards don't.
+ * `other` is a non-NVIDIA GPU; `unknown` an NVIDIA name not recognised.
+ */
+export type GpuCardClass = 'geforce' | 'professional' | 'datacentre' | 'other' | 'unknown';
+
 export interface GpuDevice {
   index: number;
   name: string;
+  /** % of the device (busiest engine on Windows counters; SM on NVIDIA). null under MIG and where not reported: never 0. */
   utilization: number | null;
   memoryUsedMB: number | null;
   memoryTotalMB: number | null;
@@ -220,6 +252,11 @@ export interface GpuDevice {
   encoderSessions: number | null;
   temperatureC: number | null;
   powerW: number | null;
+  cardClass: GpuCardClass;
+  /** Concurrent hardware encode sessions allowed: 8 on GeForce (shared by all GeForce cards of the system), 0 = no hardware encoder, null = no cap (or not known, see cardClass). */
+  encoderSessionLimit: number | null;
+  decoderUtilization?: number | null;
+  encoderAverageFps?: number | null;
 }
 
 export interface SystemSample {
@@ -241,7 +278,10 @@ export interface InstanceSample {
   cpu: number | null;
   memoryMB: number | null;
   processes: number;
+  /** % of one GPU (NVIDIA: SM; Windows counters: busiest engine), summed over the process tree and over GPUs. */
   gpu: Measured<number>;
+  /** The rest of the per-process GPU figures where the source gives them (null: not reported for this tree). */
+  gpuDetail?: { encoder: number | null; decoder: number | null; memoryMB: number | null };
 }
 
 export interface Snapshot {
@@ -249,7 +289,8 @@ export interface Snapshot {
   seq: number;
   intervalMs: number;
   system: SystemSample;
-  gpus: Measured<GpuDevice[]> & { ageMs?: number; stale?: boolean };
+  /** ageMs: how old the reading is; stale: older than 3 of the reader's intervals; source: which reader. */
+  gpus: Measured<GpuDevice[]> & { ageMs?: number; stale?: boolean; source?: string };
   instances: InstanceSample[];
   /** StreamCap's own main event-loop delay p99 over the last interval, ms. */
   loopDelayP99Ms: number | null;
@@ -260,6 +301,7 @@ export interface EventMap {
   instances: InstanceInfo[];
   profiles: Profile[];
   orphans: OrphanInfo[];
+  probe: ProbeLive;
 }
 export type EventName = keyof EventMap;
 export type AppEvent = { [K in EventName]: { type: K; data: EventMap[K] } }[EventName];

@@ -1,10 +1,21 @@
-import type { Measured, Snapshot } from '../../shared/contract';
+import type { GpuDevice, Measured, Snapshot } from '../../shared/contract';
 
 export const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 export function gpuSummary(g: Snapshot['gpus']): string {
   if (!g.ok) return `GPU not measured: ${g.reason}`;
-  return g.value.map((d) => `GPU${d.index} ${fmt(d.utilization, 0)}% enc ${fmt(d.encoderUtilization, 0)}%`).join('  ') + (g.stale ? ' (stale)' : '');
+  return g.value.map((d) => `GPU${d.index} ${fmt(d.utilization, 0)}% enc ${fmt(d.encoderUtilization, 0)}% ${sessions(d)}`).join('  ') + (g.stale ? ` (stale, ${fmt((g.ageMs ?? 0) / 1000, 0)} s old)` : '');
+}
+
+const CLASS_WORDS: Record<GpuDevice['cardClass'], string> = { geforce: 'GeForce', professional: 'professional', datacentre: 'data centre', other: 'non-NVIDIA', unknown: 'card class unknown' };
+
+/** "2/8 sessions (GeForce)", "2 sessions (no cap, data centre)", "no hardware encoder (data centre)". */
+export function sessions(d: GpuDevice): string {
+  const n = d.encoderSessions === null ? '—' : String(d.encoderSessions);
+  if (d.encoderSessionLimit === 0) return `no hardware encoder (${CLASS_WORDS[d.cardClass]})`;
+  if (d.encoderSessionLimit !== null) return `${n}/${d.encoderSessionLimit} sessions (${CLASS_WORDS[d.cardClass]})`;
+  if (d.cardClass === 'professional' || d.cardClass === 'datacentre') return `${n} sessions (no cap, ${CLASS_WORDS[d.cardClass]})`;
+  return `${n} sessions (${CLASS_WORDS[d.cardClass]})`;
 }
 
 export function measured<T>(m: Measured<T>, show: (v: T) => string): string {
@@ -33,7 +44,9 @@ export function sampleRecord(s: Snapshot) {
       cpu: i.cpu === null ? null : round(i.cpu),
       memoryMB: i.memoryMB === null ? null : round(i.memoryMB),
       processes: i.processes,
-      gpu: i.gpu.ok ? i.gpu.value : null,
+      gpu: i.gpu.ok ? round(i.gpu.value) : null,
+      ...(i.gpu.ok ? {} : { gpuNotMeasured: i.gpu.reason }),
+      ...(i.gpuDetail ? { gpuDetail: i.gpuDetail } : {}),
     })),
   };
 }

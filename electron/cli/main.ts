@@ -5,6 +5,7 @@ import { AGENT_USAGE, agentCommand } from './agent';
 import { UsageError } from './args';
 import { BANDWIDTH_USAGE, bandwidthCommand } from './bandwidth';
 import { LAUNCH_USAGE, launchCommand } from './launch';
+import { PROBE_USAGE, probeCommand } from './probe';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -16,6 +17,7 @@ Commands:
   launch    launch N instances of an app and watch their load (--json for NDJSON)
   agent     serve the web console and API (headless, for remote render servers)
   bandwidth uplink and encoder sessions an audience needs (--json for JSON)
+  probe     measure how many instances of an app this server runs at once (--json, --report)
 
 Run "streamcap <command> --help" for a command's options.`;
 
@@ -23,6 +25,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage
   launch: { run: launchCommand, usage: LAUNCH_USAGE },
   agent: { run: agentCommand, usage: AGENT_USAGE },
   bandwidth: { run: bandwidthCommand, usage: BANDWIDTH_USAGE },
+  probe: { run: probeCommand, usage: PROBE_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

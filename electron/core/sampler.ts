@@ -7,7 +7,8 @@
 // separate long-lived process read asynchronously.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { InstanceSample, Snapshot } from '../../shared/contract';
-import type { GpuSource } from './gpu/nvidia-reader';
+import { instanceGpu } from '../../shared/gpu/per-process';
+import { NO_PER_PROCESS, type GpuSource } from './gpu/source';
 import type { Supervisor } from './supervisor';
 import type { SystemReader } from './system-reader';
 
@@ -51,12 +52,13 @@ export class Sampler {
       this.supervisor.poll();
       const system = this.system.read(now);
       const instances: InstanceSample[] = [];
+      // One table per tick from the per-process reader's latest output; each tree's PIDs are looked up in it.
+      const gpuProcs = this.gpu.processes?.(now) ?? { ok: false as const, reason: NO_PER_PROCESS };
       for (const rec of this.supervisor.instances.values()) {
         const info = rec.info;
         const base = { id: info.id, n: info.n, pid: info.pid, state: info.state };
-        const gpu = { ok: false as const, reason: 'per-process GPU is not measured on this platform yet' };
         if (!rec.tree || (info.state !== 'running' && info.state !== 'stopping')) {
-          instances.push({ ...base, cpu: null, memoryMB: null, processes: 0, gpu });
+          instances.push({ ...base, cpu: null, memoryMB: null, processes: 0, gpu: { ok: false, reason: gpuProcs.ok ? 'the instance is not running' : gpuProcs.reason } });
           continue;
         }
         const r = await rec.tree.sample(now);
@@ -68,7 +70,7 @@ export class Sampler {
           cpu: dt && dt > 0 ? (r.cpuSeconds / dt) * 100 : null,
           memoryMB: r.rssBytes / 2 ** 20,
           processes: r.processes,
-          gpu,
+          ...instanceGpu(gpuProcs, gpuProcs.ok ? rec.tree.aliveNow() : []),
         });
       }
       for (const id of this.lastTick.keys()) if (!this.supervisor.instances.has(id)) this.lastTick.delete(id);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BandwidthView } from './components/BandwidthView';
 import { InstancesView } from './components/InstancesView';
+import { ProbeView } from './components/ProbeView';
 import { ProfilesView } from './components/ProfilesView';
 import { SystemPanel } from './components/SystemPanel';
 import { LANGS, setLang, type Lang } from './i18n';
@@ -72,7 +73,7 @@ export function App() {
   const host = useStore((s) => s.host);
   const connection = useStore((s) => s.connection);
   const latest = useStore((s) => s.latest);
-  const views: View[] = ['instances', 'profiles', 'bandwidth'];
+  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth'];
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && /^[1-9]$/.test(e.key)) {
@@ -132,6 +133,7 @@ export function App() {
         )}
         {view === 'profiles' && <ProfilesView />}
         {view === 'bandwidth' && <BandwidthView />}
+        {view === 'probe' && <ProbeView />}
       </main>
       <footer>
         {latest?.loopDelayP99Ms != null && <span>{t('system.loop', { ms: latest.loopDelayP99Ms.toFixed(1) })}</span>}

@@ -2,11 +2,33 @@
 // renders what the store holds.
 import { create } from 'zustand';
 import type { AppEvent, HostInfo, InstanceInfo, OrphanInfo, Profile, Snapshot } from '../../shared/contract';
+import type { ProbeLive } from '../../shared/probe';
 import type { ConnectionState, Transport } from './transport/types';
 
 export const WINDOW_MS = 10 * 60 * 1000;
 
-export type View = 'instances' | 'profiles' | 'bandwidth';
+export type View = 'instances' | 'profiles' | 'bandwidth' | 'probe';
+
+/** One live reading of a probe window, for the load-vs-instances chart (decision basis for CPU). */
+export interface ProbePoint {
+  t: number;
+  count: number;
+  cpu: number;
+  memory: number;
+  gpu: number | null;
+  gpuMemory: number | null;
+  encoder: number | null;
+}
+const PROBE_POINTS_MAX = 3000;
+
+function probePoints(points: ProbePoint[], prev: ProbeLive | null, live: ProbeLive): ProbePoint[] {
+  const base = prev && prev.run.id === live.run.id ? points : [];
+  const r = live.reading;
+  if (!r || (live.phase !== 'settle' && live.phase !== 'baseline')) return base;
+  if (base.length > 0 && base[base.length - 1]!.t >= r.t) return base;
+  const p: ProbePoint = { t: r.t, count: live.phase === 'baseline' ? 0 : r.count, cpu: r.decisionCpu, memory: r.memory, gpu: r.gpu, gpuMemory: r.gpuMemory, encoder: r.encoder };
+  return [...(base.length >= PROBE_POINTS_MAX ? base.slice(-PROBE_POINTS_MAX + 1) : base), p];
+}
 
 export interface Toast {
   id: number;
@@ -27,6 +49,9 @@ interface State {
   selectedId: string | null;
   editingProfileId: string | null;
   toasts: Toast[];
+  /** The probe running now, or the last one this session saw. */
+  probe: ProbeLive | null;
+  probePoints: ProbePoint[];
   setView(v: View): void;
   select(id: string | null): void;
   editProfile(id: string | null): void;
@@ -57,6 +82,8 @@ export const useStore = create<State>((set) => ({
   selectedId: null,
   editingProfileId: null,
   toasts: [],
+  probe: null,
+  probePoints: [],
   setView: (view) => set({ view }),
   select: (selectedId) => set({ selectedId }),
   editProfile: (editingProfileId) => set({ editingProfileId, view: 'profiles' }),
@@ -82,6 +109,9 @@ export const useStore = create<State>((set) => ({
         break;
       case 'orphans':
         set({ orphans: e.data });
+        break;
+      case 'probe':
+        set((s) => ({ probe: e.data, probePoints: probePoints(s.probePoints, s.probe, e.data) }));
         break;
     }
   },

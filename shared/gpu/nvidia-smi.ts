@@ -1,5 +1,6 @@
 // Pure parser of `nvidia-smi --query-gpu=… --format=csv[,noheader][,nounits]` output.
 import type { GpuDevice } from '../contract';
+import { cardClassOf } from './card-class';
 
 /** The fields the sampler asks for, in this order. */
 export const QUERY_GPU_FIELDS = [
@@ -7,12 +8,20 @@ export const QUERY_GPU_FIELDS = [
   'name',
   'utilization.gpu',
   'utilization.encoder',
+  'utilization.decoder',
   'memory.used',
   'memory.total',
   'encoder.stats.sessionCount',
+  'encoder.stats.averageFps',
   'temperature.gpu',
   'power.draw',
 ] as const;
+
+/** Fields every driver since long before NVENC session stats knows: the fallback when one of the above is refused. */
+export const QUERY_GPU_FIELDS_BASIC = ['index', 'name', 'utilization.gpu', 'memory.used', 'memory.total', 'temperature.gpu', 'power.draw'] as const;
+
+/** What nvidia-smi says when a --query-gpu field is unknown to this driver (it then prints nothing else). */
+export const INVALID_FIELD = /is not a valid field to query/i;
 
 /** Cells nvidia-smi prints when it has no value: never to be read as 0. */
 const NO_VALUE = /^\[?(N\/A|Not Supported|Function Not Found|Requested functionality has been deprecated|Unknown Error|Insufficient Permissions)\]?$/i;
@@ -56,6 +65,7 @@ export function parseQueryGpuCsv(text: string, fields: readonly string[] = QUERY
     const index = parseNumberCell(get('index'));
     const name = get('name');
     if (index === null || !name) continue;
+    const has = (f: string) => columns.includes(f);
     devices.push({
       index,
       name,
@@ -66,6 +76,9 @@ export function parseQueryGpuCsv(text: string, fields: readonly string[] = QUERY
       encoderSessions: parseNumberCell(get('encoder.stats.sessionCount')),
       temperatureC: parseNumberCell(get('temperature.gpu')),
       powerW: parseNumberCell(get('power.draw')),
+      ...cardClassOf(name),
+      ...(has('utilization.decoder') ? { decoderUtilization: parseNumberCell(get('utilization.decoder')) } : {}),
+      ...(has('encoder.stats.averageFps') ? { encoderAverageFps: parseNumberCell(get('encoder.stats.averageFps')) } : {}),
     });
   }
   return devices;

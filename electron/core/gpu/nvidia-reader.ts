@@ -1,24 +1,31 @@
-// One long-running `nvidia-smi --query-gpu … -lms <interval>` per StreamCap, not a
-// process per tick. Its lines are parsed as they come; the latest reading per GPU
-// is kept with its time, so the sampler can say how old (stale) it is.
-import { spawn, type ChildProcess } from 'node:child_process';
+// NVIDIA readers, each one long-running process, never one per tick:
+// `nvidia-smi --query-gpu … -lms <interval>` for the devices and `nvidia-smi pmon`
+// for per-process figures; their lines are parsed as they come and the latest
+// reading is kept with its time, so the sampler can say how old (stale) it is.
+// `nvidia-smi -q -x` runs once at start, for the product brand query-gpu lacks.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GpuDevice, Measured } from '../../../shared/contract';
-import { parseQueryGpuCsv, QUERY_GPU_FIELDS } from '../../../shared/gpu/nvidia-smi';
+import { cardClassOf } from '../../../shared/gpu/card-class';
+import { INVALID_FIELD, parseQueryGpuCsv, QUERY_GPU_FIELDS, QUERY_GPU_FIELDS_BASIC } from '../../../shared/gpu/nvidia-smi';
+import { parseNvidiaSmiXml } from '../../../shared/gpu/nvidia-xml';
+import { tableFromPmon, type ProcessGpuTable } from '../../../shared/gpu/per-process';
+import { pmonRow, SmiTableReader, type PmonRow } from '../../../shared/gpu/smi-table';
+import { LineProcess } from './line-process';
+import { age, type GpuReading, type GpuSource, type ProcessGpuSource } from './source';
 
-export interface GpuSource {
-  latest(now: number): Measured<GpuDevice[]> & { ageMs?: number; stale?: boolean };
-  close(): void;
-}
+export { NoGpuSource, type GpuSource } from './source';
 
-/** Where nvidia-smi lives: PATH on Linux; System32 or the DriverStore on Windows. */
+/** Where nvidia-smi lives: PATH on Linux; System32, NVSMI or the DriverStore on Windows. */
 export function findNvidiaSmi(): string | null {
   const exe = process.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi';
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   if (process.platform === 'win32') {
     const root = process.env.SystemRoot ?? 'C:\\Windows';
     dirs.push(path.join(root, 'System32'));
+    // Drivers before 2019 installed it here instead.
+    dirs.push(path.join(process.env.ProgramW6432 ?? process.env.ProgramFiles ?? 'C:\\Program Files', 'NVIDIA Corporation', 'NVSMI'));
     const store = path.join(root, 'System32', 'DriverStore', 'FileRepository');
     try {
       for (const d of fs.readdirSync(store)) if (d.toLowerCase().startsWith('nv')) dirs.push(path.join(store, d));
@@ -33,83 +40,126 @@ export function findNvidiaSmi(): string | null {
   return null;
 }
 
-export class NoGpuSource implements GpuSource {
-  constructor(private readonly reason: string) {}
-  latest(): Measured<GpuDevice[]> {
-    return { ok: false, reason: this.reason };
-  }
-  close() {}
-}
+/** Past this, a reading is no longer shown at all (stale ones are, marked). */
+const gone = (intervalMs: number) => Math.max(30_000, intervalMs * 10);
 
 export class NvidiaSmiReader implements GpuSource {
-  private child: ChildProcess | null = null;
-  private devices = new Map<number, GpuDevice>();
+  private devices: GpuDevice[] = [];
   private lastAt = 0;
-  private problem: string | null = null;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private failures = 0;
-  private closed = false;
-  private buffer = '';
+  private fields: readonly string[] = QUERY_GPU_FIELDS;
+  private brands = new Map<number, string>();
+  private readonly proc: LineProcess;
 
   constructor(
-    private readonly exe: string,
+    exe: string,
     private readonly intervalMs: number,
+    opts: { brands?: boolean } = {},
   ) {
-    this.start();
+    this.proc = new LineProcess({
+      name: 'nvidia-smi',
+      exe,
+      args: this.args(),
+      stallMs: Math.max(10_000, intervalMs * 5),
+      onLines: (lines) => this.onLines(lines),
+      onExit: (stderr) => this.fallBackIf(stderr),
+    });
+    if (opts.brands !== false) this.readBrands(exe);
   }
 
-  private start(): void {
-    const args = [`--query-gpu=${QUERY_GPU_FIELDS.join(',')}`, '--format=csv,noheader,nounits', `-lms`, String(this.intervalMs)];
-    const child = spawn(this.exe, args, { shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.buffer += chunk;
-      const nl = this.buffer.lastIndexOf('\n');
-      if (nl < 0) return;
-      const complete = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      const parsed = parseQueryGpuCsv(complete);
-      if (parsed.length > 0) {
-        for (const d of parsed) this.devices.set(d.index, d);
-        this.lastAt = Date.now();
-        this.problem = null;
-        this.failures = 0;
-      }
-    });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr = (stderr + d).slice(-500);
-    });
-    child.on('error', (e) => {
-      this.problem = `nvidia-smi could not start: ${e.message}`;
-    });
-    child.on('exit', (code) => {
-      if (this.closed) return;
-      this.problem = `nvidia-smi exited (code ${code})${stderr.trim() ? ': ' + stderr.trim().split('\n').pop() : ''}`;
-      this.failures++;
-      // Back off, and keep trying: a driver reset or a hot-plugged eGPU may bring it back.
-      const delay = Math.min(60000, 1000 * 2 ** Math.min(this.failures, 6));
-      this.restartTimer = setTimeout(() => this.start(), delay);
-      this.restartTimer.unref();
+  private args(): string[] {
+    return [`--query-gpu=${this.fields.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(this.intervalMs)];
+  }
+
+  /** An older driver refuses a field and prints nothing else: ask again with the basic fields. */
+  private fallBackIf(text: string): boolean {
+    if (this.fields === QUERY_GPU_FIELDS_BASIC || !INVALID_FIELD.test(text)) return false;
+    this.fields = QUERY_GPU_FIELDS_BASIC;
+    this.proc.setArgs(this.args());
+    return true;
+  }
+
+  private onLines(lines: string[]): void {
+    if (this.fallBackIf(lines.join('\n'))) return;
+    const parsed = parseQueryGpuCsv(lines.join('\n'), this.fields);
+    if (parsed.length === 0) return;
+    const byIndex = new Map(this.devices.map((d) => [d.index, d]));
+    for (const d of parsed) {
+      const brand = this.brands.get(d.index);
+      byIndex.set(d.index, brand ? { ...d, ...cardClassOf(d.name, brand) } : d);
+    }
+    this.devices = [...byIndex.values()].sort((a, b) => a.index - b.index);
+    this.lastAt = Date.now();
+  }
+
+  /** One `-q -x` at start, bounded in time, for the brand that settles names the card-class table does not know. */
+  private readBrands(exe: string): void {
+    execFile(exe, ['-q', '-x'], { timeout: 15_000, maxBuffer: 64 << 20, windowsHide: true }, (err, stdout) => {
+      if (err || !stdout) return;
+      for (const g of parseNvidiaSmiXml(stdout).gpus) if (g.productBrand) this.brands.set(g.index, g.productBrand);
     });
   }
 
-  latest(now: number): Measured<GpuDevice[]> & { ageMs?: number; stale?: boolean } {
-    if (this.devices.size === 0) return { ok: false, reason: this.problem ?? 'waiting for the first nvidia-smi reading' };
-    const ageMs = now - this.lastAt;
-    return { ok: true, value: [...this.devices.values()].sort((a, b) => a.index - b.index), ageMs, stale: ageMs > this.intervalMs * 3 };
+  latest(now: number): GpuReading {
+    if (this.devices.length === 0) return { ok: false, reason: this.proc.problem ?? 'waiting for the first nvidia-smi reading' };
+    const a = age(now, this.lastAt, this.intervalMs);
+    if (a.ageMs > gone(this.intervalMs)) return { ok: false, reason: `no nvidia-smi reading for ${Math.round(a.ageMs / 1000)} s${this.proc.problem ? ` (${this.proc.problem})` : ''}` };
+    return { ok: true, value: this.devices, ...a, source: 'nvidia-smi' };
   }
 
   close(): void {
-    this.closed = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.child?.kill();
+    this.proc.close();
   }
 }
 
-export function openGpuSource(intervalMs: number): GpuSource {
-  if (process.env.STREAMCAP_NO_GPU === '1') return new NoGpuSource('GPU sampling turned off (STREAMCAP_NO_GPU=1)');
-  const exe = findNvidiaSmi();
-  if (!exe) return new NoGpuSource('no NVIDIA GPU found (nvidia-smi is not installed)');
-  return new NvidiaSmiReader(exe, intervalMs);
+/**
+ * Per-process figures from one long-running `nvidia-smi pmon -s um -d <s>`. Each
+ * process's latest row is kept with its time; rows not repeated within 1.5
+ * intervals of the newest belong to processes that are gone.
+ */
+export class PmonReader implements ProcessGpuSource {
+  private rows = new Map<string, { row: PmonRow; at: number }>();
+  private readonly table = new SmiTableReader();
+  private lastAt = 0;
+  private readonly delaySec: number;
+  private readonly proc: LineProcess;
+
+  constructor(exe: string, intervalMs: number) {
+    this.delaySec = Math.min(10, Math.max(1, Math.round(intervalMs / 1000))); // pmon takes 1-10 s
+    this.proc = new LineProcess({
+      name: 'nvidia-smi pmon',
+      exe,
+      args: ['pmon', '-s', 'um', '-d', String(this.delaySec)],
+      stallMs: Math.max(15_000, this.delaySec * 5000),
+      onLines: (lines) => this.onLines(lines),
+    });
+  }
+
+  private onLines(lines: string[]): void {
+    const now = Date.now();
+    for (const line of lines) {
+      const r = this.table.push(line);
+      if (!r) continue;
+      this.lastAt = now; // a "no process" row is a sample too
+      const p = pmonRow(r);
+      if (p) this.rows.set(`${p.gpu}/${p.pid}`, { row: p, at: now });
+    }
+  }
+
+  processes(now: number): Measured<ProcessGpuTable> {
+    const why = this.proc.problem ? ` (${this.proc.problem})` : '';
+    if (this.lastAt === 0) return { ok: false, reason: this.proc.problem ?? 'waiting for the first NVIDIA pmon reading' };
+    const a = age(now, this.lastAt, this.delaySec * 1000);
+    if (a.stale) return { ok: false, reason: `NVIDIA pmon readings are stale (last ${Math.round(a.ageMs / 1000)} s ago)${why}` };
+    const keepFrom = this.lastAt - this.delaySec * 1500;
+    const live: PmonRow[] = [];
+    for (const [k, v] of this.rows) {
+      if (v.at < keepFrom) this.rows.delete(k);
+      else live.push(v.row);
+    }
+    return { ok: true, value: { source: 'NVIDIA pmon', byPid: tableFromPmon(live) } };
+  }
+
+  close(): void {
+    this.proc.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { GpuDevice } from '../../../shared/contract';
 import { useStore } from '../store';
 import { num } from '../format';
 import { LiveChart, type Point } from './charts';
@@ -16,6 +17,24 @@ function Card({ title, value, unit, sub, children, testId, muted }: { title: str
       {children}
     </section>
   );
+}
+
+type T = ReturnType<typeof useTranslation>['t'];
+
+function gpuMemory(g: GpuDevice, t: T): string | null {
+  const gb = (mb: number) => (mb / 1024).toFixed(1);
+  if (g.memoryUsedMB === null) return null;
+  return g.memoryTotalMB === null ? t('system.gpuMemoryUsed', { used: gb(g.memoryUsedMB) }) : t('system.gpuMemory', { used: gb(g.memoryUsedMB), total: gb(g.memoryTotalMB) });
+}
+
+/** "2 / 8 sessions · GeForce", "2 sessions · no cap (data centre)", "no hardware encoder (data centre)". */
+function encoderSessions(g: GpuDevice, t: T): string {
+  const cls = t(`system.cardClass.${g.cardClass}`);
+  const sessions = g.encoderSessions ?? '—';
+  if (g.encoderSessionLimit === 0) return t('system.noEncoder', { cls });
+  if (g.encoderSessionLimit !== null) return t('system.sessionsOfLimit', { sessions, limit: g.encoderSessionLimit, cls });
+  if (g.cardClass === 'professional' || g.cardClass === 'datacentre') return t('system.sessionsNoCap', { sessions, cls });
+  return t('system.sessionsCapUnknown', { sessions, cls });
 }
 
 export function SystemPanel() {
@@ -69,11 +88,20 @@ export function SystemPanel() {
           gpus.value.map((g) => (
             <Card key={g.index} title={`GPU ${g.index} · ${g.name}`} testId={`card-gpu-${g.index}`} value={num(g.utilization, 0)} unit="%" muted={gpus.stale}
               sub={
-                <>
-                  {g.memoryUsedMB !== null && g.memoryTotalMB !== null && `${(g.memoryUsedMB / 1024).toFixed(1)} / ${(g.memoryTotalMB / 1024).toFixed(1)} GB · `}
-                  {t('system.encoder', { util: num(g.encoderUtilization, 0), sessions: g.encoderSessions ?? '—' })}
-                  {gpus.stale && <span className="badge warn"> stale</span>}
-                </>
+                <span title={gpus.source ? t('system.gpuSource', { source: gpus.source, age: num((gpus.ageMs ?? 0) / 1000, 0) }) : undefined}>
+                  {g.memoryUsedMB !== null && (
+                    <>
+                      {gpuMemory(g, t)}
+                      <br />
+                    </>
+                  )}
+                  {t('system.encoder', { util: num(g.encoderUtilization, 0) })}
+                  {' · '}
+                  <span data-testid={`gpu-sessions-${g.index}`} title={t('system.sessionsWhy')}>
+                    {encoderSessions(g, t)}
+                  </span>
+                  {gpus.stale && <span className="badge warn"> {t('system.gpuStale', { age: num((gpus.ageMs ?? 0) / 1000, 0) })}</span>}
+                </span>
               }
             />
           ))

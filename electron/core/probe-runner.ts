@@ -1,0 +1,525 @@
+// The capacity probe's runner: measures the idle baseline, then adds instances
+// (several at once for a jump), lets each warm up, averages the steady load over a
+// settle window and asks shared/probe.ts what to do next. It only ever stops the
+// instances it started. Runs are kept as one JSON file each under <dataData>/probes/.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError, type HostInfo, type Profile, type Snapshot } from '../../shared/contract';
+import {
+  composeResult,
+  estimateSecondsLeft,
+  judgeWindow,
+  planInputOf,
+  planNext,
+  PROBE_FORMAT,
+  readingOf,
+  resolveSettings,
+  stepSeconds,
+  summarize,
+  windowStats,
+  ProbeSettingsSchema,
+  type InstanceExit,
+  type Move,
+  type ProbeHost,
+  type ProbeLive,
+  type ProbePhase,
+  type ProbeResult,
+  type ProbeRun,
+  type ProbeSettings,
+  type ProbeStep,
+  type ProbeSummary,
+  type ProbeWindow,
+  type Reading,
+  type Resource,
+} from '../../shared/probe';
+import { readJsonWithBackup, writeJsonAtomic } from './storage';
+import { isTerminal, type Supervisor } from './supervisor';
+
+export interface ProbeRunnerDeps {
+  supervisor: Supervisor;
+  sampler: { onSample(fn: (s: Snapshot) => void): () => void; readonly intervalMs: number; readonly latest: Snapshot | null };
+  hostInfo(): HostInfo;
+  gpuCount(): number;
+  dataDir: string;
+  emit(live: ProbeLive): void;
+}
+
+const ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
+/** A window needs this many samples whatever its length: a mean of one reading decides nothing. */
+const MIN_SAMPLES = 3;
+
+class Cancelled extends Error {}
+
+function newId(now: number): string {
+  const iso = new Date(now).toISOString(); // 2025-01-02T03:04:05.678Z
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${randomBytes(2).toString('hex')}`;
+}
+
+/** One probe from start to end. */
+class ProbeSession {
+  readonly run: ProbeRun;
+  /** Every instance this probe launched, in launch order. */
+  private readonly ids: string[] = [];
+  private readonly stoppedByProbe = new Set<string>();
+  /** Instances whose end is already accounted for (stopped by the probe, or reported as an exit). */
+  private readonly accounted = new Set<string>();
+  /** The instances running at the last count that passed. */
+  private trusted: ReadonlySet<string> = new Set();
+  private readonly launches: Promise<void>[] = [];
+  private readonly abort = new AbortController();
+  private readonly profile: Profile;
+  private readonly file: string;
+  private phase: ProbePhase = 'baseline';
+  private target: number | null = 0;
+  private move: Move | null = null;
+  private phaseEndsAt: number | null = null;
+  private stepStartedAt = Date.now();
+  private stepCost = 0;
+  private reading: ProbeLive['reading'] = null;
+  private collector: Reading[] | null = null;
+  private wake: (() => void) | null = null;
+  private notMeasured: Partial<Record<Resource, string>> = {};
+  private writes: Promise<void> = Promise.resolve();
+  private exit: InstanceExit | null = null;
+  readonly finished: Promise<ProbeRun>;
+
+  constructor(
+    private readonly deps: ProbeRunnerDeps,
+    profile: Profile,
+    readonly settings: ProbeSettings,
+    dir: string,
+  ) {
+    // An instance that crashes must fail its step, not come back.
+    this.profile = { ...profile, autoRestart: { enabled: false, maxRetries: 1 } };
+    const now = Date.now();
+    const { dataDir: _d, locale: _l, sampleIntervalMs: _s, ...host } = deps.hostInfo();
+    const latest = deps.sampler.latest?.gpus;
+    const probeHost: ProbeHost = { ...host, gpuMemoryMB: latest?.ok ? latest.value.map((g) => g.memoryTotalMB) : [] };
+    this.run = {
+      format: PROBE_FORMAT,
+      id: newId(now),
+      state: 'running',
+      error: null,
+      startedAt: now,
+      endedAt: null,
+      durationSec: null,
+      host: probeHost,
+      app: { profileId: profile.id, name: profile.name, exe: profile.exe, args: profile.args, cwd: profile.cwd },
+      settings,
+      otherInstances: deps.supervisor.list().filter((i) => !isTerminal(i.state)).length,
+      sampleIntervalMs: deps.sampler.intervalMs,
+      baseline: null,
+      steps: [],
+      result: null,
+    };
+    this.file = path.join(dir, `${this.run.id}.json`);
+    const offSample = deps.sampler.onSample((s) => this.onSample(s));
+    const onChange = () => this.poke();
+    deps.supervisor.on('change', onChange);
+    this.finished = this.main().finally(() => {
+      offSample();
+      deps.supervisor.off('change', onChange);
+    });
+  }
+
+  cancel(): void {
+    this.abort.abort();
+    this.poke();
+  }
+
+  live(): ProbeLive {
+    return {
+      run: this.run,
+      phase: this.phase,
+      count: this.liveIds().length,
+      target: this.target,
+      move: this.move,
+      phaseEndsAt: this.phaseEndsAt,
+      timeLeftSec: this.timeLeft(),
+      reading: this.reading,
+    };
+  }
+
+  // ---- The loop --------------------------------------------------------------------
+
+  private async main(): Promise<ProbeRun> {
+    const { run, settings } = this;
+    try {
+      this.persist();
+      run.baseline = await this.measureWindow(null, 'baseline');
+      this.persist();
+      let result: ProbeResult;
+      for (;;) {
+        const decision = planNext(planInputOf(run));
+        if (decision.kind === 'done') {
+          result = composeResult(run, decision, this.notMeasured);
+          break;
+        }
+        run.steps.push(await this.step(decision.count, decision.move));
+        this.persist();
+      }
+      run.result = result;
+      this.setPhase('stopping', null);
+      await this.scaleTo(settings.leaveRunning ? result.capacity : 0);
+      run.state = 'done';
+      this.phase = 'done';
+    } catch (e) {
+      const cancelled = e instanceof Cancelled || this.abort.signal.aborted;
+      run.state = cancelled ? 'cancelled' : 'failed';
+      run.error = cancelled ? null : (e as Error).message;
+      this.phase = 'stopping';
+      this.emit();
+      await this.stopEverything();
+      this.phase = cancelled ? 'cancelled' : 'failed';
+    }
+    run.endedAt = Date.now();
+    run.durationSec = (run.endedAt - run.startedAt) / 1000;
+    this.target = null;
+    this.phaseEndsAt = null;
+    this.collector = null;
+    this.deps.supervisor.forget(this.ids.filter((id) => !this.liveIds().includes(id)));
+    this.persist();
+    await this.writes;
+    this.emit();
+    return run;
+  }
+
+  /** Brings the probe to `count` instances, warms new ones up, measures the window. */
+  private async step(count: number, move: Move): Promise<ProbeStep> {
+    const { settings } = this;
+    const startedAt = Date.now();
+    const before = this.liveIds().length;
+    const previous = this.run.steps.at(-1);
+    this.target = count;
+    this.move = move;
+    this.exit = null;
+    const earlier = [...this.ids];
+    this.stepStartedAt = startedAt;
+    this.stepCost = stepSeconds(settings, Math.max(0, count - before), this.profile.staggerSec);
+    // After an exit, instances launched since the last passing count may be doomed like the
+    // one that died (a licence, a port): start over from the trusted ones with fresh launches.
+    const launched = await this.scaleTo(count, previous?.exit ? this.trusted : null);
+    // Instances of earlier steps that ended by now (a jump where several died) belong to those steps.
+    for (const id of earlier) if (this.ended(id)) this.accounted.add(id);
+    if (launched > 0 && !this.exit) {
+      const warmEnd = Date.now() + settings.warmupSec * 1000;
+      this.setPhase('warmup', warmEnd);
+      await this.waitUntil(() => this.exit !== null || Date.now() >= warmEnd, warmEnd);
+    } else if (launched === 0 && count < before) {
+      // Readings that straddle the stop describe neither count.
+      const until = Date.now() + this.deps.sampler.intervalMs * 1.5;
+      await this.waitUntil(() => Date.now() >= until, until);
+    }
+    const window = this.exit ? this.failedWindow() : await this.measureWindow(this.run.baseline?.machineCpu?.mean ?? null, 'settle');
+    if (!this.exit && window.verdict !== 'fail') this.trusted = new Set(this.liveIds());
+    return { ...window, index: this.run.steps.length + 1, count, added: count - before, move, startedAt, endedAt: Date.now(), exit: this.exit };
+  }
+
+  /** Averages the load over the settle window; extends it while the readings are too unsteady to decide. */
+  private async measureWindow(baselineCpu: number | null, phase: 'baseline' | 'settle'): Promise<ProbeWindow> {
+    const { settings } = this;
+    const readings: Reading[] = [];
+    this.collector = readings;
+    const start = Date.now();
+    let length = settings.settleSec;
+    let extended = 0;
+    try {
+      for (;;) {
+        const end = start + length * 1000;
+        this.setPhase(phase, end);
+        await this.waitUntil(() => this.exit !== null || (Date.now() >= end && readings.length >= MIN_SAMPLES), end);
+        if (this.exit) return this.failedWindow(readings, baselineCpu);
+        const w = windowStats(readings, settings.thresholds, settings.cpuBasis, baselineCpu);
+        const canExtend = length + settings.settleSec <= settings.maxSettleSec + 1e-9;
+        const v = judgeWindow(w, canExtend);
+        if (v.decision === 'extend') {
+          length += settings.settleSec;
+          extended++;
+          continue;
+        }
+        return {
+          ...w,
+          windowSec: (Date.now() - start) / 1000,
+          extended,
+          verdict: v.decision === 'fail' ? 'fail' : v.saturated ? 'saturated' : 'pass',
+          breached: v.breached,
+          uncertain: v.uncertain,
+          noisy: v.noisy,
+        };
+      }
+    } finally {
+      this.collector = null;
+    }
+  }
+
+  private failedWindow(readings: Reading[] = [], baselineCpu: number | null = null): ProbeWindow {
+    const w = windowStats(readings, this.settings.thresholds, this.settings.cpuBasis, baselineCpu);
+    return { ...w, windowSec: 0, extended: 0, verdict: 'fail', breached: [], uncertain: [], noisy: false };
+  }
+
+  // ---- Instances -----------------------------------------------------------------------
+
+  /** Probe instances not ended and not being stopped, in launch order. */
+  private liveIds(): string[] {
+    return this.ids.filter((id) => {
+      const rec = this.deps.supervisor.instances.get(id);
+      return rec && !isTerminal(rec.info.state) && !this.stoppedByProbe.has(id);
+    });
+  }
+
+  /**
+   * Brings the probe to `count` running instances; returns how many it launched. Scaling
+   * down stops the newest first (the rest stay warm); with `keep`, every instance outside
+   * it is stopped first.
+   */
+  private async scaleTo(count: number, keep: ReadonlySet<string> | null = null): Promise<number> {
+    let live = this.liveIds();
+    const victims: string[] = [];
+    if (keep) for (const id of live) if (!keep.has(id)) victims.push(id);
+    live = live.filter((id) => !victims.includes(id));
+    if (count < live.length) {
+      // The newest (highest-numbered) go first.
+      const byN = live.map((id) => this.deps.supervisor.instances.get(id)!).sort((a, b) => b.info.n - a.info.n);
+      victims.push(...byN.slice(0, live.length - count).map((r) => r.info.id));
+      live = live.filter((id) => !victims.includes(id));
+    }
+    if (victims.length > 0) {
+      this.setPhase('scaling', null);
+      for (const id of victims) this.stoppedByProbe.add(id);
+      await Promise.all(victims.map((id) => this.deps.supervisor.stop(id).catch(() => undefined)));
+    }
+    if (count > live.length) {
+      this.setPhase('launching', null);
+      const { ids, started } = this.deps.supervisor.launch(this.profile, count - live.length, this.deps.gpuCount());
+      this.ids.push(...ids);
+      this.launches.push(started);
+      await this.race(started);
+      return ids.length;
+    }
+    return 0;
+  }
+
+  /** Stops every instance this probe started, including launches still staggering. */
+  private async stopEverything(): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const left = this.ids.filter((id) => {
+        const rec = this.deps.supervisor.instances.get(id);
+        return rec && !isTerminal(rec.info.state);
+      });
+      if (left.length === 0 && round > 0) return;
+      for (const id of left) this.stoppedByProbe.add(id);
+      await Promise.all(left.map((id) => this.deps.supervisor.stop(id).catch(() => undefined)));
+      // A staggered launch may still be between two starts (or copying): let it finish, then look again.
+      await Promise.race([Promise.all(this.launches), new Promise((r) => setTimeout(r, 5000))]);
+    }
+  }
+
+  private ended(id: string): boolean {
+    const rec = this.deps.supervisor.instances.get(id);
+    return !rec || isTerminal(rec.info.state);
+  }
+
+  /** An instance of this probe ended without being asked to: the step fails with its exit (the lowest-numbered one). */
+  private checkExits(): void {
+    if (this.exit) return;
+    const ended = this.ids.filter((id) => !this.stoppedByProbe.has(id) && !this.accounted.has(id) && this.ended(id));
+    if (ended.length === 0) return;
+    for (const id of ended) this.accounted.add(id);
+    const recs = ended.map((id) => this.deps.supervisor.instances.get(id)).filter((r) => r !== undefined);
+    recs.sort((a, b) => a.info.n - b.info.n);
+    const rec = recs[0];
+    if (!rec) {
+      this.exit = { n: 0, exitCode: null, signal: null, reason: 'the instance was removed during the probe', lastLines: [] };
+      return;
+    }
+    this.exit = {
+      n: rec.info.n,
+      exitCode: rec.info.exitCode,
+      signal: rec.info.signal,
+      reason: rec.info.reason ?? rec.info.state,
+      lastLines: rec.log.tail(8),
+    };
+  }
+
+  // ---- Samples, waiting, events ------------------------------------------------------------
+
+  private onSample(s: Snapshot): void {
+    const cores = Math.max(1, s.system.cores.length || this.run.host.cores);
+    const live = new Set(this.liveIds());
+    const reading = readingOf(s, live, cores);
+    // Per-tree CPU needs two samples: a tree seen once has no rate yet, so the app's share is incomplete.
+    if (s.instances.some((i) => live.has(i.id) && i.state === 'running' && i.cpu === null)) reading.appCpu = null;
+    if (!s.gpus.ok) for (const r of ['gpu', 'gpuMemory', 'encoder', 'encoderSessions'] as const) this.notMeasured[r] = s.gpus.reason;
+    else if (s.gpus.stale) for (const r of ['gpu', 'gpuMemory', 'encoder', 'encoderSessions'] as const) this.notMeasured[r] = 'GPU readings were stale';
+    else {
+      if (reading.gpu === null) this.notMeasured.gpu = 'the driver reports no GPU utilisation (MIG?)';
+      if (reading.encoder === null) this.notMeasured.encoder = 'the driver reports no encoder utilisation';
+      if (reading.encoderSessions === null) this.notMeasured.encoderSessions = 'the driver reports no encoder sessions';
+      if (reading.gpuMemory === null) this.notMeasured.gpuMemory = 'the driver reports no GPU memory';
+    }
+    this.collector?.push(reading);
+    const baselineCpu = this.run.baseline?.machineCpu?.mean ?? null;
+    const decisionCpu = this.settings.cpuBasis === 'app' && baselineCpu !== null && reading.appCpu !== null ? baselineCpu + reading.appCpu : reading.cpu;
+    this.reading = { ...reading, count: live.size, decisionCpu };
+    this.checkExits();
+    this.poke();
+    this.emit();
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Resolves once `done()` holds, checked on every sample, instance change and at `deadline`. */
+  private async waitUntil(done: () => boolean, deadline: number | null): Promise<void> {
+    for (;;) {
+      if (this.abort.signal.aborted) throw new Cancelled();
+      this.checkExits();
+      if (done()) return;
+      await new Promise<void>((resolve) => {
+        const timer = deadline === null ? null : setTimeout(resolve, Math.max(5, deadline - Date.now()));
+        this.wake = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async race<T>(p: Promise<T>): Promise<T> {
+    let settled = false;
+    const out = p.finally(() => {
+      settled = true;
+      this.poke();
+    });
+    await this.waitUntil(() => settled || this.exit !== null, null);
+    return out;
+  }
+
+  private setPhase(phase: ProbePhase, endsAt: number | null): void {
+    this.phase = phase;
+    this.phaseEndsAt = endsAt;
+    this.emit();
+  }
+
+  private timeLeft(): number | null {
+    if (this.run.state !== 'running') return 0;
+    const now = Date.now();
+    if (this.phase === 'baseline') return null;
+    const rest = estimateSecondsLeft(this.run, this.profile.staggerSec);
+    if (rest === null) return null;
+    const inStep = Math.max(0, this.stepCost - (now - this.stepStartedAt) / 1000);
+    const phaseLeft = this.phaseEndsAt ? Math.max(0, (this.phaseEndsAt - now) / 1000) : 0;
+    return Math.round(Math.max(phaseLeft, inStep + Math.max(0, rest - this.stepCost)));
+  }
+
+  private emit(): void {
+    this.deps.emit(this.live());
+  }
+
+  /** Writes the run as it stands; writes are queued so the last state always lands last. */
+  private persist(): void {
+    const snapshot = structuredClone(this.run);
+    this.writes = this.writes.then(() => writeJsonAtomic(this.file, snapshot).catch(() => undefined));
+  }
+}
+
+export class ProbeRunner {
+  private session: ProbeSession | null = null;
+  private last: ProbeLive | null = null;
+  readonly dir: string;
+
+  constructor(private readonly deps: ProbeRunnerDeps) {
+    this.dir = path.join(deps.dataDir, 'probes');
+  }
+
+  get running(): boolean {
+    return this.session !== null;
+  }
+
+  /** Starts a probe of `profile`; resolves at once with its first state. One probe at a time. */
+  start(profile: Profile, settings: ProbeSettings = resolveSettings(ProbeSettingsSchema.parse({}))): ProbeLive {
+    if (this.session) throw new ApiError('conflict', 'A probe is already running: wait for it to end or cancel it.');
+    const session = new ProbeSession({ ...this.deps, emit: (live) => this.onLive(live) }, profile, settings, this.dir);
+    this.session = session;
+    void session.finished.then(
+      () => {
+        if (this.session === session) this.session = null;
+      },
+      () => {
+        if (this.session === session) this.session = null;
+      },
+    );
+    return session.live();
+  }
+
+  /** The run in progress ends when this resolves. */
+  async wait(): Promise<ProbeRun | null> {
+    return this.session ? this.session.finished : null;
+  }
+
+  /** Stops the probe and every instance it started; resolves when they are stopped. */
+  async cancel(): Promise<boolean> {
+    const s = this.session;
+    if (!s) return false;
+    s.cancel();
+    await s.finished;
+    return true;
+  }
+
+  status(): ProbeLive | null {
+    return this.session?.live() ?? this.last;
+  }
+
+  private onLive(live: ProbeLive): void {
+    this.last = live;
+    this.deps.emit(live);
+  }
+
+  history(): ProbeSummary[] {
+    let files: string[];
+    try {
+      files = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json') && ID.test(f.slice(0, -5)));
+    } catch {
+      return [];
+    }
+    const out: ProbeSummary[] = [];
+    for (const f of files) {
+      const run = this.read(f.slice(0, -5));
+      if (run) out.push(summarize(run));
+    }
+    return out.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  get(id: string): ProbeRun {
+    const run = ID.test(id) ? this.read(id) : null;
+    if (!run) throw new ApiError('not_found', `No probe run "${id.slice(0, 40)}". It may have been deleted; refresh the history.`);
+    return run;
+  }
+
+  delete(id: string): void {
+    this.get(id);
+    if (this.session?.run.id === id) throw new ApiError('conflict', 'This probe is still running: cancel it first.');
+    const file = path.join(this.dir, `${id}.json`);
+    fs.rmSync(file, { force: true });
+    fs.rmSync(file + '.bak', { force: true });
+    if (this.last?.run.id === id) this.last = null;
+  }
+
+  private read(id: string): ProbeRun | null {
+    if (this.session?.run.id === id) return this.session.run;
+    const { data } = readJsonWithBackup(path.join(this.dir, `${id}.json`));
+    const run = data as ProbeRun | undefined;
+    if (!run || run.format !== PROBE_FORMAT || run.id !== id || !Array.isArray(run.steps)) return null;
+    // Written while running by a StreamCap that is gone.
+    return run.state === 'running' ? { ...run, state: 'interrupted' } : run;
+  }
+
+  /** Cancels a running probe (StreamCap is closing). */
+  async close(): Promise<void> {
+    await this.cancel();
+  }
+}
