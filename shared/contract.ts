@@ -294,6 +294,8 @@ export interface Snapshot {
   instances: InstanceSample[];
   /** StreamCap's own main event-loop delay p99 over the last interval, ms. */
   loopDelayP99Ms: number | null;
+  /** Time this sample took to collect, ms (StreamCap's own cost, shown in benchmarks). */
+  sampleMs?: number;
 }
 
 export interface EventMap {
