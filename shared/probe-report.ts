@@ -15,12 +15,12 @@ export interface ProbeExport {
 const TEXT = {
   en: {
     resource: { cpu: 'CPU', gpu: 'GPU', gpuMemory: 'GPU memory', memory: 'RAM', encoder: 'Encoder (NVENC)', encoderSessions: 'Encoder sessions' } as Record<Resource, string>,
-    limit: { instanceExit: 'an instance exiting', maxInstances: 'the probe’s maximum' } as Record<string, string>,
+    limit: { instanceExit: 'an instance exiting', maxInstances: "the probe's maximum" } as Record<string, string>,
     streams: (n: number) => `${n} concurrent stream${n === 1 ? '' : 's'}`,
     runs: (n: number, app: string, tail: string) => `This server runs ${TEXT.en.streams(n)} of ${app}; ${tail}.`,
     limitsAt: (what: string, at: number) => `${what} limits at ${at}`,
     exitAt: (inst: number, how: string, at: number) => `instance #${inst} exits (${how}) when ${at} run`,
-    atLeast: (n: number, app: string) => `This server runs at least ${TEXT.en.streams(n)} of ${app}; no threshold was reached up to the probe’s maximum of ${n}.`,
+    atLeast: (n: number, app: string) => `This server runs at least ${TEXT.en.streams(n)} of ${app}; no threshold was reached up to the probe's maximum of ${n}.`,
     none: (app: string, what: string) => `This server cannot run one stream of ${app} within the thresholds; ${what} limits at 1.`,
     noneExit: (app: string, how: string) => `This server cannot run one stream of ${app}: the first instance exits (${how}).`,
     already: (app: string, what: string) => `This server is over its ${what} threshold with no stream of ${app} running.`,
@@ -60,7 +60,7 @@ const TEXT = {
     linear: 'one by one',
     basis: 'CPU basis',
     basisMachine: 'whole machine',
-    basisApp: 'idle baseline + the app’s processes',
+    basisApp: "idle baseline + the app's processes",
     cardLimit: 'card limit',
     notChecked: 'not checked',
     instances: 'Instances',
@@ -262,8 +262,11 @@ export function probeChartSvg(run: ProbeRun, lang: ReportLang = 'en', opts: { wi
   if (run.baseline) windows.push({ count: 0, w: run.baseline, step: null });
   for (const s of run.steps) if (!s.exit || s.samples > 0) windows.push({ count: s.count, w: s, step: s });
   const maxCount = Math.max(2, ...windows.map((x) => x.count), (run.result?.capacity ?? 0) + 1);
-  const x = (n: number) => m.l + (n / maxCount) * (W - m.l - m.r);
-  const y = (v: number) => m.t + (1 - Math.min(Math.max(v, 0), 100) / 100) * (H - m.t - m.b);
+  const lo = -0.3;
+  const hi = maxCount + 0.4;
+  const r1 = (v: number) => Math.round(v * 10) / 10;
+  const x = (n: number) => r1(m.l + ((n - lo) / (hi - lo)) * (W - m.l - m.r));
+  const y = (v: number) => r1(m.t + (1 - Math.min(Math.max(v, 0), 100) / 100) * (H - m.t - m.b));
   const parts: string[] = [];
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#cbd5e1"/>`);
   for (let v = 0; v <= 100; v += 20) {
@@ -359,7 +362,7 @@ function kpis(run: ProbeRun, lang: ReportLang): string {
     items.push([t.headroom, head.join(' · ') || '—']);
   }
   if (run.durationSec !== null) items.push([t.duration, t.seconds(run.durationSec)]);
-  return `<div class="kpis">${items.map(([k, v, sub]) => `<div class="kpi"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div>${sub ? `<div class="s">${esc(sub)}</div>` : ''}</div>`).join('')}</div>`;
+  return `<div class="kpis">${items.map(([k, v, sub], i) => `<div class="kpi${i === 2 && r ? ' small' : ''}"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div>${sub ? `<div class="s">${esc(sub)}</div>` : ''}</div>`).join('')}</div>`;
 }
 
 function stepsTable(run: ProbeRun, lang: ReportLang): string {
@@ -384,7 +387,10 @@ function notes(run: ProbeRun, lang: ReportLang): string[] {
   const ext = [run.baseline, ...run.steps].filter((w) => w && w.extended > 0).length;
   if (ext) out.push(t.extendedNote(ext));
   if (run.otherInstances > 0) out.push(t.other(run.otherInstances));
-  for (const n of r?.notMeasured ?? []) out.push(t.notMeasured(resourceName(n.resource, lang), n.reason));
+  // Four GPU figures missing for one reason read as one line.
+  const byReason = new Map<string, string[]>();
+  for (const n of r?.notMeasured ?? []) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), resourceName(n.resource, lang)]);
+  for (const [reason, what] of byReason) out.push(t.notMeasured(what.join(', '), reason));
   for (const s of run.steps) if (s.exit) out.push(t.exitNote(s.exit, s.exit.lastLines.slice(-3).join(' ⏎ ')));
   return out;
 }
@@ -397,7 +403,7 @@ header.r .brand{font-weight:700;letter-spacing:.3px;color:#0891b2}header.r .meta
 h1{font-size:25px;line-height:1.3;margin:6px 0 18px}h2{font-size:15px;margin:24px 0 8px;color:#334155;border-bottom:1px solid #e2e8f0;padding-bottom:4px}
 .kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{flex:1 1 150px;border:1px solid #e2e8f0;border-radius:10px;padding:10px 12px;background:#f8fafc}
 .kpi .k{font-size:11px;text-transform:uppercase;letter-spacing:.5px;color:#64748b}.kpi .v{font-size:22px;font-weight:700;margin-top:2px}.kpi .s{font-size:12px;color:#64748b}
-.kpi:first-child .v{font-size:34px;color:#0891b2}
+.kpi:first-child .v{font-size:34px;color:#0891b2}.kpi.small .v{font-size:15px;line-height:1.4}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:24px}
 table{border-collapse:collapse;width:100%}table.kv th{text-align:left;font-weight:600;color:#475569;width:38%;padding:3px 8px 3px 0;vertical-align:top}table.kv td{padding:3px 0;word-break:break-word}
 table.steps{font-size:12.5px;font-variant-numeric:tabular-nums}table.steps th{background:#f1f5f9;text-align:left;padding:5px 6px;font-size:11.5px}table.steps th span{font-weight:400;color:#64748b}

@@ -16,7 +16,11 @@ export const RESOURCES = ['cpu', 'gpu', 'gpuMemory', 'memory', 'encoder', 'encod
 export type Resource = (typeof RESOURCES)[number];
 export type LimitReason = Resource | 'instanceExit' | 'maxInstances';
 export type Strategy = 'smart' | 'linear';
-/** machine: the whole machine's CPU (the field's method). app: the idle baseline plus the probe's own process trees (ignores other work that starts later). */
+/**
+ * machine: the whole machine's CPU (the field's method). app: the idle baseline (its
+ * median: a blip of other work during it is not the idle load) plus the probe's own
+ * process trees — other work that starts later does not count.
+ */
 export type CpuBasis = 'machine' | 'app';
 
 export interface Thresholds {
@@ -157,6 +161,7 @@ export function readingOf(s: Snapshot, probeIds: ReadonlySet<string>, cores: num
 
 export interface Stat {
   mean: number;
+  median: number;
   p95: number;
   stddev: number;
   min: number;
@@ -164,18 +169,20 @@ export interface Stat {
   n: number;
 }
 
-/** Mean, p95 (linear interpolation), sample standard deviation; null for no values. */
+/** Mean, median and p95 (linear interpolation), sample standard deviation; null for no values. */
 export function stats(values: readonly number[]): Stat | null {
   const xs = values.filter((v) => Number.isFinite(v));
   const n = xs.length;
   if (n === 0) return null;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const sorted = [...xs].sort((a, b) => a - b);
-  const pos = 0.95 * (n - 1);
-  const lo = Math.floor(pos);
-  const p95 = sorted[lo]! + (sorted[Math.min(lo + 1, n - 1)]! - sorted[lo]!) * (pos - lo);
+  const quantile = (q: number) => {
+    const pos = q * (n - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo]! + (sorted[Math.min(lo + 1, n - 1)]! - sorted[lo]!) * (pos - lo);
+  };
   const variance = n > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, p95, stddev: Math.sqrt(variance), min: sorted[0]!, max: sorted[n - 1]!, n };
+  return { mean, median: quantile(0.5), p95: quantile(0.95), stddev: Math.sqrt(variance), min: sorted[0]!, max: sorted[n - 1]!, n };
 }
 
 // Student's t, two-sided 95 %, by degrees of freedom 1..30.
@@ -202,7 +209,7 @@ export interface WindowStats {
   samples: number;
 }
 
-/** Statistics of one window. With the app basis, CPU = the baseline's mean + the probe's trees. */
+/** Statistics of one window. With the app basis, CPU = the baseline's median + the probe's trees. */
 export function windowStats(readings: readonly Reading[], thresholds: Thresholds, basis: CpuBasis, baselineCpu: number | null): WindowStats {
   const col = (k: keyof Reading) => readings.map((r) => r[k]).filter((v): v is number => typeof v === 'number');
   const machineCpu = stats(col('cpu'));

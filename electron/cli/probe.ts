@@ -49,9 +49,24 @@ Example: streamcap probe --exe ./Game.exe --warmup 30 -- -RenderOffScreen -Pixel
 
 const pctOption = (v: string | undefined, name: string, dflt: number) => numberOption(v, name, { min: 1, max: 100, dflt });
 
+/** parseArgs reads "-1" after a flag as another flag: join negative numbers to their flag so the range check can say what is wrong. */
+function joinNegatives(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (a === '--') return [...out, ...argv.slice(k)];
+    const next = argv[k + 1];
+    if (/^--[a-z-]+$/.test(a) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      k++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export async function probeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegatives(argv),
     allowPositionals: true,
     options: {
       exe: { type: 'string' },

@@ -200,6 +200,8 @@ export class Core {
       case 'instances.stop':
         return (await this.supervisor.stop((input as { id: string }).id)) as Out;
       case 'instances.stopAll':
+        // "Stop all" means everything: a probe would otherwise read its stopped instances as exits and go on.
+        await this.probe.cancel();
         return { stopped: await this.supervisor.stopAll() } as Out;
       case 'instances.restart':
         return (await this.supervisor.restart((input as { id: string }).id)) as Out;

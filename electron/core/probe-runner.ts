@@ -33,6 +33,7 @@ import {
   type Reading,
   type Resource,
 } from '../../shared/probe';
+import { resolveExecutable } from './process-control';
 import { readJsonWithBackup, writeJsonAtomic } from './storage';
 import { isTerminal, type Supervisor } from './supervisor';
 
@@ -93,9 +94,6 @@ class ProbeSession {
     // An instance that crashes must fail its step, not come back.
     this.profile = { ...profile, autoRestart: { enabled: false, maxRetries: 1 } };
     const now = Date.now();
-    const { dataDir: _d, locale: _l, sampleIntervalMs: _s, ...host } = deps.hostInfo();
-    const latest = deps.sampler.latest?.gpus;
-    const probeHost: ProbeHost = { ...host, gpuMemoryMB: latest?.ok ? latest.value.map((g) => g.memoryTotalMB) : [] };
     this.run = {
       format: PROBE_FORMAT,
       id: newId(now),
@@ -104,7 +102,7 @@ class ProbeSession {
       startedAt: now,
       endedAt: null,
       durationSec: null,
-      host: probeHost,
+      host: this.hostNow(),
       app: { profileId: profile.id, name: profile.name, exe: profile.exe, args: profile.args, cwd: profile.cwd },
       settings,
       otherInstances: deps.supervisor.list().filter((i) => !isTerminal(i.state)).length,
@@ -121,6 +119,13 @@ class ProbeSession {
       offSample();
       deps.supervisor.off('change', onChange);
     });
+  }
+
+  /** The server's facts; GPUs are known once the sampler has read them (refreshed after the baseline). */
+  private hostNow(): ProbeHost {
+    const { dataDir: _d, locale: _l, sampleIntervalMs: _s, ...host } = this.deps.hostInfo();
+    const gpus = this.deps.sampler.latest?.gpus;
+    return { ...host, gpuMemoryMB: gpus?.ok ? gpus.value.map((g) => g.memoryTotalMB) : [] };
   }
 
   cancel(): void {
@@ -148,6 +153,7 @@ class ProbeSession {
     try {
       this.persist();
       run.baseline = await this.measureWindow(null, 'baseline');
+      run.host = this.hostNow();
       this.persist();
       let result: ProbeResult;
       for (;;) {
@@ -161,7 +167,8 @@ class ProbeSession {
       }
       run.result = result;
       this.setPhase('stopping', null);
-      await this.scaleTo(settings.leaveRunning ? result.capacity : 0);
+      // Left running: the capacity, from the instances trusted at a passing count.
+      await this.scaleTo(settings.leaveRunning ? result.capacity : 0, run.steps.at(-1)?.exit ? this.trusted : null);
       run.state = 'done';
       this.phase = 'done';
     } catch (e) {
@@ -211,7 +218,7 @@ class ProbeSession {
       const until = Date.now() + this.deps.sampler.intervalMs * 1.5;
       await this.waitUntil(() => Date.now() >= until, until);
     }
-    const window = this.exit ? this.failedWindow() : await this.measureWindow(this.run.baseline?.machineCpu?.mean ?? null, 'settle');
+    const window = this.exit ? this.failedWindow() : await this.measureWindow(this.run.baseline?.machineCpu?.median ?? null, 'settle');
     if (!this.exit && window.verdict !== 'fail') this.trusted = new Set(this.liveIds());
     return { ...window, index: this.run.steps.length + 1, count, added: count - before, move, startedAt, endedAt: Date.now(), exit: this.exit };
   }
@@ -359,7 +366,7 @@ class ProbeSession {
       if (reading.gpuMemory === null) this.notMeasured.gpuMemory = 'the driver reports no GPU memory';
     }
     this.collector?.push(reading);
-    const baselineCpu = this.run.baseline?.machineCpu?.mean ?? null;
+    const baselineCpu = this.run.baseline?.machineCpu?.median ?? null;
     const decisionCpu = this.settings.cpuBasis === 'app' && baselineCpu !== null && reading.appCpu !== null ? baselineCpu + reading.appCpu : reading.cpu;
     this.reading = { ...reading, count: live.size, decisionCpu };
     this.checkExits();
@@ -423,7 +430,12 @@ class ProbeSession {
   /** Writes the run as it stands; writes are queued so the last state always lands last. */
   private persist(): void {
     const snapshot = structuredClone(this.run);
-    this.writes = this.writes.then(() => writeJsonAtomic(this.file, snapshot).catch(() => undefined));
+    this.writes = this.writes.then(() =>
+      writeJsonAtomic(this.file, snapshot).catch((e: Error) => {
+        // The probe goes on (its result is on screen and in the CLI's output); say it is not in the history.
+        this.run.error ??= `This run could not be saved: ${e.message}`;
+      }),
+    );
   }
 }
 
@@ -443,6 +455,9 @@ export class ProbeRunner {
   /** Starts a probe of `profile`; resolves at once with its first state. One probe at a time. */
   start(profile: Profile, settings: ProbeSettings = resolveSettings(ProbeSettingsSchema.parse({}))): ProbeLive {
     if (this.session) throw new ApiError('conflict', 'A probe is already running: wait for it to end or cancel it.');
+    // A missing program is a clear error now, not "capacity 0" after the baseline. (A
+    // relative path or a copy per instance is resolved per instance: its launch reports it.)
+    if (!profile.copy.enabled && (path.isAbsolute(profile.exe) || !/[\\/]/.test(profile.exe))) resolveExecutable(profile.exe, '');
     const session = new ProbeSession({ ...this.deps, emit: (live) => this.onLive(live) }, profile, settings, this.dir);
     this.session = session;
     void session.finished.then(

@@ -101,17 +101,18 @@ describe('capacity probe (real processes)', () => {
     { retry: 2, timeout: 180_000 },
     async () => {
       const c = await makeCore();
-      const p = profile({ args: [CPU_LOAD, '--load', '20'] });
+      const p = profile({ args: [CPU_LOAD, '--load', '30'] });
       await quiet();
       // App basis: CPU = idle baseline + the probe's own trees. The threshold sits halfway
       // between the load of K and of K + 1 instances: K fit, K + 1 reach it.
-      const K = 6;
+      const K = 4;
       const [atK, atK1] = await calibrate(c, p, [K, K + 1]);
       const base = await machineCpu(1500);
       const threshold = Math.min(100, base + (atK! + atK1!) / 2);
       console.log(`${K} instances: ${atK!.toFixed(1)} %, ${K + 1}: ${atK1!.toFixed(1)} % of the machine; idle ${base.toFixed(1)} %; threshold ${threshold.toFixed(1)} %`);
       expect(atK1! - atK!).toBeGreaterThan(3);
-      const common = { thresholds: { cpu: threshold }, cpuBasis: 'app' as const, maxInstances: 12 };
+      if (base > 15) throw new Error(`the machine got busy (${base.toFixed(0)} % idle load): measuring again`);
+      const common = { thresholds: { cpu: threshold }, cpuBasis: 'app' as const, maxInstances: 12, settleSec: 2.5 };
       const t0 = Date.now();
       const smart = await probe(c, p, { ...common, strategy: 'smart' });
       const smartSec = (Date.now() - t0) / 1000;
@@ -128,11 +129,10 @@ describe('capacity probe (real processes)', () => {
         expect(r.result!.perInstance.cpu).toBeGreaterThan((atK1! - atK!) * 0.5);
         expect(r.result!.notMeasured.map((n) => n.resource)).toEqual(['gpu', 'gpuMemory', 'encoder', 'encoderSessions']);
       }
-      expect(linear.steps.map((s) => s.count)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-      // Two steps, then a jump close to the predicted capacity.
-      expect(smart.steps.slice(0, 2).map((s) => s.count)).toEqual([1, 2]);
-      expect(smart.steps[2]!.move).toBe('jump');
-      expect(smart.steps.length).toBeLessThan(linear.steps.length);
+      expect(linear.steps.map((s) => s.count)).toEqual([1, 2, 3, 4, 5]);
+      // Where the load per instance falls off (2 cores, contention) the fit from the first two
+      // steps predicts low and the smart ramp steps on one by one; the jump is shown below.
+      expect(smart.steps.length).toBeLessThanOrEqual(linear.steps.length);
       expect(c.supervisor.list().filter((i) => i.state === 'running')).toHaveLength(0);
     },
   );
@@ -200,6 +200,23 @@ describe('capacity probe (real processes)', () => {
     expect(await c.invoke('probe.cancel', {})).toEqual({ cancelled: false });
   });
 
+  it('"Stop all" in the Instances view cancels a running probe too', async () => {
+    const c = await makeCore();
+    await notSaturated();
+    c.probe.start(profile({ args: [CPU_LOAD, '--load', '2'] }), settings({ thresholds: { cpu: 100 }, cpuBasis: 'app', maxInstances: 8, warmupSec: 3, settleSec: 1 }));
+    await waitFor(() => c.supervisor.list().some((i) => i.state === 'running'), 'a probe instance');
+    expect(await c.invoke('instances.stopAll', {})).toEqual({ stopped: 0 });
+    expect(c.probe.status()).toMatchObject({ phase: 'cancelled', run: { state: 'cancelled' } });
+    expect(c.supervisor.list().filter((i) => i.state === 'running')).toEqual([]);
+  });
+
+  it('a missing program is refused at once with a clear message', async () => {
+    const c = await makeCore();
+    await c.invoke('profiles.save', { ...profile(), id: 'missing', exe: '/opt/no/Game.exe' });
+    await expect(c.invoke('probe.start', { profileId: 'missing' })).rejects.toMatchObject({ code: 'exe_not_found', message: expect.stringMatching(/Executable not found: \/opt\/no\/Game.exe/) });
+    expect(c.probe.status()).toBeNull();
+  });
+
   it('history, exports and the command contract', async () => {
     const c = await makeCore();
     await notSaturated();
@@ -210,6 +227,7 @@ describe('capacity probe (real processes)', () => {
     await expect(c.invoke('probe.start', { profileId: 'tiny' })).rejects.toMatchObject({ code: 'conflict' });
     await expect(c.invoke('probe.start', { profileId: 'tiny', thresholds: { cpu: 0 } })).rejects.toMatchObject({ code: 'invalid_payload' });
     await expect(c.invoke('probe.start', { profileId: 'tiny', warmupSec: -1 })).rejects.toMatchObject({ code: 'invalid_payload' });
+    await expect(c.invoke('probe.start', { profileId: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
     const run = (await c.probe.wait())!;
     expect(run.result).toMatchObject({ capacity: 2, limitedBy: 'maxInstances', limitAt: null });
     expect((await c.invoke('probe.status', {})) as ProbeLive).toMatchObject({ phase: 'done', run: { id: run.id, state: 'done' } });
@@ -310,6 +328,22 @@ describe('capacity probe: GPU limits (simulated GPU, real instances)', () => {
     expect(run.result!.notMeasured).toEqual([]);
     expect(run.steps.map((s) => s.count)).toEqual([1, 2, 3, 4]);
     expect(running()).toBe(3);
+  });
+
+  it('GPU at 5 + 8 % per instance: the smart ramp measures 1, 2, jumps to 9, confirms 10; the plain ramp agrees', async () => {
+    const c = await makeCore({ gpu: fakeGpu(running, (n) => ({ utilization: 5 + 8 * n })) });
+    await notSaturated();
+    const smart = await probe(c, p(), { ...base, strategy: 'smart' });
+    const linear = await probe(c, p(), { ...base, strategy: 'linear', warmupSec: 0.2, settleSec: 0.8 });
+    expect(smart.steps.map((s) => [s.count, s.move])).toEqual([
+      [1, 'step'],
+      [2, 'step'],
+      [9, 'jump'],
+      [10, 'step'],
+    ]);
+    expect(smart.steps[2]!.added).toBe(7);
+    expect(linear.steps.map((s) => s.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const r of [smart, linear]) expect(r.result).toMatchObject({ capacity: 9, limitedBy: 'gpu', limitAt: 10 });
   });
 
   it('GeForce encoder sessions (one per instance, cap 3): capacity 3, limited by sessions', async () => {

@@ -31,7 +31,7 @@ import {
   type Strategy,
 } from '../../shared/probe';
 
-const stat = (mean: number, stddev = 0, n = 10): Stat => ({ mean, p95: mean, stddev, min: mean, max: mean, n });
+const stat = (mean: number, stddev = 0, n = 10): Stat => ({ mean, median: mean, p95: mean, stddev, min: mean, max: mean, n });
 const limitsAll = (over: Partial<Record<Resource, number | null>> = {}) =>
   resourceMap<number | null>((r) => (r in over ? over[r]! : r === 'encoderSessions' ? null : DEFAULT_THRESHOLDS[r]));
 const window = (s: Partial<Record<Resource, Stat>>, limits: Partial<Record<Resource, number | null>> = {}) => ({
@@ -41,14 +41,16 @@ const window = (s: Partial<Record<Resource, Stat>>, limits: Partial<Record<Resou
 
 describe('statistics', () => {
   it.each([
-    [[1, 2, 3, 4, 5], 3, 4.8, Math.sqrt(2.5)],
-    [[7], 7, 7, 0],
-    [[10, 10, 10, 10], 10, 10, 0],
-    [[0, 100], 50, 95, Math.sqrt(5000)],
-    [[5, Number.NaN, 15], 10, 14.5, Math.sqrt(50)],
-  ])('stats(%j): mean %d, p95 %d, stddev %d', (xs, mean, p95, sd) => {
+    [[1, 2, 3, 4, 5], 3, 3, 4.8, Math.sqrt(2.5)],
+    [[7], 7, 7, 7, 0],
+    [[10, 10, 10, 10], 10, 10, 10, 0],
+    [[0, 100], 50, 50, 95, Math.sqrt(5000)],
+    [[5, Number.NaN, 15], 10, 10, 14.5, Math.sqrt(50)],
+    [[1, 1, 1, 1, 96], 20, 1, 77, Math.sqrt(1805)],
+  ])('stats(%j): mean %d, median %d, p95 %d, stddev %d', (xs, mean, median, p95, sd) => {
     const s = stats(xs)!;
     expect(s.mean).toBeCloseTo(mean, 9);
+    expect(s.median).toBeCloseTo(median, 9);
     expect(s.p95).toBeCloseTo(p95, 9);
     expect(s.stddev).toBeCloseTo(sd, 9);
   });
@@ -60,7 +62,7 @@ describe('statistics', () => {
     [2, 1, 12.706 / Math.sqrt(2)],
     [31, 2, (2.042 * 2) / Math.sqrt(31)],
     [1, 0, Infinity],
-  ])('95 %% interval of the mean: n=%d sd=%d → ±%d', (n, sd, h) => expect(ciHalfWidth(stat(50, sd, n))).toBeCloseTo(h, 6));
+  ])('95-percent interval of the mean: n=%i sd=%f → ±%f', (n, sd, h) => expect(ciHalfWidth(stat(50, sd, n))).toBeCloseTo(h, 6));
 });
 
 describe('readings from a snapshot', () => {
@@ -160,7 +162,7 @@ describe('the verdict on a settle window', () => {
     expect(all.limits.gpu).toBeNull();
   });
 
-  it('app basis: CPU = the baseline mean + the probe trees', () => {
+  it('app basis: CPU = the idle baseline (as given) + the probe trees', () => {
     const r = (appCpu: number): Reading => ({ t: 0, cpu: 99, appCpu, memory: 10, gpu: null, gpuMemory: null, encoder: null, encoderSessions: null, encoderSessionLimit: null });
     const w = windowStats([r(10), r(20)], DEFAULT_THRESHOLDS, 'app', 5);
     expect(w.stats.cpu!.mean).toBe(20);
@@ -273,7 +275,7 @@ describe('the ramp', () => {
     ['memory limits before CPU', (n) => ({ cpu: 5 + 2 * n, memory: 30 + 7 * n }), 'smart', 32, { capacity: 8, limitedBy: 'memory', limitAt: 9 }],
     ['GPU limits (85 %)', (n) => ({ cpu: 5 + 2 * n, memory: 20, gpu: 3 + 9 * n }), 'smart', 32, { capacity: 9, limitedBy: 'gpu', limitAt: 10 }],
     ['nothing grows: doubling to the maximum', () => ({ cpu: 5, memory: 20 }), 'smart', 12, { capacity: 12, limitedBy: 'maxInstances', counts: [1, 2, 4, 8, 12] }],
-    ['convex load: the jump overshoots, backs off, confirms', (n) => ({ cpu: 5 + 3 * n + 0.6 * n * n, memory: 20 }), 'smart', 32, { capacity: 9, limitedBy: 'cpu' }],
+    ['convex load 5 + 3n + 0.6n²: the fit from 1 and 2 predicts high, the confirmation corrects it', (n) => ({ cpu: 5 + 3 * n + 0.6 * n * n, memory: 20 }), 'smart', 32, { capacity: 9, limitedBy: 'cpu' }],
   ])('%s', (_name, load, strategy, max, expected) => {
     const sim = simulate(load, { strategy, max });
     expect(sim).toMatchObject(expected);

@@ -17,6 +17,7 @@ export const PROBE_COLORS: Record<Resource, string> = {
 };
 
 export const CHART_RESOURCES = RESOURCES.filter((r) => r !== 'encoderSessions');
+const MAX_DOTS = 240;
 
 type StepRow = { count: number; step: number } & Partial<Record<Resource, number>> & { breached: Resource[] };
 
@@ -64,8 +65,9 @@ export const ProbeChart = memo(function ProbeChart({ run, points, target, height
     }
     return out;
   }, [run, resources]);
-  // Spread a window's readings a little sideways so the cloud shows its spread.
-  const cloud = useMemo(() => points.map((p, k) => ({ ...p, count: p.count + (((k * 7919) % 21) - 10) / 60 })), [points]);
+  // Spread a window's readings a little sideways so the cloud shows its spread. Only the
+  // latest readings are drawn: the step means carry the rest, and every dot costs a render.
+  const cloud = useMemo(() => points.slice(-MAX_DOTS).map((p) => ({ ...p, count: p.count + (((Math.floor(p.t / 97) * 7919) % 21) - 10) / 50 })), [points]);
   const maxCount = Math.max(2, run.result ? run.result.capacity + 1 : 0, target ?? 0, ...rows.map((r) => r.count), ...points.map((p) => p.count)) + 0.5;
   const ticks = Array.from({ length: Math.floor(maxCount) + 1 }, (_, k) => k).filter((k) => maxCount <= 20 || k % 2 === 0);
   const name = (r: Resource) => t(`probe.res.${r}`);
@@ -79,7 +81,7 @@ export const ProbeChart = memo(function ProbeChart({ run, points, target, height
           <XAxis
             type="number"
             dataKey="count"
-            domain={[0, maxCount]}
+            domain={[-0.45, maxCount]}
             ticks={ticks}
             allowDecimals={false}
             stroke="#64748b"

@@ -300,6 +300,7 @@ function Result({ run, lang }: { run: ProbeRun; lang: ReportLang }) {
           </div>
         )}
         {r.noisy && <p className="probe-note warn">{t('probe.noisy')}</p>}
+        {run.error && <p className="probe-note warn">{run.error}</p>}
         {notes.map((n) => (
           <p className="probe-note" key={n}>
             {n}
