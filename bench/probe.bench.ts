@@ -1,7 +1,7 @@
-// npm run bench:probe [-- --k 8 --load 10 --warmup 2 --settle 3 --interval 500 --basis app]
+// npm run bench:probe [-- --k 10 --load 10 --warmup 2 --settle 3 --interval 500 --basis app]
 // The smart ramp against the plain one-by-one ramp, on the same workload, in one run.
 // The workload is cpu-load.mjs; the CPU threshold is set halfway between the measured
-// load of K and K + 1 instances, so the right capacity is K (8 or more by default).
+// load of K and K + 1 instances, so the right capacity is K (10 by default).
 // CPU basis "app" (the idle baseline plus the probe's own processes) by default: on a
 // machine shared with other work, whole-machine CPU would measure the neighbours too.
 import fs from 'node:fs';
@@ -15,7 +15,7 @@ import { ProbeSettingsSchema, resolveSettings, type ProbeRun } from '../shared/p
 
 const { values } = parseArgs({
   options: {
-    k: { type: 'string', default: '8' },
+    k: { type: 'string', default: '10' },
     load: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     settle: { type: 'string', default: '3' },
@@ -45,8 +45,43 @@ async function measure(ms: number, read: (s: NonNullable<typeof core.sampler.lat
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }
 
+/** Machine CPU % over a second, from /proc/stat (independent of the sampler). */
+async function machineCpu(): Promise<number> {
+  const read = () => {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  await sleep(1000);
+  const b = read();
+  return 100 * (1 - (b.idle - a.idle) / Math.max(1, b.total - a.total));
+}
+
+/** A machine shared with other work: wait (up to 2 minutes) for two quiet seconds before measuring. */
+async function quiet(): Promise<void> {
+  if (process.platform !== 'linux') return;
+  let calm = 0;
+  let last = 0;
+  for (let k = 0; k < 120 && calm < 2; k++) {
+    last = await machineCpu();
+    calm = last < 20 ? calm + 1 : 0;
+  }
+  if (calm < 2) console.warn(`(the machine is busy: ${last.toFixed(0)} % CPU from other work; figures will be noisy)`);
+}
+
+/** Median of a sampler reading over `ms`: the idle level, as the app basis takes it. */
+async function median(ms: number, read: (s: NonNullable<typeof core.sampler.latest>) => number): Promise<number> {
+  const xs: number[] = [];
+  const off = core.sampler.onSample((s) => xs.push(read(s)));
+  await sleep(ms);
+  off();
+  xs.sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)] ?? 0;
+}
+
 // Calibration: the app's load (its process trees, % of the machine) at K and K + 1 instances.
-const idle = await measure(3000, (s) => s.system.cpu);
+await quiet();
+const idle = await median(3000, (s) => s.system.cpu);
 const ids: string[] = [];
 const loads: number[] = [];
 const machine: number[] = [];
@@ -75,6 +110,7 @@ if (threshold >= 100) {
 }
 
 async function probe(strategy: 'smart' | 'linear'): Promise<{ run: ProbeRun; seconds: number }> {
+  await quiet();
   const t0 = performance.now();
   core.probe.start(
     profile,

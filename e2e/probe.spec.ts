@@ -5,6 +5,10 @@ import fs from 'node:fs';
 import type { Download, Page } from '@playwright/test';
 import { CPU_LOAD, expect, shot, test } from './fixtures';
 
+// The VM these run on is shared: another engineer's build during the idle baseline puts the
+// server "over its CPU threshold with no stream running" (a correct answer, not this story).
+test.describe.configure({ retries: 2 });
+
 async function snap(page: Page, name: string) {
   const file = await shot(page, name);
   await test.info().attach(name, { path: file, contentType: 'image/png' });

@@ -209,12 +209,19 @@ export interface WindowStats {
   samples: number;
 }
 
-/** Statistics of one window. With the app basis, CPU = the baseline's median + the probe's trees. */
+/**
+ * Statistics of one window (`baselineCpu` null: the idle baseline itself). With the app
+ * basis, CPU = the baseline's median + the probe's trees, and the baseline's CPU "mean"
+ * is its median; `machineCpu` always holds the whole machine's own statistics.
+ */
 export function windowStats(readings: readonly Reading[], thresholds: Thresholds, basis: CpuBasis, baselineCpu: number | null): WindowStats {
   const col = (k: keyof Reading) => readings.map((r) => r[k]).filter((v): v is number => typeof v === 'number');
   const machineCpu = stats(col('cpu'));
   const appCpu = stats(col('appCpu'));
-  const cpu = basis === 'app' && baselineCpu !== null ? stats(col('appCpu').map((v) => baselineCpu + v)) : machineCpu;
+  // App basis: steps add the probe's trees to the idle level; the baseline window itself
+  // decides on its median (the idle level: a blip of other work is not idle load).
+  const cpu =
+    basis !== 'app' ? machineCpu : baselineCpu !== null ? stats(col('appCpu').map((v) => baselineCpu + v)) : machineCpu && { ...machineCpu, mean: machineCpu.median };
   const cardLimit = maxOf(readings.map((r) => r.encoderSessionLimit));
   const s: ResourceMap<Stat | null> = {
     cpu,
@@ -374,6 +381,31 @@ export function predictions(input: Pick<PlanInput, 'baseline' | 'steps' | 'limit
 }
 
 /**
+ * The largest count between `lo` and `hi` whose load, interpolated linearly between the
+ * two measured counts, stays under every limit the load crosses there; null if none does.
+ */
+export function secantCapacity(
+  lo: number,
+  loMeans: Partial<Record<Resource, number>>,
+  hi: number,
+  hiMeans: Partial<Record<Resource, number>>,
+  limits: Partial<Record<Resource, number | null>>,
+): number | null {
+  let best: number | null = null;
+  for (const r of RESOURCES) {
+    const limit = limits[r];
+    const a = loMeans[r];
+    const b = hiMeans[r];
+    if (limit === null || limit === undefined || a === undefined || b === undefined || r === 'encoderSessions') continue;
+    if (!(a < limit && b >= limit && b > a)) continue;
+    const crossing = lo + ((limit - a) / (b - a)) * (hi - lo);
+    const n = Math.ceil(crossing) - 1;
+    best = best === null ? n : Math.min(best, n);
+  }
+  return best;
+}
+
+/**
  * Share of one instance's load kept below the threshold when jumping. 0: jump to the
  * largest count predicted to stay under it. Overshooting by one costs nothing (the
  * refit lands on the count below, which is then the answer); undershooting costs a step.
@@ -414,7 +446,35 @@ export function planNext(input: PlanInput): PlanDecision {
   // After a failure by exit there is no load to fit: step up from the last good count.
   if (badStep?.exited && bad < Infinity) return { kind: 'measure', count: next, move: 'backoff' };
 
-  const predicted = Object.values(predictions(input, JUMP_MARGIN));
+  // Both ends of the boundary measured: interpolate between them (a secant), which follows a
+  // curved load far better than a straight line fitted through every point.
+  const goodMeans = good === 0 ? baseline.means : steps.find((s) => s.count === good && s.verdict === 'pass')?.means;
+  if (badStep && !badStep.exited && goodMeans) {
+    const between = secantCapacity(good, goodMeans, bad, badStep.means, input.limits);
+    if (between !== null) return { kind: 'measure', count: Math.min(Math.max(between, next), upper - 1), move: 'backoff' };
+  }
+  // After a jump passed, the marginal load up there (the secant through the two highest
+  // passing counts) predicts better than a line dominated by the first steps: a curved
+  // load (the first instance costs more, contention later) is nearly straight locally.
+  const passing = steps.filter((s) => s.verdict === 'pass' && s.count < bad).sort((a, b) => b.count - a.count);
+  const [top, below] = passing;
+  let predicted: number[];
+  if (top && below && top.count - below.count >= 2) {
+    predicted = [];
+    for (const r of RESOURCES) {
+      const limit = input.limits[r];
+      const y1 = below.means[r];
+      const y2 = top.means[r];
+      if (limit === null || limit === undefined || y1 === undefined || y2 === undefined || r === 'encoderSessions') continue;
+      const slope = (y2 - y1) / (top.count - below.count);
+      predicted.push(predictCapacity({ intercept: y2 - slope * top.count, slope }, limit, Math.max(0, slope) * JUMP_MARGIN));
+    }
+    // Sessions keep their own fit below the cap.
+    const sessions = predictions(input, JUMP_MARGIN).encoderSessions;
+    if (sessions !== undefined) predicted.push(sessions);
+  } else {
+    predicted = Object.values(predictions(input, JUMP_MARGIN));
+  }
   let target: number;
   if (predicted.length === 0 || predicted.every((p) => p === Infinity)) {
     // Nothing grows with instances: double up until something does or the maximum is reached.
@@ -439,7 +499,7 @@ export interface InstanceExit {
 
 export interface ProbeWindow extends WindowStats {
   windowSec: number;
-  /** How many times the window was extended because the readings were unsteady. */
+  /** How many times the window was extended (by half a settle window) because the readings were unsteady. */
   extended: number;
   verdict: StepVerdict;
   breached: Resource[];

@@ -238,10 +238,12 @@ class ProbeSession {
         await this.waitUntil(() => this.exit !== null || (Date.now() >= end && readings.length >= MIN_SAMPLES), end);
         if (this.exit) return this.failedWindow(readings, baselineCpu);
         const w = windowStats(readings, settings.thresholds, settings.cpuBasis, baselineCpu);
-        const canExtend = length + settings.settleSec <= settings.maxSettleSec + 1e-9;
+        // Half a window at a time: the decision comes as soon as the readings allow it.
+        const more = settings.settleSec / 2;
+        const canExtend = length + more <= settings.maxSettleSec + 1e-9;
         const v = judgeWindow(w, canExtend);
         if (v.decision === 'extend') {
-          length += settings.settleSec;
+          length += more;
           extended++;
           continue;
         }
@@ -260,7 +262,7 @@ class ProbeSession {
     }
   }
 
-  private failedWindow(readings: Reading[] = [], baselineCpu: number | null = null): ProbeWindow {
+  private failedWindow(readings: Reading[] = [], baselineCpu: number | null = this.run.baseline?.machineCpu?.median ?? 0): ProbeWindow {
     const w = windowStats(readings, this.settings.thresholds, this.settings.cpuBasis, baselineCpu);
     return { ...w, windowSec: 0, extended: 0, verdict: 'fail', breached: [], uncertain: [], noisy: false };
   }

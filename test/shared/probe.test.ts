@@ -168,6 +168,12 @@ describe('the verdict on a settle window', () => {
     expect(w.stats.cpu!.mean).toBe(20);
     expect(w.machineCpu!.mean).toBe(99);
     expect(w.appCpu!.mean).toBe(15);
+    // The idle baseline itself, on the app basis: its level is the median (a blip is not idle load).
+    const idle = (cpu: number): Reading => ({ ...r(0), cpu, appCpu: 0 });
+    const b = windowStats([idle(2), idle(3), idle(2), idle(60), idle(3)], DEFAULT_THRESHOLDS, 'app', null);
+    expect(b.stats.cpu!.mean).toBe(3);
+    expect(b.machineCpu!.mean).toBe(14);
+    expect(windowStats([idle(2), idle(3), idle(2), idle(60), idle(3)], DEFAULT_THRESHOLDS, 'machine', null).stats.cpu!.mean).toBe(14);
   });
 });
 
@@ -274,8 +280,15 @@ describe('the ramp', () => {
     ['the idle server already breaches', linear(90, 1), 'smart', 16, { capacity: 0, limitedBy: 'cpu', limitAt: 0, counts: [] }],
     ['memory limits before CPU', (n) => ({ cpu: 5 + 2 * n, memory: 30 + 7 * n }), 'smart', 32, { capacity: 8, limitedBy: 'memory', limitAt: 9 }],
     ['GPU limits (85 %)', (n) => ({ cpu: 5 + 2 * n, memory: 20, gpu: 3 + 9 * n }), 'smart', 32, { capacity: 9, limitedBy: 'gpu', limitAt: 10 }],
+    ['concave load 5 + 12·n^0.8 (contention): the first jump lands low, the local slope takes it the rest of the way', (n) => ({ cpu: 5 + 12 * n ** 0.8, memory: 20 }), 'smart', 32, { capacity: 10, limitedBy: 'cpu', counts: [1, 2, 7, 10, 11] }],
     ['nothing grows: doubling to the maximum', () => ({ cpu: 5, memory: 20 }), 'smart', 12, { capacity: 12, limitedBy: 'maxInstances', counts: [1, 2, 4, 8, 12] }],
-    ['convex load 5 + 3n + 0.6n²: the fit from 1 and 2 predicts high, the confirmation corrects it', (n) => ({ cpu: 5 + 3 * n + 0.6 * n * n, memory: 20 }), 'smart', 32, { capacity: 9, limitedBy: 'cpu' }],
+    [
+      'strongly convex load 5 + 3n + 0.6n²: the line from 1 and 2 overshoots to 19; interpolating between 2 and 19 backs off to 6, then 8',
+      (n) => ({ cpu: 5 + 3 * n + 0.6 * n * n, memory: 20 }),
+      'smart',
+      32,
+      { capacity: 9, limitedBy: 'cpu', counts: [1, 2, 19, 6, 8, 9, 10] },
+    ],
   ])('%s', (_name, load, strategy, max, expected) => {
     const sim = simulate(load, { strategy, max });
     expect(sim).toMatchObject(expected);
