@@ -119,9 +119,13 @@ async function probe(strategy: 'smart' | 'linear'): Promise<{ run: ProbeRun; sec
   const run = (await core.probe.wait())!;
   const seconds = (performance.now() - t0) / 1000;
   const r = run.result;
+  // Other work during the run: whole machine − the probe's trees − the idle level.
+  const idleLevel = run.baseline?.machineCpu?.median ?? 0;
+  const foreign = Math.max(0, ...run.steps.map((s) => (s.machineCpu && s.appCpu ? s.machineCpu.mean - s.appCpu.mean - idleLevel : 0)));
   console.log(
     `${strategy.padEnd(6)}  capacity ${r?.capacity ?? '—'} (limited by ${r?.limitedBy ?? run.state}${r?.limitAt ? ` at ${r.limitAt}` : ''}), ` +
-      `${run.steps.length} steps [${run.steps.map((s) => `${s.count}${s.move === 'jump' ? '↑' : ''}${s.verdict === 'fail' ? '✕' : ''}${s.extended ? `+${s.extended}` : ''}`).join(' ')}], ${seconds.toFixed(1)} s`,
+      `${run.steps.length} steps [${run.steps.map((s) => `${s.count}${s.move === 'jump' ? '↑' : ''}${s.verdict === 'fail' ? '✕' : ''}${s.extended ? `+${s.extended}` : ''}`).join(' ')}], ${seconds.toFixed(1)} s` +
+      (foreign > 5 ? `  (other work took up to ${foreign.toFixed(0)} % of the machine during this run: figures skewed)` : ''),
   );
   return { run, seconds };
 }

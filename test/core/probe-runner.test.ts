@@ -97,8 +97,8 @@ async function calibrate(c: Core, p: Profile, counts: number[]): Promise<number[
 
 describe('capacity probe (real processes)', () => {
   it(
-    'smart and one-by-one ramps find the capacity that follows from one instance’s load',
-    { retry: 2, timeout: 180_000 },
+    'smart and one-by-one ramps find the capacity that follows from the measured load of 4 and 5 instances',
+    { retry: 3, timeout: 240_000 },
     async () => {
       const c = await makeCore();
       const p = profile({ args: [CPU_LOAD, '--load', '30'] });
@@ -113,15 +113,21 @@ describe('capacity probe (real processes)', () => {
       expect(atK1! - atK!).toBeGreaterThan(3);
       if (base > 15) throw new Error(`the machine got busy (${base.toFixed(0)} % idle load): measuring again`);
       const common = { thresholds: { cpu: threshold }, cpuBasis: 'app' as const, maxInstances: 12, settleSec: 2.5 };
+      // Other work during a probe (whole machine − the probe's trees − the idle level) skews
+      // what each instance gets: say so and measure again rather than report a wrong failure.
+      const foreign = (r: ProbeRun) => Math.max(0, ...r.steps.map((st) => st.machineCpu!.mean - (st.appCpu?.mean ?? 0) - r.baseline!.machineCpu!.median));
+      await quiet();
       const t0 = Date.now();
       const smart = await probe(c, p, { ...common, strategy: 'smart' });
       const smartSec = (Date.now() - t0) / 1000;
+      await quiet();
       const t1 = Date.now();
       const linear = await probe(c, p, { ...common, strategy: 'linear' });
       const linearSec = (Date.now() - t1) / 1000;
       const show = (r: ProbeRun) => r.steps.map((s) => `${s.count}:${s.stats.cpu?.mean.toFixed(1)}${s.verdict === 'fail' ? '✕' : '✓'}`).join(' ');
       console.log(`smart  ${smartSec.toFixed(1)} s, baseline ${smart.baseline!.stats.cpu!.mean.toFixed(1)}: ${show(smart)}`);
       console.log(`linear ${linearSec.toFixed(1)} s, baseline ${linear.baseline!.stats.cpu!.mean.toFixed(1)}: ${show(linear)}`);
+      for (const r of [smart, linear]) if (foreign(r) > 12) throw new Error(`other work took ${foreign(r).toFixed(0)} % of the machine during a probe: measuring again`);
       for (const r of [smart, linear]) {
         expect(r.state).toBe('done');
         expect(r.result).toMatchObject({ capacity: K, limitedBy: 'cpu', limitAt: K + 1 });
