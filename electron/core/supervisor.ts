@@ -157,6 +157,8 @@ export class Supervisor extends EventEmitter {
               this.changed();
             });
             rec.info.copyProgress = null;
+            // Stopped while its folder was being copied: it stays stopped.
+            if ((rec.info.state as InstanceState) !== 'copying') continue;
             if (prepared) {
               rec.info.exe = prepared.exe;
               rec.info.cwd = prepared.cwd;
@@ -164,7 +166,7 @@ export class Supervisor extends EventEmitter {
             rec.info.state = 'starting';
           } catch (e) {
             rec.info.copyProgress = null;
-            this.fail(rec, (e as Error).message);
+            if ((rec.info.state as InstanceState) === 'copying') this.fail(rec, (e as Error).message);
             continue;
           }
           if (generation !== this.launchGeneration) {

@@ -77,6 +77,21 @@ describe('copy per instance', () => {
     expect(mapIntoCopy('', '/apps/game', '/copies/instance-2')).toBe('/copies/instance-2');
   });
 
+  it('an instance stopped while its copy is being made stays stopped', async () => {
+    const src = tmpDir();
+    const dst = tmpDir();
+    makeApp(src, 200, 200_000); // 40 MB: long enough to stop it mid-copy
+    core = await Core.create({ dataDir: tmpDir(), gpu: new NoGpuSource('test'), sampleIntervalMs: 1000 });
+    const p = profile({ args: [path.join(src, 'Game/Binaries/Win64/game.mjs'), '--load', '1'], copy: { enabled: true, sourceDir: src, targetDir: dst } });
+    const { ids, started } = core.supervisor.launch(p, 1, 0);
+    await waitFor(() => core!.supervisor.list().find((i) => i.id === ids[0] && i.state === 'copying'), 'copying');
+    await core.supervisor.stop(ids[0]!);
+    await started;
+    const info = core.supervisor.list().find((i) => i.id === ids[0])!;
+    expect(info.state).toBe('stopped');
+    expect(info.pid).toBeNull();
+  });
+
   it('launches each instance from its own copy', async () => {
     const src = tmpDir();
     const dst = tmpDir();
