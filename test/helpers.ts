@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,4 +71,23 @@ export function have(cmd: string): boolean {
   } catch {
     return false;
   }
+}
+
+export const CLI = path.join(ROOT, 'bin/streamcap.js');
+
+/** Runs `streamcap ARGS…` as a user would, with a data folder of its own; never throws. */
+export function runCli(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string; home: string }> {
+  const home = tmpDir();
+  return new Promise((resolve) => {
+    const p = spawn(NODE, [CLI, ...args], { cwd: ROOT, env: { ...process.env, STREAMCAP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr, home });
+    });
+  });
 }

@@ -1,20 +1,9 @@
 // Runs the real `streamcap bandwidth` command as a user would.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin', 'streamcap.js');
+const streamcap = (...args: string[]) => runCli(['bandwidth', ...args], 30_000);
 
-function streamcap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, 'bandwidth', ...args], { cwd: root, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('streamcap bandwidth', () => {
   it('--json: 8 Mbps × (10 + 20) = 240 Mbps, no uplink → nulls', async () => {

@@ -1,25 +1,11 @@
 // The CLI as a user runs it: `node bin/streamcap.js launch …`.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alive, CPU_LOAD, NODE, ROOT, tmpDir } from '../helpers';
+import { alive, CLI, CPU_LOAD, NODE, runCli as run, tmpDir } from '../helpers';
 
-const CLI = path.join(ROOT, 'bin/streamcap.js');
+const runCli = (args: string[]) => run(args, 30000);
 
-function runCli(args: string[], timeoutMs = 30000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(NODE, [CLI, ...args], { env: { ...process.env, STREAMCAP_HOME: tmpDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+
 
 describe('streamcap launch', () => {
   it('prints one NDJSON line per sample and stops everything at --duration', async () => {

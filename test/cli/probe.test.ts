@@ -1,30 +1,13 @@
 // `streamcap probe` as a user runs it: bad input is refused with a clear message,
 // a quick probe prints progress on stderr and one JSON object on stdout, and writes
 // the HTML report.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_LOAD, NODE, ROOT, tmpDir } from '../helpers';
+import { CPU_LOAD, NODE, ROOT, runCli, tmpDir } from '../helpers';
 
-const CLI = path.join(ROOT, 'bin/streamcap.js');
 const DIES_AT = path.join(ROOT, 'test/fixtures/probe/dies-at.mjs');
 
-function runCli(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string; home: string }> {
-  const home = tmpDir();
-  return new Promise((resolve) => {
-    const p = spawn(NODE, [CLI, ...args], { env: { ...process.env, STREAMCAP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr, home });
-    });
-  });
-}
 
 // Quick settings: CPU threshold 100 % on the app's own load, so only --max ends the probe.
 const QUICK = ['--warmup', '0.3', '--settle', '1', '--interval', '250', '--stagger', '0', '--cpu-basis', 'app', '--cpu-threshold', '100'];
