@@ -3,6 +3,7 @@
 // results they return, and the events the core pushes. Both sides import this file.
 import { z } from 'zod';
 import { checkTemplate } from './placeholders';
+import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission';
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 
@@ -87,6 +88,12 @@ export const commandInputs = {
       lang: z.enum(['en', 'zh-CN']).default('en'),
     })
     .strict(),
+  'admission.get': Empty,
+  'admission.set': AdmissionPatchSchema,
+  'admission.kick': IdInput,
+  'admission.promote': IdInput,
+  'admission.move': z.object({ id: z.string().min(1).max(100), position: z.number().int().min(1).max(100_000) }).strict(),
+  'admission.simulate': SimulationSchema,
 } as const;
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
@@ -113,6 +120,12 @@ export interface CommandOutputs {
   'probe.get': ProbeRun;
   'probe.delete': { deleted: string };
   'probe.export': ProbeExport;
+  'admission.get': AdmissionSnapshot;
+  'admission.set': AdmissionSnapshot;
+  'admission.kick': { kicked: string };
+  'admission.promote': SessionView;
+  'admission.move': SessionView;
+  'admission.simulate': SimulationStatus;
 }
 
 export function isCommandName(name: string): name is CommandName {
@@ -131,6 +144,7 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'too_large'
+  | 'rate_limited'
   | 'internal';
 
 export interface ApiErrorBody {
@@ -304,6 +318,7 @@ export interface EventMap {
   profiles: Profile[];
   orphans: OrphanInfo[];
   probe: ProbeLive;
+  admission: AdmissionSnapshot;
 }
 export type EventName = keyof EventMap;
 export type AppEvent = { [K in EventName]: { type: K; data: EventMap[K] } }[EventName];

@@ -2,37 +2,24 @@
 // UI as the Electron window, for remote render servers (a GUI on the server would
 // skew the measurement) and for browser tests.
 import fs from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   API_PREFIX,
   ApiError,
   ClientMessageSchema,
-  type ApiErrorCode,
   type AppEvent,
   type ServerMessage,
 } from '../../shared/contract';
 import type { Core } from '../core/core';
 import { allowedHostnames, checkHostAndOrigin, requestToken, tokenMatches, WS_PROTOCOL } from './security';
+import { createSessionRoutes, HTTP_STATUS, listen, readJsonBody, sendJson, toApiError, type RateLimit } from './sessions';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** A client this far behind on the socket misses samples rather than growing our memory. */
 const MAX_BUFFERED_BYTES = 4 << 20;
-
-const STATUS: Record<ApiErrorCode, number> = {
-  invalid_payload: 400,
-  unknown_command: 404,
-  not_found: 404,
-  conflict: 409,
-  exe_not_found: 422,
-  disk_full: 507,
-  unauthorized: 401,
-  forbidden: 403,
-  too_large: 413,
-  internal: 500,
-};
 
 export interface AgentOptions {
   core: Core;
@@ -40,6 +27,8 @@ export interface AgentOptions {
   port?: number;
   token: string;
   staticDir: string | null;
+  /** Per-address limit of the client (sessions) API. */
+  sessionRateLimit?: RateLimit;
 }
 
 export interface Agent {
@@ -51,56 +40,26 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  return new ApiError('internal', `Internal error: ${(e as Error)?.message ?? String(e)}`);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, e: unknown): void {
+const sendError = (res: ServerResponse, e: unknown): void => {
   const err = toApiError(e);
-  sendJson(res, STATUS[err.code], err.toJSON());
-}
+  sendJson(res, HTTP_STATUS[err.code], err.toJSON());
+};
 
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      reject(new ApiError('too_large', `Request body too large (${declared} bytes; the limit is ${MAX_BODY_BYTES}).`));
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError('too_large', `Request body too large (over ${MAX_BODY_BYTES} bytes).`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch (e) {
-        reject(new ApiError('invalid_payload', `Body is not valid JSON: ${(e as Error).message}`));
-      }
-    });
-    req.on('error', reject);
-  });
+/** The admin API's REST aliases of admission commands: method + path → command and payload. */
+function admissionRoute(method: string, pathname: string, body: () => Promise<unknown>): Promise<[string, unknown]> | null {
+  if (pathname === `${API_PREFIX}/admission`) {
+    if (method === 'GET') return Promise.resolve(['admission.get', {}]);
+    if (method === 'PUT') return body().then((b) => ['admission.set', b]);
+    return null;
+  }
+  if (pathname === `${API_PREFIX}/admission/simulate` && method === 'POST') return body().then((b) => ['admission.simulate', b]);
+  const m = /^\/api\/v1\/admission\/sessions\/([A-Za-z0-9_-]{1,64})(?:\/(promote|move))?$/.exec(pathname);
+  if (!m) return null;
+  const id = m[1]!;
+  if (!m[2] && method === 'DELETE') return Promise.resolve(['admission.kick', { id }]);
+  if (m[2] === 'promote' && method === 'POST') return Promise.resolve(['admission.promote', { id }]);
+  if (m[2] === 'move' && method === 'POST') return body().then((b) => ['admission.move', { ...(b as object), id }]);
+  return null;
 }
 
 const SECURITY_HEADERS = {
@@ -120,15 +79,29 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       ? sirv(opts.staticDir, { single: true, dev: false, etag: true, setHeaders: (res) => Object.entries(SECURITY_HEADERS).forEach(([k, v]) => res.setHeader(k, v)) })
       : null;
 
+  const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, cors: false });
+
   const server = http.createServer(async (req, res) => {
     try {
       const problem = checkHostAndOrigin(req, allowed, port);
       if (problem) throw new ApiError('forbidden', problem);
       const url = new URL(req.url ?? '/', 'http://agent');
       if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version: core.hostInfo().version });
+      // The people's side (waiting room, sessions): no admin token.
+      if (await sessions.handle(req, res, url)) return;
       if (url.pathname.startsWith(API_PREFIX + '/')) {
         if (!tokenMatches(requestToken(req), token)) {
           throw new ApiError('unauthorized', 'Missing or wrong admin token: send "Authorization: Bearer <token>" (the agent prints it on start).');
+        }
+        const isJson = () => {
+          if (!/^application\/json\b/i.test(req.headers['content-type'] ?? 'application/json')) {
+            throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
+          }
+        };
+        const alias = admissionRoute(req.method ?? 'GET', url.pathname, () => (isJson(), readJsonBody(req, MAX_BODY_BYTES)));
+        if (alias) {
+          const [name, payload] = await alias;
+          return sendJson(res, 200, { data: await core.invoke(name, payload) });
         }
         const m = /^\/api\/v1\/commands\/([A-Za-z.]{1,64})$/.exec(url.pathname);
         if (!m) throw new ApiError('not_found', `No API route ${req.method} ${url.pathname}.`);
@@ -136,10 +109,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
           res.setHeader('allow', 'POST');
           return sendJson(res, 405, new ApiError('invalid_payload', `Use POST for ${url.pathname}.`).toJSON());
         }
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? 'application/json')) {
-          throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
-        }
-        const body = await readBody(req);
+        isJson();
+        const body = await readJsonBody(req, MAX_BODY_BYTES);
         const data = await core.invoke(m[1]!, body);
         return sendJson(res, 200, { data });
       }
@@ -172,6 +143,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     };
     const problem = checkHostAndOrigin(req, allowed, port);
     if (problem) return reject(403, problem);
+    if (sessions.upgrade(req, socket as Socket, head, new URL(req.url ?? '/', 'http://agent'))) return;
     if (new URL(req.url ?? '/', 'http://agent').pathname !== `${API_PREFIX}/events`) return reject(404, 'No such WebSocket endpoint');
     if (!tokenMatches(requestToken(req), token)) return reject(401, 'Missing or wrong admin token');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -222,15 +194,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new ApiError('conflict', `Port ${port} on ${host} is already in use. Stop the other program or pick another port with --port N (--port 0 picks a free one).`));
-      else if (e.code === 'EACCES') reject(new ApiError('forbidden', `Not allowed to listen on ${host}:${port}. Use a port above 1024 (--port N).`));
-      else if (e.code === 'EADDRNOTAVAIL') reject(new ApiError('invalid_payload', `${host} is not an address of this machine (--host).`));
-      else reject(e);
-    });
-    server.listen(port, host, () => resolve());
-  });
+  await listen(server, host, port, '--port');
   port = (server.address() as AddressInfo).port;
   allowed = allowedHostnames(host);
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -243,6 +207,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     host,
     close: async () => {
       unsubscribe();
+      sessions.close();
       for (const ws of clients) ws.terminate();
       wss.close();
       const closed = new Promise<void>((r) => server.close(() => r()));

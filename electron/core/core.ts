@@ -17,6 +17,7 @@ import {
   type Profile,
   type Snapshot,
 } from '../../shared/contract';
+import { AdmissionService } from './admission';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';
 import { openGpuSource } from './gpu/open';
 import type { GpuSource } from './gpu/source';
@@ -45,6 +46,8 @@ export interface CoreOptions {
   gpu?: GpuSource;
   /** Start sampling at once (default true). */
   autoStart?: boolean;
+  /** Admission service options (tests shorten its timers). */
+  admission?: { sweepMs?: number; snapshotThrottleMs?: number; wilbur?: boolean };
 }
 
 type Listener = (event: AppEvent) => void;
@@ -56,6 +59,7 @@ export class Core {
   readonly sampler: Sampler;
   readonly ledger: Ledger;
   readonly probe: ProbeRunner;
+  readonly admission: AdmissionService;
   private listeners = new Set<Listener>();
   private history: Snapshot[] = [];
   private readonly historySize: number;
@@ -72,15 +76,28 @@ export class Core {
     this.supervisor = new Supervisor(this.ledger, opts.supervisor, this.copyHook);
     const gpu = opts.gpu ?? openGpuSource(interval);
     this.sampler = new Sampler(this.supervisor, new ProcSystemReader(this.dataDir), gpu, interval);
-    this.supervisor.on('change', () => this.emit({ type: 'instances', data: this.supervisor.list() }));
+    this.admission = new AdmissionService({
+      dataDir: this.dataDir,
+      ...opts.admission,
+      onSnapshot: (data) => this.emit({ type: 'admission', data }),
+    });
+    this.supervisor.on('change', () => {
+      const list = this.supervisor.list();
+      this.emit({ type: 'instances', data: list });
+      this.admission.setRunningInstances(list.filter((i) => i.state === 'running').map((i) => i.n));
+    });
     this.probe = new ProbeRunner({
       supervisor: this.supervisor,
       sampler: this.sampler,
       hostInfo: () => this.hostInfo(),
       gpuCount: () => this.gpuCount(),
       dataDir: this.dataDir,
-      emit: (data) => this.emit({ type: 'probe', data }),
+      emit: (data) => {
+        this.emit({ type: 'probe', data });
+        if (data.run.state !== 'running' && data.run.result?.capacity != null) this.admission.setProbeCapacity(data.run.result.capacity);
+      },
     });
+    this.admission.setProbeCapacity(this.probe.history().find((h) => h.capacity !== null)?.capacity ?? null);
     this.sampler.onSample((s) => {
       this.history.push(s);
       if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
@@ -238,6 +255,20 @@ export class Core {
         const { id, format, compareId, lang } = input as z.output<(typeof commandInputs)['probe.export']>;
         return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined) as Out;
       }
+      case 'admission.get':
+        return this.admission.snapshot() as Out;
+      case 'admission.set':
+        return (await this.admission.setConfig(input)) as Out;
+      case 'admission.kick':
+        return this.admission.kick((input as { id: string }).id) as Out;
+      case 'admission.promote':
+        return this.admission.promote((input as { id: string }).id) as Out;
+      case 'admission.move': {
+        const { id, position } = input as { id: string; position: number };
+        return this.admission.move(id, position) as Out;
+      }
+      case 'admission.simulate':
+        return this.admission.simulate(input) as Out;
     }
     throw new ApiError('unknown_command', `Unknown command "${name}".`);
   }
@@ -246,6 +277,7 @@ export class Core {
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.admission.close();
     await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();
     this.sampler.stop();

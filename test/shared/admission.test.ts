@@ -27,7 +27,6 @@ function run(state: AdmissionState, ...actions: ((s: AdmissionState) => Step)[])
   return state;
 }
 const J = (id: string, want: Want, now = 0) => (s: AdmissionState) => join(s, { id, name: id, want, now });
-const L = (id: string, now = 0) => (s: AdmissionState) => leave(s, id, now);
 const role = (s: AdmissionState, id: string) => s.sessions[id]?.role ?? null;
 
 describe('admission rules, by example', () => {

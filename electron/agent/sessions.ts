@@ -1,0 +1,387 @@
+// The client side of admission, for the streaming front-end pages and the waiting
+// room: no admin token (end users call it), rate-limited per address, small bodies.
+//
+//   POST   /api/v1/sessions            {"name", "want"} → 201 SessionView
+//   GET    /api/v1/sessions/:id        → SessionView (counts as a heartbeat)
+//   DELETE /api/v1/sessions/:id        → leave
+//   WS     /api/v1/sessions/:id/socket → {"type":"session", session} on every change,
+//                                        {"type":"ended", reason} at the end; the client
+//                                        sends {"type":"ping"} (or answers pings)
+//   GET    /wait                       → the waiting-room page
+//
+// Mounted in the agent (same origin as the console) and, when a LAN address is
+// configured, on a listener of its own that serves nothing else.
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import { ApiError, type ApiErrorCode } from '../../shared/contract';
+import type { Core } from '../core/core';
+import type { SessionNotice } from '../core/admission';
+
+export const SESSION_BODY_LIMIT = 4096;
+const SESSION_PATH = /^\/api\/v1\/sessions(?:\/([A-Za-z0-9_-]{1,64}))?(\/socket)?\/?$/;
+/** Socket heartbeat: a ping frame this often; the browser's pong (or any message) keeps the place. */
+const PING_MS = 10_000;
+
+export const HTTP_STATUS: Record<ApiErrorCode, number> = {
+  invalid_payload: 400,
+  unknown_command: 404,
+  not_found: 404,
+  conflict: 409,
+  exe_not_found: 422,
+  disk_full: 507,
+  unauthorized: 401,
+  forbidden: 403,
+  too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extra,
+  });
+  res.end(JSON.stringify(body));
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError('internal', `Internal error: ${(e as Error)?.message ?? String(e)}`);
+}
+
+/** Reads a JSON body of at most `limit` bytes. */
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new ApiError('too_large', `Request body too large (${declared} bytes; the limit is ${limit}).`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new ApiError('too_large', `Request body too large (over ${limit} bytes).`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(new ApiError('invalid_payload', `Body is not valid JSON: ${(e as Error).message}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+export interface RateLimit {
+  /** Requests per second each address may make, on average. */
+  perSec: number;
+  /** Requests an address may make at once. */
+  burst: number;
+}
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSec: 20, burst: 100 };
+
+/** A token bucket per remote address. Buckets idle long enough to be full are dropped. */
+export class RateLimiter {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly limit: RateLimit) {}
+
+  /** 0 when allowed, else the seconds to wait. */
+  take(key: string, now = Date.now()): number {
+    const b = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
+    b.tokens = Math.min(this.limit.burst, b.tokens + ((now - b.at) / 1000) * this.limit.perSec);
+    b.at = now;
+    if (this.buckets.size > 10_000) this.prune(now);
+    this.buckets.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - b.tokens) / this.limit.perSec);
+  }
+
+  private prune(now: number): void {
+    for (const [k, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * this.limit.perSec >= this.limit.burst) this.buckets.delete(k);
+  }
+}
+
+const ClientSocketMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }).strict(), z.object({ type: z.literal('leave') }).strict()]);
+
+export interface SessionRoutesOptions {
+  core: Core;
+  staticDir: string | null;
+  rateLimit?: RateLimit;
+  /** Answer cross-origin calls (the public listener: streaming front-ends live on other origins). */
+  cors: boolean;
+}
+
+export interface SessionRoutes {
+  /** Handles the request if it is one of the client routes; false otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  /** Takes a WebSocket upgrade if it is a session socket; false otherwise. */
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer, url: URL): boolean;
+  close(): void;
+}
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+};
+
+export const WAIT_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
+export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
+  const { core } = opts;
+  const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const sockets = new Set<WebSocket>();
+  const extra = opts.cors ? CORS : {};
+
+  const limited = (req: IncomingMessage): ApiError | null => {
+    const wait = limiter.take(req.socket.remoteAddress ?? '?');
+    return wait ? new ApiError('rate_limited', `Too many requests from this address: wait ${wait} s and try again.`) : null;
+  };
+
+  const waitPage = (res: ServerResponse): void => {
+    const file = opts.staticDir ? path.join(opts.staticDir, 'wait.html') : null;
+    if (!file || !fs.existsSync(file)) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('The waiting room page is not built. Run "npm run build" and start StreamCap again.\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', ...WAIT_PAGE_HEADERS });
+    res.end(fs.readFileSync(file));
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname === '/wait/') {
+      // The page loads ./assets/…: it must sit at /wait, not /wait/.
+      res.writeHead(301, { location: '/wait' + url.search });
+      res.end();
+      return true;
+    }
+    if (url.pathname === '/wait') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      waitPage(res);
+      return true;
+    }
+    const m = SESSION_PATH.exec(url.pathname);
+    if (!m && !url.pathname.startsWith('/api/v1/sessions')) return false;
+    try {
+      if (req.method === 'OPTIONS' && opts.cors) {
+        res.writeHead(204, CORS);
+        res.end();
+        return true;
+      }
+      const tooMany = limited(req);
+      if (tooMany) {
+        sendJson(res, 429, tooMany.toJSON(), { ...extra, 'retry-after': String(/\d+/.exec(tooMany.message)?.[0] ?? 1) });
+        return true;
+      }
+      if (!m || m[2]) throw new ApiError('not_found', `No route ${req.method} ${url.pathname.slice(0, 200)}.`);
+      const id = m[1];
+      if (!id) {
+        if (req.method !== 'POST') return methodNotAllowed(res, 'POST', url);
+        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? 'application/json')) {
+          throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
+        }
+        const body = await readJsonBody(req, SESSION_BODY_LIMIT);
+        const view = core.admission.join(body);
+        sendJson(res, 201, view, { ...extra, location: `/api/v1/sessions/${view.id}` });
+        return true;
+      }
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        sendJson(res, 200, core.admission.get(id), extra);
+        return true;
+      }
+      if (req.method === 'DELETE') {
+        core.admission.leave(id);
+        sendJson(res, 200, { left: id }, extra);
+        return true;
+      }
+      return methodNotAllowed(res, 'GET, DELETE', url);
+    } catch (e) {
+      const err = toApiError(e);
+      if (!res.headersSent) sendJson(res, HTTP_STATUS[err.code], err.toJSON(), extra);
+      else res.end();
+      return true;
+    }
+  }
+
+  function methodNotAllowed(res: ServerResponse, allow: string, url: URL): true {
+    sendJson(res, 405, new ApiError('invalid_payload', `Use ${allow} for ${url.pathname}.`).toJSON(), { ...extra, allow });
+    return true;
+  }
+
+  function upgrade(req: IncomingMessage, socket: Socket, head: Buffer, url: URL): boolean {
+    const m = SESSION_PATH.exec(url.pathname);
+    if (!m || !m[1] || !m[2]) return false;
+    const reject = (status: number, message: string) => {
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
+    };
+    if (limited(req)) {
+      reject(429, 'Too many requests from this address: wait a few seconds.');
+      return true;
+    }
+    const id = m[1];
+    if (!core.admission.heartbeat(id)) {
+      reject(404, 'Session not known: it ended. Join again.');
+      return true;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, id));
+    return true;
+  }
+
+  function attach(ws: WebSocket, id: string): void {
+    sockets.add(ws);
+    const send = (msg: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    let unwatch: (() => void) | null = null;
+    const cleanup = () => {
+      sockets.delete(ws);
+      clearInterval(pinger);
+      unwatch?.();
+      unwatch = null;
+    };
+    const pinger = setInterval(() => {
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }, PING_MS);
+    pinger.unref();
+    try {
+      unwatch = core.admission.watch(id, (notice: SessionNotice) => {
+        send(notice);
+        if (notice.type === 'ended') {
+          unwatch = null;
+          ws.close(1000, notice.reason);
+        }
+      });
+    } catch (e) {
+      send({ type: 'error', error: toApiError(e).toJSON().error });
+      ws.close(1008, 'session ended');
+      cleanup();
+      return;
+    }
+    ws.on('pong', () => core.admission.heartbeat(id));
+    ws.on('message', (raw, isBinary) => {
+      core.admission.heartbeat(id);
+      let msg: unknown;
+      try {
+        msg = JSON.parse(isBinary ? '' : raw.toString());
+      } catch {
+        return send({ type: 'error', error: { code: 'invalid_payload', message: 'Message is not valid JSON. Send {"type":"ping"} or {"type":"leave"}.' } });
+      }
+      const parsed = ClientSocketMessage.safeParse(msg);
+      if (!parsed.success) return send({ type: 'error', error: { code: 'invalid_payload', message: 'Unknown message. Send {"type":"ping"} or {"type":"leave"}.' } });
+      if (parsed.data.type === 'ping') return send({ type: 'pong' });
+      try {
+        core.admission.leave(id);
+      } catch {
+        /* already gone */
+      }
+    });
+    ws.on('close', cleanup);
+    ws.on('error', cleanup);
+  }
+
+  return {
+    handle,
+    upgrade,
+    close: () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+export interface SessionServer {
+  url: string;
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The public listener: only the client API and the waiting room, for end users on
+ * the LAN. The admin API stays on the agent's (loopback by default) address.
+ */
+export async function startSessionServer(opts: { core: Core; host: string; port: number; staticDir: string | null; rateLimit?: RateLimit }): Promise<SessionServer> {
+  const routes = createSessionRoutes({ core: opts.core, staticDir: opts.staticDir, rateLimit: opts.rateLimit, cors: true });
+  const assets = opts.staticDir ? path.join(opts.staticDir, 'assets') : null;
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sessions');
+    if (await routes.handle(req, res, url)) return;
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/wait' });
+      res.end();
+      return;
+    }
+    // The waiting page's own scripts and styles.
+    const a = /^\/assets\/([A-Za-z0-9._-]{1,200})$/.exec(url.pathname);
+    if (a && assets && (req.method === 'GET' || req.method === 'HEAD')) {
+      const file = path.join(assets, a[1]!);
+      if (fs.existsSync(file)) {
+        const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+        res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=31536000, immutable', ...WAIT_PAGE_HEADERS });
+        res.end(fs.readFileSync(file));
+        return;
+      }
+    }
+    sendJson(res, 404, new ApiError('not_found', 'Not found. The waiting room is at /wait.').toJSON());
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://sessions');
+    if (!routes.upgrade(req, socket as Socket, head, url)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+  });
+  await listen(server, opts.host, opts.port, '--sessions-port');
+  const port = (server.address() as AddressInfo).port;
+  const shown = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${shown}:${port}/`,
+    port,
+    host: opts.host,
+    close: async () => {
+      routes.close();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** server.listen with errors a person can act on. */
+export function listen(server: http.Server, host: string, port: number, portFlag: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new ApiError('conflict', `Port ${port} on ${host} is already in use. Stop the other program or pick another port with ${portFlag} N (0 picks a free one).`));
+      else if (e.code === 'EACCES') reject(new ApiError('forbidden', `Not allowed to listen on ${host}:${port}. Use a port above 1024 (${portFlag} N).`));
+      else if (e.code === 'EADDRNOTAVAIL') reject(new ApiError('invalid_payload', `${host} is not an address of this machine.`));
+      else reject(e);
+    });
+    server.listen(port, host, () => resolve());
+  });
+}

@@ -1,0 +1,422 @@
+// The admission service: the pure rules of shared/admission.ts plus time, people
+// and persistence. It keeps the state, tells each person when their role or place
+// changes, frees the places of clients that stopped sending heartbeats, drives the
+// "simulate visitors" demo with synthetic clients through the same rules, and reads
+// Epic's signalling server for its own player counts.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  AdmissionConfigSchema,
+  AdmissionRuleError,
+  DEFAULT_ADMISSION,
+  emptyState,
+  join as joinRule,
+  JoinSchema,
+  leave as leaveRule,
+  limitsOf,
+  move as moveRule,
+  promote as promoteRule,
+  queueViews,
+  seatViews,
+  setLimits,
+  streamCap,
+  usage,
+  viewOf,
+  type AdmissionConfig,
+  type AdmissionPatch,
+  type AdmissionSnapshot,
+  type AdmissionState,
+  type LeaveReason,
+  type SessionView,
+  type SimulationSettings,
+  type SimulationStatus,
+  type Step,
+  type Want,
+} from '../../shared/admission';
+import { ApiError } from '../../shared/contract';
+import type { WilburStatus } from '../../shared/wilbur';
+import { readJsonWithBackup, writeJsonAtomic } from './storage';
+import { WilburPoller } from './wilbur';
+
+/** What a person's socket is told: their view, or that their session ended and why. */
+export type SessionNotice = { type: 'session'; session: SessionView } | { type: 'ended'; reason: LeaveReason | 'closed' };
+type Watcher = (notice: SessionNotice) => void;
+
+export interface AdmissionOptions {
+  dataDir: string;
+  /** Admin snapshots (the queue panel) at most this often. */
+  snapshotThrottleMs?: number;
+  onSnapshot: (s: AdmissionSnapshot) => void;
+  now?: () => number;
+  /** How often heartbeats are checked (ms). */
+  sweepMs?: number;
+  /** Poll a configured signalling server (tests turn it off). */
+  wilbur?: boolean;
+}
+
+const MAX_SESSIONS = 10_000;
+const MAX_SIM_VISITORS = 500;
+const HOLD_SAMPLES = 200;
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export class AdmissionService {
+  private config: AdmissionConfig;
+  private state: AdmissionState;
+  private running: number[] = [];
+  private probeCapacity: number | null = null;
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly lastSeen = new Map<string, number>();
+  private readonly lastSent = new Map<string, string>();
+  private readonly holds: number[] = [];
+  private readonly waits: number[] = [];
+  private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
+  private readonly file: string;
+  private readonly now: () => number;
+  private sweepTimer: NodeJS.Timeout;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private lastSnapshotAt = 0;
+  private sim: SimulationStatus = { running: false, arrivalsPerMin: 12, meanSessionSec: 60, operateShare: 0.5, visitors: 0, arrived: 0, gaveUp: 0 };
+  private simTimer: NodeJS.Timeout | null = null;
+  /** Synthetic visitors: when they leave their place, or give up waiting. */
+  private readonly simPlans = new Map<string, { holdMs: number; leaveAt: number | null; giveUpAt: number }>();
+  private simSeq = 0;
+  private wilburStatus: WilburStatus | null = null;
+  private readonly wilbur: WilburPoller | null;
+  private closed = false;
+  /** A problem reading the saved settings, shown once in the panel. */
+  readonly loadProblem: string | null = null;
+
+  constructor(private readonly opts: AdmissionOptions) {
+    this.now = opts.now ?? Date.now;
+    this.file = path.join(opts.dataDir, 'admission.json');
+    const saved = readJsonWithBackup(this.file);
+    const parsed = AdmissionConfigSchema.safeParse({ ...DEFAULT_ADMISSION, ...(saved.data as object | undefined) });
+    this.config = parsed.success ? parsed.data : { ...DEFAULT_ADMISSION };
+    if (saved.problem || (saved.data !== undefined && !parsed.success)) {
+      this.loadProblem = saved.problem ?? `${this.file} has settings StreamCap does not accept; the defaults are in use.`;
+    }
+    this.state = emptyState(this.limits());
+    this.sweepTimer = setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.sweepTimer.unref();
+    this.wilbur = opts.wilbur === false ? null : new WilburPoller((s) => {
+      this.wilburStatus = s;
+      this.scheduleSnapshot();
+    });
+    this.wilbur?.setUrl(this.config.wilburUrl || null);
+  }
+
+  private limits() {
+    return limitsOf(this.config, this.running, this.probeCapacity);
+  }
+
+  // ---- The world changes ---------------------------------------------------------
+
+  /** The running instances' numbers (seats follow them when seatsFrom is "instances"). */
+  setRunningInstances(ns: number[]): void {
+    const next = [...new Set(ns)].sort((a, b) => a - b);
+    if (next.join() === this.running.join()) return;
+    this.running = next;
+    this.relimit();
+  }
+
+  setProbeCapacity(capacity: number | null): void {
+    if (capacity === this.probeCapacity) return;
+    this.probeCapacity = capacity;
+    this.relimit();
+  }
+
+  private relimit(): void {
+    this.apply(setLimits(this.state, this.limits(), this.now()));
+  }
+
+  // ---- The people's API ------------------------------------------------------------
+
+  join(input: unknown, opts: { synthetic?: boolean } = {}): SessionView {
+    const parsed = JoinSchema.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+      throw new ApiError('invalid_payload', `Invalid request: ${issues.join('; ')}. Send {"name": "…", "want": "operate" | "watch" | "any"}.`, issues);
+    }
+    if (Object.keys(this.state.sessions).length >= MAX_SESSIONS) {
+      throw new ApiError('conflict', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);
+    }
+    const id = randomBytes(12).toString('base64url');
+    const now = this.now();
+    this.lastSeen.set(id, now);
+    this.counts.joined++;
+    this.apply(joinRule(this.state, { id, name: parsed.data.name, want: parsed.data.want, now, synthetic: opts.synthetic }));
+    return this.view(id)!;
+  }
+
+  /** The person's current view; counts as a heartbeat. */
+  get(id: string): SessionView {
+    const v = this.view(id);
+    if (!v) throw this.gone(id);
+    this.lastSeen.set(id, this.now());
+    return v;
+  }
+
+  heartbeat(id: string): boolean {
+    if (!this.state.sessions[id]) return false;
+    this.lastSeen.set(id, this.now());
+    return true;
+  }
+
+  leave(id: string, reason: LeaveReason = 'left'): void {
+    if (!this.state.sessions[id]) throw this.gone(id);
+    this.remove(id, reason);
+  }
+
+  /** Subscribes to one person's changes; the current view is sent at once. */
+  watch(id: string, fn: Watcher): () => void {
+    const v = this.view(id);
+    if (!v) throw this.gone(id);
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(fn);
+    this.lastSeen.set(id, this.now());
+    fn({ type: 'session', session: v });
+    this.scheduleSnapshot();
+    return () => {
+      set!.delete(fn);
+      if (set!.size === 0) this.watchers.delete(id);
+      this.scheduleSnapshot();
+    };
+  }
+
+  private gone(id: string): ApiError {
+    return new ApiError('not_found', `Session ${id.slice(0, 40)} is not known: it ended (left, timed out or removed by the admin). Join again.`);
+  }
+
+  private view(id: string): SessionView | null {
+    return viewOf(this.state, id, { meanHoldSec: mean(this.holds) }, this.config.linkTemplate);
+  }
+
+  // ---- The admin's API --------------------------------------------------------------
+
+  getConfig(): AdmissionConfig {
+    return this.config;
+  }
+
+  async setConfig(patch: AdmissionPatch): Promise<AdmissionSnapshot> {
+    const next = AdmissionConfigSchema.parse({ ...this.config, ...patch });
+    await writeJsonAtomic(this.file, next);
+    const wilburChanged = next.wilburUrl !== this.config.wilburUrl;
+    this.config = next;
+    if (wilburChanged) {
+      this.wilburStatus = null;
+      this.wilbur?.setUrl(next.wilburUrl || null);
+    }
+    this.relimit();
+    this.broadcastAll();
+    return this.snapshot();
+  }
+
+  kick(id: string): { kicked: string } {
+    if (!this.state.sessions[id]) throw this.gone(id);
+    this.remove(id, 'kicked');
+    return { kicked: id };
+  }
+
+  promote(id: string): SessionView {
+    this.apply(this.rule(() => promoteRule(this.state, id, this.now())));
+    return this.view(id)!;
+  }
+
+  move(id: string, position: number): SessionView {
+    this.apply(this.rule(() => moveRule(this.state, id, position, this.now())));
+    return this.view(id)!;
+  }
+
+  private rule(fn: () => Step): Step {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof AdmissionRuleError) throw new ApiError(e.kind, e.message);
+      throw e;
+    }
+  }
+
+  snapshot(): AdmissionSnapshot {
+    const u = usage(this.state);
+    const cap = streamCap(this.config.uplinkMbps, this.config.bitrateMbps);
+    const seatsSource =
+      this.config.seatsFrom === 'manual'
+        ? 'manual'
+        : this.config.seatsFrom === 'probe' && this.probeCapacity !== null
+          ? 'probe'
+          : 'instances';
+    return {
+      config: this.config,
+      seatsSource,
+      probeCapacity: this.probeCapacity,
+      seats: seatViews(this.state, new Set(this.running)),
+      queue: queueViews(this.state),
+      bandwidth: {
+        operators: u.operators,
+        spectators: u.spectators,
+        streams: u.streams,
+        usedMbps: u.streams * this.config.bitrateMbps,
+        uplinkMbps: this.config.uplinkMbps,
+        capStreams: cap,
+        overUplink: u.streams > cap,
+      },
+      stats: { ...this.counts, meanHoldSec: mean(this.holds), meanWaitSec: mean(this.waits) },
+      simulation: { ...this.sim, visitors: this.simPlans.size },
+      wilbur: this.wilburStatus,
+      connected: this.watchers.size,
+    };
+  }
+
+  // ---- Applying a step ---------------------------------------------------------------
+
+  private remove(id: string, reason: LeaveReason): void {
+    const before = this.state.sessions[id];
+    if (!before) return;
+    if (reason === 'timeout') this.counts.timedOut++;
+    else if (reason === 'kicked') this.counts.kicked++;
+    else this.counts.left++;
+    if (before.role !== 'queued') this.record(this.holds, (this.now() - before.since) / 1000);
+    this.apply(leaveRule(this.state, id, this.now(), reason));
+    this.lastSeen.delete(id);
+    this.lastSent.delete(id);
+    this.simPlans.delete(id);
+    const set = this.watchers.get(id);
+    this.watchers.delete(id);
+    for (const fn of set ?? []) fn({ type: 'ended', reason });
+  }
+
+  private record(list: number[], x: number): void {
+    list.push(x);
+    if (list.length > HOLD_SAMPLES) list.shift();
+  }
+
+  private apply(step: Step): void {
+    const before = this.state;
+    this.state = step.state;
+    const now = this.now();
+    for (const ch of step.changes) {
+      const was = before.sessions[ch.id];
+      if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.queuedAt != null) {
+        this.record(this.waits, (now - was.queuedAt) / 1000);
+      }
+      const plan = this.simPlans.get(ch.id);
+      if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;
+    }
+    if (step.changes.length) this.broadcastAll();
+    this.scheduleSnapshot();
+  }
+
+  /** Tells every watched person whose view changed (positions move for everyone behind a change). */
+  private broadcastAll(): void {
+    for (const [id, set] of this.watchers) {
+      const v = this.view(id);
+      if (!v) continue;
+      const text = JSON.stringify(v);
+      if (this.lastSent.get(id) === text) continue;
+      this.lastSent.set(id, text);
+      for (const fn of set) fn({ type: 'session', session: v });
+    }
+  }
+
+  private scheduleSnapshot(): void {
+    if (this.closed || this.snapshotTimer) return;
+    const gap = this.opts.snapshotThrottleMs ?? 200;
+    const wait = Math.max(0, this.lastSnapshotAt + gap - Date.now());
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      this.lastSnapshotAt = Date.now();
+      this.opts.onSnapshot(this.snapshot());
+    }, wait);
+    this.snapshotTimer.unref();
+  }
+
+  /** Frees the places of people not heard from within the heartbeat timeout. */
+  sweep(): void {
+    const now = this.now();
+    const limit = this.config.heartbeatTimeoutSec * 1000;
+    for (const [id, s] of Object.entries(this.state.sessions)) {
+      if (s.synthetic) continue;
+      const seen = this.lastSeen.get(id) ?? s.joinedAt;
+      if (now - seen > limit) this.remove(id, 'timeout');
+    }
+  }
+
+  // ---- Simulated visitors ----------------------------------------------------------
+
+  simulate(settings: SimulationSettings & { running: boolean }): SimulationStatus {
+    const { running, ...rest } = settings;
+    this.sim = { ...this.sim, ...rest, running };
+    if (this.simTimer) clearInterval(this.simTimer);
+    this.simTimer = null;
+    if (running) {
+      let last = this.now();
+      this.simTimer = setInterval(() => {
+        const now = this.now();
+        this.simTick((now - last) / 1000, now);
+        last = now;
+      }, 250);
+      this.simTimer.unref();
+    } else {
+      // Stopping the simulation sends its visitors home.
+      for (const id of [...this.simPlans.keys()]) this.remove(id, 'left');
+    }
+    this.scheduleSnapshot();
+    return { ...this.sim, visitors: this.simPlans.size };
+  }
+
+  /** One step of the simulation: Poisson arrivals, exponential session lengths, impatience in the queue. */
+  private simTick(dtSec: number, now: number): void {
+    const expo = (meanMs: number) => -Math.log(1 - Math.random()) * meanMs;
+    let arrivals = 0;
+    // Poisson arrivals over dt by inversion (rate·dt is small per tick).
+    const lambda = (this.sim.arrivalsPerMin / 60) * dtSec;
+    let p = Math.exp(-lambda);
+    let cdf = p;
+    const r = Math.random();
+    while (r > cdf && arrivals < 100) {
+      arrivals++;
+      p *= lambda / arrivals;
+      cdf += p;
+    }
+    for (let k = 0; k < arrivals && this.simPlans.size < MAX_SIM_VISITORS; k++) {
+      const x = Math.random();
+      const rest = (1 - this.sim.operateShare) / 2;
+      const want: Want = x < this.sim.operateShare ? 'operate' : x < this.sim.operateShare + rest ? 'watch' : 'any';
+      const meanMs = this.sim.meanSessionSec * 1000;
+      const plan = { holdMs: expo(meanMs), leaveAt: null as number | null, giveUpAt: now + expo(meanMs * 3) };
+      this.sim.arrived++;
+      this.joinSynthetic(`${want === 'watch' ? 'Viewer' : 'Visitor'} ${++this.simSeq}`, want, plan);
+    }
+    for (const [id, plan] of [...this.simPlans]) {
+      const s = this.state.sessions[id];
+      if (!s) continue;
+      if (plan.leaveAt !== null && now >= plan.leaveAt && s.role !== 'queued') {
+        this.remove(id, 'left');
+      } else if (s.role === 'queued' && now >= plan.giveUpAt) {
+        this.sim.gaveUp++;
+        this.remove(id, 'left');
+      }
+    }
+  }
+
+  /** The plan is registered before joining, so an instant admission sets its leaveAt in apply(). */
+  private joinSynthetic(name: string, want: Want, plan: { holdMs: number; leaveAt: number | null; giveUpAt: number }): void {
+    const id = randomBytes(12).toString('base64url');
+    this.simPlans.set(id, plan);
+    const now = this.now();
+    this.counts.joined++;
+    this.apply(joinRule(this.state, { id, name, want, now, synthetic: true }));
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    if (this.simTimer) clearInterval(this.simTimer);
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.wilbur?.close();
+    for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
+    this.watchers.clear();
+  }
+}

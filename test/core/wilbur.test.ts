@@ -1,0 +1,432 @@
+// Wilbur (Pixel Streaming signalling server) REST API: parsers on bodies in the shapes
+// the server's source produces (test/fixtures/wilbur/SOURCES.md), then readWilbur and
+// WilburPoller against a real node:http server on a free port.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { combineWilbur, parseWilburPlayers, parseWilburStatus, parseWilburStreamers, type WilburStatus } from '../../shared/wilbur';
+import { normalizeWilburUrl, readWilbur, WilburPoller } from '../../electron/core/wilbur';
+import { ROOT, sleep, waitFor } from '../helpers';
+
+const FIX = path.join(ROOT, 'test/fixtures/wilbur');
+const raw = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
+const json = (name: string): unknown => JSON.parse(raw(name));
+
+describe('Wilbur parsers (fixtures in the source shapes)', () => {
+  it('reads /api/status', () => {
+    const r = parseWilburStatus(json('status.json'));
+    expect(r).toEqual({ ok: true, value: { uptime: 5025113, streamer_count: 3, player_count: 4, version: '2.1.3' } });
+  });
+
+  it('reads /api/streamers with their subscribers', () => {
+    const r = parseWilburStreamers(json('streamers.json'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.map((s) => [s.id, s.type, s.streaming, s.subscribers?.map((p) => p.id)])).toEqual([
+      ['DefaultStreamer', 'Streamer', true, ['Player0', 'Player1']],
+      ['DefaultStreamer1', 'Streamer', true, ['Player2']],
+      ['UnknownStreamer', 'Streamer', false, []],
+    ]);
+  });
+
+  it('reads /api/players, an unsubscribed player having no subscribedTo', () => {
+    const r = parseWilburPlayers(json('players.json'));
+    expect(r).toEqual({
+      ok: true,
+      value: [
+        { id: 'Player0', type: 'Player', subscribedTo: 'DefaultStreamer' },
+        { id: 'Player1', type: 'Player', subscribedTo: 'DefaultStreamer' },
+        { id: 'Player2', type: 'Player', subscribedTo: 'DefaultStreamer1' },
+        { id: 'Player3', type: 'Player', subscribedTo: null },
+      ],
+    });
+  });
+
+  it('combines all three: totals from status, players per streamer from subscribers', () => {
+    const s = combineWilbur('http://w:80', 1000, json('status.json'), json('streamers.json'), json('players.json'));
+    expect(s).toEqual({
+      ok: true,
+      url: 'http://w:80',
+      fetchedAt: 1000,
+      streamerCount: 3,
+      playerCount: 4,
+      version: '2.1.3',
+      streamers: [
+        { id: 'DefaultStreamer', streaming: true, players: 2 },
+        { id: 'DefaultStreamer1', streaming: true, players: 1 },
+        { id: 'UnknownStreamer', streaming: false, players: 0 },
+      ],
+    });
+  });
+
+  it('counts an SFU as a player of the streamer it forwards, its viewers as its own', () => {
+    const s = combineWilbur('http://w', 1, json('status-sfu.json'), json('streamers-sfu.json'), json('players-sfu.json'));
+    expect(s.ok && s.streamers).toEqual([
+      { id: 'DefaultStreamer', streaming: true, players: 1 },
+      { id: 'SFU', streaming: true, players: 2 },
+    ]);
+    expect(s.ok && [s.streamerCount, s.playerCount]).toEqual([2, 3]);
+  });
+
+  it('without /api/streamers, takes streamers from the players’ subscribedTo', () => {
+    const s = combineWilbur('http://w', 1, json('status.json'), null, json('players.json'));
+    expect(s.ok && s.streamers).toEqual([
+      { id: 'DefaultStreamer', streaming: null, players: 2 },
+      { id: 'DefaultStreamer1', streaming: null, players: 1 },
+    ]);
+  });
+
+  it('with only /api/status, still gives the totals', () => {
+    const s = combineWilbur('http://w', 1, json('status.json'), null, null);
+    expect(s).toMatchObject({ ok: true, streamerCount: 3, playerCount: 4, streamers: [] });
+  });
+
+  it('a list that is not a list counts as missing', () => {
+    const s = combineWilbur('http://w', 1, json('status.json'), { error: 'nope' }, json('players.json'));
+    expect(s.ok && s.streamers.map((x) => x.id)).toEqual(['DefaultStreamer', 'DefaultStreamer1']);
+  });
+
+  it('tolerates older and other shapes', () => {
+    // First Wilbur: no version in status; no remoteAddress on streamers; SFU player with sendOffer.
+    const status = { uptime: 10, streamer_count: 1, player_count: 2 };
+    const streamers = [{ streamerId: 'S', type: 'Streamer', streaming: true, subscribers: [{ playerId: 'Player0', type: 'SFU', subscribedTo: 'S', sendOffer: true }] }];
+    expect(combineWilbur('http://w', 1, status, streamers, null)).toMatchObject({
+      ok: true,
+      version: null,
+      streamers: [{ id: 'S', streaming: true, players: 1 }],
+    });
+    // What the handlers' OpenAPI docs claim: arrays of ids. Subscriptions then come from nowhere.
+    expect(combineWilbur('http://w', 1, status, ['S', 'T'], ['Player0', 'Player1'])).toMatchObject({
+      ok: true,
+      streamers: [
+        { id: 'S', streaming: null, players: 0 },
+        { id: 'T', streaming: null, players: 0 },
+      ],
+    });
+    // Streamers without subscribers: counted from players' subscribedTo (or a fork's `streamerId`).
+    const players = [{ playerId: 'P0', subscribedTo: 'S' }, { playerId: 'P1', streamerId: 'S' }, { playerId: 'P2' }, 42, null];
+    expect(combineWilbur('http://w', 1, status, [{ streamerId: 'S', streaming: 'yes' }], players)).toMatchObject({
+      ok: true,
+      streamers: [{ id: 'S', streaming: null, players: 2 }],
+    });
+    // Extra fields pass; entries without an id are skipped.
+    expect(parseWilburStreamers([{ streamerId: 'S', future: { a: 1 } }, { type: 'Streamer' }, 7])).toMatchObject({ ok: true, value: [{ id: 'S' }] });
+  });
+
+  it('malformed /api/status: ok:false saying what to do', () => {
+    for (const bad of [{ hello: 'world' }, { streamer_count: '3', player_count: 4 }, { streamer_count: -1, player_count: 0 }, [], 'x', null]) {
+      const s = combineWilbur('http://w:80', 5, bad, json('streamers.json'), json('players.json'));
+      expect(s.ok).toBe(false);
+      if (s.ok) continue;
+      expect(s.url).toBe('http://w:80');
+      expect(s.fetchedAt).toBe(5);
+      expect(s.reason).toMatch(/^http:\/\/w:80 is not a Pixel Streaming signalling server REST API \(.+\): start Wilbur .*--rest_api/);
+    }
+  });
+});
+
+describe('normalizeWilburUrl', () => {
+  it('accepts http(s), trims a trailing slash and /api', () => {
+    expect(normalizeWilburUrl(' http://127.0.0.1:8080/ ')).toEqual({ ok: true, url: 'http://127.0.0.1:8080' });
+    expect(normalizeWilburUrl('https://ps.example.com/api/')).toEqual({ ok: true, url: 'https://ps.example.com' });
+    expect(normalizeWilburUrl('http://host/proxy/wilbur?x=1#y')).toEqual({ ok: true, url: 'http://host/proxy/wilbur' });
+  });
+
+  it('refuses what is not an http(s) address', () => {
+    for (const bad of ['', 'localhost:80', '127.0.0.1', 'ftp://host', 'ws://host:80', 'file:///etc/passwd']) {
+      const r = normalizeWilburUrl(bad);
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(/is not an http:\/\/ or https:\/\/ address: enter the signalling server's web address/);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// A fake Wilbur: node:http, with per-path handlers a test can swap.
+// ---------------------------------------------------------------------------
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+const sendJson =
+  (body: string): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(body);
+  };
+const notFound: Handler = (req, res) => {
+  // Express's finalhandler page, as Wilbur answers /api/* when started without --rest_api.
+  const body = raw('not-found.html').replace('/api/status', req.url ?? '');
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'" });
+  res.end(body);
+};
+
+let handlers: Record<string, Handler> = {};
+const hits: Record<string, number> = {};
+let inFlight = 0;
+let maxInFlight = 0;
+let server: http.Server;
+let base = '';
+
+function serveFixtures(set: '' | '-sfu' = '') {
+  handlers = {
+    '/api/status': sendJson(raw(`status${set}.json`)),
+    '/api/streamers': sendJson(raw(`streamers${set}.json`)),
+    '/api/players': sendJson(raw(`players${set}.json`)),
+  };
+}
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const p = req.url ?? '';
+    hits[p] = (hits[p] ?? 0) + 1;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    (handlers[p] ?? notFound)(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+afterEach(() => {
+  // Drop connections a slow handler left open, so no test waits on another's.
+  server.closeAllConnections();
+  serveFixtures();
+  for (const k of Object.keys(hits)) delete hits[k];
+  maxInFlight = 0;
+});
+
+describe('readWilbur against a real HTTP server', () => {
+  it('reads the three endpoints', async () => {
+    serveFixtures();
+    const before = Date.now();
+    const s = await readWilbur(base + '/');
+    expect(s).toMatchObject({
+      ok: true,
+      url: base,
+      streamerCount: 3,
+      playerCount: 4,
+      version: '2.1.3',
+      streamers: [
+        { id: 'DefaultStreamer', streaming: true, players: 2 },
+        { id: 'DefaultStreamer1', streaming: true, players: 1 },
+        { id: 'UnknownStreamer', streaming: false, players: 0 },
+      ],
+    });
+    expect(s.fetchedAt).toBeGreaterThanOrEqual(before);
+    expect(hits).toEqual({ '/api/status': 1, '/api/streamers': 1, '/api/players': 1 });
+  });
+
+  it('reads the SFU scenario', async () => {
+    serveFixtures('-sfu');
+    const s = await readWilbur(base);
+    expect(s.ok && s.streamers.map((x) => [x.id, x.players])).toEqual([
+      ['DefaultStreamer', 1],
+      ['SFU', 2],
+    ]);
+  });
+
+  it('asks the three endpoints in parallel', async () => {
+    serveFixtures();
+    const slow = (h: Handler): Handler => (req, res) => void setTimeout(() => h(req, res), 300);
+    handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
+    const t0 = Date.now();
+    const s = await readWilbur(base, 2000);
+    expect(s.ok).toBe(true);
+    expect(maxInFlight).toBe(3);
+    expect(Date.now() - t0).toBeLessThan(850); // three in a row would take ≥ 900 ms
+  });
+
+  it('404 on /api/status (no --rest_api): ok:false naming the fix', async () => {
+    serveFixtures();
+    delete handlers['/api/status'];
+    const s = await readWilbur(base);
+    expect(s).toMatchObject({ ok: false, url: base });
+    expect(!s.ok && s.reason).toBe(
+      `${base}/api/status answered 404: start Wilbur (the signalling server) with --serve --rest_api and use its web port (player_port) (the old cirrus.js has no REST API)`,
+    );
+  });
+
+  it('a web page instead of JSON: ok:false, not Wilbur', async () => {
+    handlers = {
+      '/api/status': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html><title>Pixel Streaming</title>');
+      },
+    };
+    const s = await readWilbur(base);
+    expect(!s.ok && s.reason).toBe(
+      `${base}/api/status answered text/html, not JSON: ${base} is not a Pixel Streaming signalling server REST API: start Wilbur (the signalling server) with --serve --rest_api and use its web port (player_port)`,
+    );
+  });
+
+  it('JSON of another shape: ok:false, not Wilbur', async () => {
+    handlers = { '/api/status': sendJson('{"status":"ok","uptime":3}') };
+    const s = await readWilbur(base);
+    expect(!s.ok && s.reason).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')} is not a Pixel Streaming signalling server REST API \\(.*\\): start Wilbur`));
+  });
+
+  it('an HTTP error other than 404', async () => {
+    handlers = {
+      '/api/status': (_req, res) => {
+        res.writeHead(500, 'Internal Server Error');
+        res.end('boom');
+      },
+    };
+    const s = await readWilbur(base);
+    expect(!s.ok && s.reason).toBe(`${base}/api/status answered HTTP 500 Internal Server Error: look at the signalling server's log`);
+  });
+
+  it('an answer slower than the timeout: ok:false, timed out', async () => {
+    serveFixtures();
+    const status = handlers['/api/status']!;
+    handlers['/api/status'] = (req, res) => void setTimeout(() => !res.destroyed && status(req, res), 3000);
+    const t0 = Date.now();
+    const s = await readWilbur(base, 300);
+    const took = Date.now() - t0;
+    expect(!s.ok && s.reason).toBe(`No answer from ${base} within 300 ms (timed out): is the signalling server running and reachable?`);
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(2000);
+  });
+
+  it('a body that stalls past the timeout also times out', async () => {
+    handlers = {
+      '/api/status': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"uptime":1,'); // headers and half a body, then nothing
+      },
+    };
+    const s = await readWilbur(base, 300);
+    expect(!s.ok && s.reason).toMatch(/within 300 ms \(timed out\)/);
+  });
+
+  it('only /api/status working: counts from status', async () => {
+    serveFixtures();
+    delete handlers['/api/streamers'];
+    delete handlers['/api/players'];
+    const s = await readWilbur(base);
+    expect(s).toMatchObject({ ok: true, streamerCount: 3, playerCount: 4, streamers: [], version: '2.1.3' });
+  });
+
+  it('/api/streamers failing, /api/players working: streamers from players', async () => {
+    serveFixtures();
+    handlers['/api/streamers'] = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('oops');
+    };
+    const s = await readWilbur(base);
+    expect(s.ok && s.streamers).toEqual([
+      { id: 'DefaultStreamer', streaming: null, players: 2 },
+      { id: 'DefaultStreamer1', streaming: null, players: 1 },
+    ]);
+  });
+
+  it('connection refused (a closed port)', async () => {
+    const tmp = http.createServer();
+    await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
+    const port = (tmp.address() as AddressInfo).port;
+    await new Promise((r) => tmp.close(r));
+    const s = await readWilbur(`http://127.0.0.1:${port}`);
+    expect(s).toMatchObject({ ok: false, url: `http://127.0.0.1:${port}` });
+    expect(!s.ok && s.reason).toBe(`No answer from http://127.0.0.1:${port} (connection refused): is the signalling server running?`);
+  });
+
+  it('a URL that is not http(s)', async () => {
+    const s = await readWilbur('ftp://127.0.0.1/');
+    expect(s).toMatchObject({ ok: false, url: 'ftp://127.0.0.1/' });
+    expect(!s.ok && s.reason).toMatch(/not an http:\/\/ or https:\/\/ address/);
+  });
+});
+
+describe('WilburPoller', () => {
+  let poller: WilburPoller | null = null;
+  afterEach(() => {
+    poller?.close();
+    poller = null;
+  });
+
+  it('reports the first answer, then changes only, and stops on setUrl(null)', async () => {
+    serveFixtures();
+    const got: (WilburStatus | null)[] = [];
+    poller = new WilburPoller((s) => got.push(s), 40);
+    poller.setUrl(base);
+    await waitFor(() => got.length >= 1, 'first report');
+    expect(got[0]).toMatchObject({ ok: true, playerCount: 4 });
+
+    // Several more polls of the same data: no new report.
+    const polls = hits['/api/status'] ?? 0;
+    await waitFor(() => (hits['/api/status'] ?? 0) >= polls + 3, 'three more polls');
+    expect(got).toHaveLength(1);
+
+    // Player1 leaves.
+    handlers['/api/status'] = sendJson('{"uptime":5030000,"streamer_count":3,"player_count":3,"version":"2.1.3"}');
+    const streamers = json('streamers.json') as { subscribers: unknown[] }[];
+    streamers[0]!.subscribers.splice(1, 1);
+    handlers['/api/streamers'] = sendJson(JSON.stringify(streamers));
+    await waitFor(() => got.length >= 2, 'a second report');
+    expect(got[1]).toMatchObject({ ok: true, playerCount: 3, streamers: [{ id: 'DefaultStreamer', players: 1 }, { players: 1 }, { players: 0 }] });
+
+    // The server goes away: reported as a change.
+    delete handlers['/api/status'];
+    await waitFor(() => got.length >= 3, 'a failure report');
+    expect(got[2]).toMatchObject({ ok: false, url: base });
+
+    poller.setUrl(null);
+    expect(got.at(-1)).toBeNull();
+    const n = got.length;
+    await sleep(100); // let a read that was in flight finish
+    const after = hits['/api/status'] ?? 0;
+    await sleep(200);
+    expect(hits['/api/status'] ?? 0).toBe(after); // no more requests
+    expect(got).toHaveLength(n); // nothing reported after null
+  });
+
+  it('never has two reads in flight, even with an interval shorter than a read', async () => {
+    serveFixtures();
+    const slow = (h: Handler): Handler => (req, res) => void setTimeout(() => h(req, res), 120);
+    handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
+    poller = new WilburPoller(() => {}, 5);
+    poller.setUrl(base);
+    await waitFor(() => (hits['/api/status'] ?? 0) >= 4, 'four polls', 5000);
+    expect(maxInFlight).toBe(3); // one read = its three requests
+  });
+
+  it('a URL change while a read is in flight drops that read and reads the new URL', async () => {
+    serveFixtures();
+    const status = handlers['/api/status']!;
+    handlers['/api/status'] = (req, res) => void setTimeout(() => status(req, res), 200);
+    const got: (WilburStatus | null)[] = [];
+    poller = new WilburPoller((s) => got.push(s), 10_000);
+    poller.setUrl(base);
+    await sleep(50); // the read of `base` is in flight
+    poller.setUrl(`${base}/`); // same server, another URL string: a new URL for the poller
+    await waitFor(() => got.length >= 1, 'a report');
+    await sleep(300);
+    expect(got).toHaveLength(1); // only the read of the new URL was reported
+    expect(hits['/api/status']).toBe(2);
+  });
+
+  it('close() stops polling without reporting', async () => {
+    serveFixtures();
+    const got: (WilburStatus | null)[] = [];
+    poller = new WilburPoller((s) => got.push(s), 30);
+    poller.setUrl(base);
+    await waitFor(() => got.length >= 1, 'first report');
+    poller.close();
+    await sleep(100);
+    const after = hits['/api/status'] ?? 0;
+    await sleep(150);
+    expect(hits['/api/status'] ?? 0).toBe(after);
+    expect(got).toHaveLength(1);
+    poller.setUrl(base); // ignored once closed
+    await sleep(100);
+    expect(got).toHaveLength(1);
+  });
+});
