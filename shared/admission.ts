@@ -528,6 +528,8 @@ export interface AdmissionSnapshot {
   wilbur: WilburStatus | null;
   /** Sessions with a live WebSocket. */
   connected: number;
+  /** Where end users find the waiting room (null: not served, e.g. the desktop app without its listener). */
+  waitingRoomUrl: string | null;
 }
 
 export function seatViews(state: AdmissionState, running: Set<number>): SeatView[] {

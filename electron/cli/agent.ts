@@ -1,6 +1,7 @@
 // `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
 import { parseArgs } from 'node:util';
 import { startAgent } from '../agent/server';
+import { startSessionServer, type SessionServer } from '../agent/sessions';
 import { loadOrCreateToken } from '../agent/security';
 import { ensureUiBuilt } from '../agent/ui-build';
 import { Core, type OrphanPolicy } from '../core/core';
@@ -17,6 +18,9 @@ Options:
   --interval MS      sampling interval (default 1000)
   --orphans MODE     instances left by a crashed StreamCap: ask (default, shown in the console), stop, adopt
   --data-dir DIR     where profiles and the ledger live (default: the user's config folder)
+  --sessions-host ADDR  also serve the waiting room (/wait) and the client sessions API,
+                     and nothing else, on this address for end users (e.g. 0.0.0.0 for the LAN)
+  --sessions-port N  port of that listener (default 7421)
 
 Stop with Ctrl-C: running instances are stopped too.`;
 
@@ -29,6 +33,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
       interval: { type: 'string' },
       orphans: { type: 'string', default: 'ask' },
       'data-dir': { type: 'string' },
+      'sessions-host': { type: 'string' },
+      'sessions-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -38,6 +44,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
   }
   const port = numberOption(values.port, 'port', { min: 0, max: 65535, integer: true, dflt: 7420 });
   const interval = numberOption(values.interval, 'interval', { min: 100, max: 60000, integer: true, dflt: 1000 });
+  const sessionsPort = numberOption(values['sessions-port'], 'sessions-port', { min: 0, max: 65535, integer: true, dflt: 7421 });
+  if (values['sessions-port'] !== undefined && !values['sessions-host']) throw new UsageError('--sessions-port needs --sessions-host (the address end users reach).');
   if (!['ask', 'stop', 'adopt'].includes(values.orphans!)) throw new UsageError('--orphans must be ask, stop or adopt.');
   if (values['data-dir']) process.env.STREAMCAP_HOME = values['data-dir'];
   const log = (m: string) => process.stderr.write(m + '\n');
@@ -47,9 +55,13 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const orphans = core.orphanList();
   if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
   let agent;
+  let sessions: SessionServer | null = null;
   try {
     agent = await startAgent({ core, host: values.host, port, token: loadOrCreateToken(core.dataDir), staticDir });
+    if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir });
+    core.admission.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
   } catch (e) {
+    await agent?.close();
     await core.shutdown({ stopInstances: false });
     throw e;
   }
@@ -60,6 +72,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
     console.log(`Listening on ${values.host}: reachable from the network. Keep the token private.`);
   }
+  console.log(`Waiting room: ${sessions ? `${sessions.url}wait   (end users; client API at ${sessions.url}api/v1/sessions)` : `${agent.url}wait`}`);
   console.log('Press Ctrl-C to stop (running instances are stopped too).');
 
   await new Promise<void>((resolve) => {
@@ -72,6 +85,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await sessions?.close();
   await agent.close();
   await core.shutdown({ stopInstances: true });
   return 0;

@@ -52,6 +52,8 @@ export interface AdmissionOptions {
   sweepMs?: number;
   /** Poll a configured signalling server (tests turn it off). */
   wilbur?: boolean;
+  /** Called with every new state (tests check the invariants at every step). */
+  onStep?: (state: AdmissionState) => void;
 }
 
 const MAX_SESSIONS = 10_000;
@@ -84,6 +86,7 @@ export class AdmissionService {
   private wilburStatus: WilburStatus | null = null;
   private readonly wilbur: WilburPoller | null;
   private closed = false;
+  private waitingRoomUrl: string | null = null;
   /** A problem reading the saved settings, shown once in the panel. */
   readonly loadProblem: string | null = null;
 
@@ -128,6 +131,12 @@ export class AdmissionService {
 
   private relimit(): void {
     this.apply(setLimits(this.state, this.limits(), this.now()));
+  }
+
+  /** The address end users open (set by whoever serves the waiting room). */
+  setWaitingRoomUrl(url: string | null): void {
+    this.waitingRoomUrl = url;
+    this.scheduleSnapshot();
   }
 
   // ---- The people's API ------------------------------------------------------------
@@ -266,6 +275,7 @@ export class AdmissionService {
       simulation: { ...this.sim, visitors: this.simPlans.size },
       wilbur: this.wilburStatus,
       connected: this.watchers.size,
+      waitingRoomUrl: this.waitingRoomUrl,
     };
   }
 
@@ -295,6 +305,7 @@ export class AdmissionService {
   private apply(step: Step): void {
     const before = this.state;
     this.state = step.state;
+    this.opts.onStep?.(this.state);
     const now = this.now();
     for (const ch of step.changes) {
       const was = before.sessions[ch.id];

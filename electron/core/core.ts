@@ -17,7 +17,7 @@ import {
   type Profile,
   type Snapshot,
 } from '../../shared/contract';
-import { AdmissionService } from './admission';
+import { AdmissionService, type AdmissionOptions } from './admission';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';
 import { openGpuSource } from './gpu/open';
 import type { GpuSource } from './gpu/source';
@@ -47,7 +47,7 @@ export interface CoreOptions {
   /** Start sampling at once (default true). */
   autoStart?: boolean;
   /** Admission service options (tests shorten its timers). */
-  admission?: { sweepMs?: number; snapshotThrottleMs?: number; wilbur?: boolean };
+  admission?: Omit<AdmissionOptions, 'dataDir' | 'onSnapshot'>;
 }
 
 type Listener = (event: AppEvent) => void;

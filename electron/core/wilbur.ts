@@ -52,11 +52,23 @@ function describeFetchError(err: unknown, base: string, timeoutMs: number): stri
   return `No answer from ${base} (${detail}): is the signalling server running?`;
 }
 
+/** A kept-alive connection the server closed just before we reused it (Node servers drop
+ *  idle ones after 5 s, as often as we poll): safe to send these GETs again. */
+function isStaleConnection(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(String(cause?.code ?? ''));
+}
+
 async function fetchJson(base: string, path: string, timeoutMs: number): Promise<Fetched> {
   const url = base + path;
+  // One deadline for the request, a possible retry and the body: the signal stays attached while the body is read.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const get = () => fetch(url, { signal, headers: { accept: 'application/json' } });
   try {
-    // The timeout covers the body too: the signal stays attached while it is read.
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const res = await get().catch((err: unknown) => {
+      if (isStaleConnection(err) && !signal.aborted) return get();
+      throw err;
+    });
     const text = await res.text();
     if (res.status === 404) return { ok: false, reason: `${url} answered 404: ${WILBUR_REST_API_HINT} (the old cirrus.js has no REST API)` };
     if (!res.ok) return { ok: false, reason: `${url} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}: look at the signalling server's log` };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/contract';
 import { Core } from '../core/core';
+import { startSessionServer, type SessionServer } from '../agent/sessions';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
@@ -15,6 +16,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'streamcap', privileges: { stand
 const uiRoot = () => path.join(app.getAppPath(), 'dist', 'renderer');
 
 let core: Core | null = null;
+let sessions: SessionServer | null = null;
 let quitting = false;
 
 function serveUi(): void {
@@ -78,6 +80,7 @@ app.whenReady().then(async () => {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveUi();
   core = await Core.create({ orphanPolicy: 'ask' });
+  await serveWaitingRoom(core);
   ipcMain.handle(IPC_INVOKE, (event, name: unknown, payload: unknown) => handleInvoke((n, p) => core!.invoke(n, p), event.senderFrame, name, payload));
   await createWindow();
   app.on('activate', () => {
@@ -85,11 +88,27 @@ app.whenReady().then(async () => {
   });
 });
 
+/**
+ * The waiting room and the client sessions API for end users, on a listener of its
+ * own (never the admin API). Loopback unless STREAMCAP_SESSIONS_HOST says otherwise
+ * (0.0.0.0 for the LAN); a busy port is reported, not fatal.
+ */
+async function serveWaitingRoom(c: Core): Promise<void> {
+  const host = process.env.STREAMCAP_SESSIONS_HOST || '127.0.0.1';
+  const port = Number(process.env.STREAMCAP_SESSIONS_PORT || 7421);
+  try {
+    sessions = await startSessionServer({ core: c, host, port, staticDir: uiRoot() });
+    c.admission.setWaitingRoomUrl(`${sessions.url}wait`);
+  } catch (e) {
+    console.error(`Waiting room not served: ${(e as Error).message}`);
+  }
+}
+
 app.on('window-all-closed', () => app.quit());
 app.on('before-quit', (e) => {
   if (quitting || !core) return;
   // Stop every instance (whole trees) before the console goes away.
   e.preventDefault();
   quitting = true;
-  void core.shutdown({ stopInstances: true }).finally(() => app.quit());
+  void Promise.all([sessions?.close(), core.shutdown({ stopInstances: true })]).finally(() => app.quit());
 });

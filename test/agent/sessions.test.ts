@@ -1,0 +1,369 @@
+// Session admission over real sockets: 200 WebSocket clients joining, leaving and
+// vanishing against a running agent, with the rules' invariants checked at every
+// step; malformed and oversized requests rejected while the service keeps serving;
+// the rate limit; the admin REST API; the public listener that serves nothing else.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startAgent, type Agent } from '../../electron/agent/server';
+import { startSessionServer, type SessionServer } from '../../electron/agent/sessions';
+import { Core } from '../../electron/core/core';
+import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
+import { checkInvariants, usage, type AdmissionSnapshot, type AdmissionState, type SessionView, type Want } from '../../shared/admission';
+import { tmpDir, waitFor } from '../helpers';
+
+const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
+let core: Core;
+let agent: Agent;
+let base: string;
+const stepProblems: string[] = [];
+let steps = 0;
+let maxStreamsSeen = 0;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = tmpDir();
+  core = await Core.create({
+    dataDir,
+    gpu: new NoGpuSource('test'),
+    sampleIntervalMs: 1000,
+    admission: {
+      sweepMs: 100,
+      snapshotThrottleMs: 20,
+      wilbur: false,
+      onStep: (st: AdmissionState) => {
+        steps++;
+        const p = checkInvariants(st);
+        if (p.length && stepProblems.length < 20) stepProblems.push(...p);
+        maxStreamsSeen = Math.max(maxStreamsSeen, usage(st).streams);
+      },
+    },
+  });
+  agent = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 100_000, burst: 100_000 } });
+  base = `http://127.0.0.1:${agent.port}`;
+});
+afterAll(async () => {
+  await agent.close();
+  await core.shutdown();
+});
+
+const admin = async (method: string, p: string, body?: unknown) => {
+  const r = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: (await r.json()) as { data?: any; error?: { code: string; message: string; issues?: string[] } } };
+};
+const snapshot = async () => (await admin('GET', '/admission')).body.data as AdmissionSnapshot;
+
+async function joinHttp(body: unknown, url = base): Promise<{ status: number; body: any; headers: Headers }> {
+  const r = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: r.status, body: await r.json(), headers: r.headers };
+}
+
+interface Client {
+  i: number;
+  want: Want;
+  id: string;
+  ws: WebSocket;
+  views: SessionView[];
+  ended: string | null;
+  open: Promise<void>;
+}
+
+function connect(id: string, url = base): { ws: WebSocket; views: SessionView[]; ended: { reason: string | null }; open: Promise<void>; errors: unknown[] } {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/sessions/${id}/socket`);
+  const views: SessionView[] = [];
+  const ended = { reason: null as string | null };
+  const errors: unknown[] = [];
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString());
+    if (msg.type === 'session') views.push(msg.session);
+    else if (msg.type === 'ended') ended.reason = msg.reason;
+    else if (msg.type === 'error') errors.push(msg.error);
+  });
+  const open = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return { ws, views, ended, open, errors };
+}
+
+describe('200 WebSocket clients against a running agent', () => {
+  it('no seat twice, queue order kept, cap never exceeded, every client ends in a known state', async () => {
+    // 20 seats, 2 spectators per instance, 8 Mbps streams on a 400 Mbps uplink: at most 50 streams.
+    const put = await admin('PUT', '/admission', {
+      seatsFrom: 'manual',
+      seats: 20,
+      spectatorsPerInstance: 2,
+      bitrateMbps: 8,
+      uplinkMbps: 400,
+      policy: 'capped',
+      paused: false,
+      heartbeatTimeoutSec: 2,
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.data.bandwidth.capStreams).toBe(50);
+
+    const wants: Want[] = ['operate', 'watch', 'any'];
+    const clients: (Client & { ended2: { reason: string | null } })[] = [];
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const want = wants[i % 3]!;
+        const r = await joinHttp({ name: `client ${i}`, want });
+        expect(r.status).toBe(201);
+        const c = connect(r.body.id);
+        clients.push({ i, want, id: r.body.id, ws: c.ws, views: c.views, ended: null, open: c.open, ended2: c.ended });
+        await c.open;
+      }),
+    );
+    let snap = await snapshot();
+    expect(snap.bandwidth.streams).toBe(50);
+    expect(snap.queue.length).toBeGreaterThan(140);
+
+    // Keep the living ones alive with pings while the others go.
+    const pinger = setInterval(() => clients.forEach((c) => c.ws.readyState === WebSocket.OPEN && c.ws.send('{"type":"ping"}')), 500);
+    try {
+      const shuffled = [...clients].sort((a, b) => ((a.i * 7919) % 200) - ((b.i * 7919) % 200));
+      const byDelete = shuffled.slice(0, 50);
+      const bySocket = shuffled.slice(50, 90);
+      const vanish = shuffled.slice(90, 120);
+      const stay = shuffled.slice(120);
+      await Promise.all([
+        ...byDelete.map(async (c, k) => {
+          await new Promise((r) => setTimeout(r, k * 7));
+          const r = await fetch(`${base}/api/v1/sessions/${c.id}`, { method: 'DELETE' });
+          expect(r.status).toBe(200);
+        }),
+        ...bySocket.map(async (c, k) => {
+          await new Promise((r) => setTimeout(r, k * 9));
+          c.ws.send('{"type":"leave"}');
+        }),
+        ...vanish.map(async (c, k) => {
+          await new Promise((r) => setTimeout(r, k * 5));
+          c.ws.terminate(); // no goodbye: the heartbeat timeout must free the place
+        }),
+      ]);
+      // The vanished are gone after the 2 s heartbeat timeout.
+      await waitFor(async () => (await snapshot()).stats.timedOut >= 30, 'the vanished clients to time out', 10_000);
+      snap = await snapshot();
+      expect(snap.stats.timedOut).toBe(30);
+      expect(snap.stats.left).toBe(90);
+
+      // Every leaver is gone for good.
+      for (const c of [...byDelete, ...bySocket, ...vanish]) {
+        expect((await fetch(`${base}/api/v1/sessions/${c.id}`)).status).toBe(404);
+      }
+      for (const c of bySocket) await waitFor(() => c.ended2.reason === 'left', 'the socket to say ended', 3000);
+
+      // Every one who stayed: the server's view, their socket's last message and the panel agree.
+      await new Promise((r) => setTimeout(r, 300));
+      snap = await snapshot();
+      const placed = new Map<string, string>();
+      for (const seat of snap.seats) {
+        if (seat.operator) placed.set(seat.operator.id, 'operator');
+        for (const s of seat.spectators) placed.set(s.id, 'spectator');
+      }
+      const queued = new Map(snap.queue.map((q) => [q.id, q.position]));
+      for (const c of stay) {
+        const r = await fetch(`${base}/api/v1/sessions/${c.id}`);
+        expect(r.status).toBe(200);
+        const now = (await r.json()) as SessionView;
+        const last = c.views.at(-1)!;
+        expect({ role: last.role, instance: last.instance, position: last.position }).toEqual({ role: now.role, instance: now.instance, position: now.position });
+        if (now.role === 'queued') expect(queued.get(c.id)).toBe(now.position);
+        else expect(placed.get(c.id)).toBe(now.role);
+        // Queue order kept: a waiting client's position only ever went down.
+        const positions = c.views.map((v) => v.position).filter((p): p is number => p !== null);
+        for (let k = 1; k < positions.length; k++) expect(positions[k]!).toBeLessThanOrEqual(positions[k - 1]!);
+      }
+      expect(placed.size + [...queued.keys()].filter((id) => !placed.has(id)).length).toBe(80);
+      expect(snap.bandwidth.streams).toBe(50);
+    } finally {
+      clearInterval(pinger);
+    }
+    expect(stepProblems).toEqual([]);
+    expect(maxStreamsSeen).toBeLessThanOrEqual(50);
+    expect(steps).toBeGreaterThan(200);
+
+    // Everyone else leaves: nothing is left behind.
+    await Promise.all(clients.filter((c) => c.ws.readyState === WebSocket.OPEN).map((c) => fetch(`${base}/api/v1/sessions/${c.id}`, { method: 'DELETE' })));
+    snap = await snapshot();
+    expect(snap.queue).toEqual([]);
+    expect(snap.bandwidth.streams).toBe(0);
+    clients.forEach((c) => c.ws.terminate());
+  }, 60_000);
+});
+
+describe('the client API rejects bad input clearly and keeps serving', () => {
+  beforeAll(async () => {
+    await admin('PUT', '/admission', { seatsFrom: 'manual', seats: 1, spectatorsPerInstance: 0, policy: 'capped', uplinkMbps: 1000, heartbeatTimeoutSec: 30 });
+  });
+
+  it.each([
+    ['not JSON', '{"name": ', 400, /not valid JSON/],
+    ['empty name', { name: '  ', want: 'operate' }, 400, /name is required/],
+    ['unknown want', { name: 'x', want: 'drive' }, 400, /want/],
+    ['extra field', { name: 'x', want: 'watch', admin: true }, 400, /admin/],
+    ['a name of 65 characters', { name: 'x'.repeat(65), want: 'watch' }, 400, /at most 64/],
+    ['an array', '[1,2]', 400, /Invalid request/],
+    ['5 KB body', { name: 'x', want: 'watch', pad: 'y'.repeat(5000) }, 413, /too large/],
+  ])('%s → %i with a message', async (_label, body, status, message) => {
+    const r = await joinHttp(body);
+    expect(r.status).toBe(status);
+    expect(r.body.error.message).toMatch(message);
+    const ok = await joinHttp({ name: 'after', want: 'watch' });
+    expect(ok.status).toBe(201);
+    await fetch(`${base}/api/v1/sessions/${ok.body.id}`, { method: 'DELETE' });
+  });
+
+  it('wrong content type, wrong method, unknown session: clear errors', async () => {
+    const ct = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    expect(ct.status).toBe(400);
+    expect(((await ct.json()) as any).error.message).toMatch(/Content-Type/);
+    const get = await fetch(`${base}/api/v1/sessions`);
+    expect(get.status).toBe(405);
+    const unknown = await fetch(`${base}/api/v1/sessions/doesnotexist`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).error.message).toMatch(/Join again/);
+    expect((await fetch(`${base}/api/v1/sessions/doesnotexist`, { method: 'DELETE' })).status).toBe(404);
+    expect((await fetch(`${base}/api/v1/sessions/../../commands/host.info`)).status).not.toBe(200);
+  });
+
+  it('a socket for an unknown session is refused; a malformed message gets an error frame, an oversized one closes that socket only', async () => {
+    const bad = new WebSocket(`${base.replace('http', 'ws')}/api/v1/sessions/nosuchsession/socket`);
+    const status = await new Promise<number>((resolve) => bad.on('unexpected-response', (_req, res) => resolve(res.statusCode!)));
+    expect(status).toBe(404);
+
+    const r = await joinHttp({ name: 'sock', want: 'operate' });
+    const c = connect(r.body.id);
+    await c.open;
+    c.ws.send('not json');
+    c.ws.send('{"type":"dance"}');
+    await waitFor(() => c.errors.length === 2, 'two error frames', 3000);
+    expect(JSON.stringify(c.errors)).toMatch(/not valid JSON.*Unknown message/);
+    const pong = new Promise((resolve) => c.ws.on('message', (m) => JSON.parse(m.toString()).type === 'pong' && resolve(true)));
+    c.ws.send('{"type":"ping"}');
+    expect(await pong).toBe(true);
+    const closed = new Promise<number>((resolve) => c.ws.on('close', (code) => resolve(code)));
+    c.ws.send('x'.repeat(4096));
+    expect(await closed).toBe(1009);
+    // The session itself survives a broken socket (until its heartbeat times out).
+    expect((await fetch(`${base}/api/v1/sessions/${r.body.id}`)).status).toBe(200);
+    expect((await joinHttp({ name: 'still serving', want: 'watch' })).status).toBe(201);
+  });
+
+  it('the socket tells a person at once when they get the seat', async () => {
+    await admin('PUT', '/admission', { seats: 1 });
+    const snap = await snapshot();
+    for (const s of [...snap.queue.map((q) => q.id), ...snap.seats.flatMap((s) => (s.operator ? [s.operator.id] : []))]) {
+      await admin('DELETE', `/admission/sessions/${s}`);
+    }
+    const a = await joinHttp({ name: 'A', want: 'operate' });
+    const b = await joinHttp({ name: 'B', want: 'operate' });
+    expect([a.body.role, b.body.role, b.body.position]).toEqual(['operator', 'queued', 1]);
+    const cb = connect(b.body.id);
+    await cb.open;
+    await fetch(`${base}/api/v1/sessions/${a.body.id}`, { method: 'DELETE' });
+    await waitFor(() => cb.views.at(-1)?.role === 'operator', 'B to be told', 3000);
+    expect(cb.views.at(-1)).toMatchObject({ role: 'operator', instance: 1, position: null });
+    cb.ws.terminate();
+  });
+});
+
+describe('admin REST API of admission', () => {
+  it('needs the token; validates; kicks, promotes and moves', async () => {
+    expect((await fetch(`${base}/api/v1/admission`)).status).toBe(401);
+    const bad = await admin('PUT', '/admission', { policy: 'everyone', bitrateMbps: -1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.issues!.join()).toMatch(/policy/);
+    expect(bad.body.error!.issues!.join()).toMatch(/bitrateMbps/);
+    const badLink = await admin('PUT', '/admission', { linkTemplate: 'http://x:{port}/' });
+    expect(badLink.status).toBe(400);
+
+    await admin('PUT', '/admission', { seatsFrom: 'manual', seats: 1, spectatorsPerInstance: 0, paused: true, linkTemplate: 'http://render-01:{8080+i}/' });
+    for (const s of (await snapshot()).queue) await admin('DELETE', `/admission/sessions/${s.id}`);
+    for (const seat of (await snapshot()).seats) if (seat.operator) await admin('DELETE', `/admission/sessions/${seat.operator.id}`);
+    const ids: string[] = [];
+    for (const name of ['P', 'Q', 'R']) ids.push((await joinHttp({ name, want: 'operate' })).body.id);
+    expect((await snapshot()).queue.map((q) => q.name)).toEqual(['P', 'Q', 'R']);
+    const moved = await admin('POST', `/admission/sessions/${ids[2]}/move`, { position: 1 });
+    expect(moved.body.data.position).toBe(1);
+    expect((await snapshot()).queue.map((q) => q.name)).toEqual(['R', 'P', 'Q']);
+    // Paused: promote lets Q in anyway.
+    const promoted = await admin('POST', `/admission/sessions/${ids[1]}/promote`);
+    expect(promoted.body.data).toMatchObject({ role: 'operator', instance: 1, link: 'http://render-01:8080/' });
+    const kicked = await admin('DELETE', `/admission/sessions/${ids[0]}`);
+    expect(kicked.body.data).toEqual({ kicked: ids[0] });
+    expect((await fetch(`${base}/api/v1/sessions/${ids[0]}`)).status).toBe(404);
+    const notWaiting = await admin('POST', `/admission/sessions/${ids[1]}/move`, { position: 1 });
+    expect(notWaiting.status).toBe(409);
+    await admin('PUT', '/admission', { paused: false });
+  });
+
+  it('settings are saved atomically and read back by the next start', async () => {
+    await admin('PUT', '/admission', { uplinkMbps: 321 });
+    const saved = JSON.parse(fs.readFileSync(path.join(dataDir, 'admission.json'), 'utf8'));
+    expect(saved.uplinkMbps).toBe(321);
+    const other = await Core.create({ dataDir, gpu: new NoGpuSource('test'), autoStart: false, admission: { wilbur: false } });
+    expect(other.admission.getConfig().uplinkMbps).toBe(321);
+    await other.shutdown();
+  });
+
+  it('a damaged settings file falls back to the backup, then to defaults, and says so', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'admission.json'), '{"uplinkMbps": 1');
+    const c = await Core.create({ dataDir: dir, gpu: new NoGpuSource('test'), autoStart: false, admission: { wilbur: false } });
+    expect(c.admission.loadProblem).toMatch(/damaged/);
+    expect(c.admission.getConfig().uplinkMbps).toBe(1000);
+    await c.shutdown();
+  });
+});
+
+describe('rate limit and the public listener', () => {
+  let limited: Agent;
+  let pub: SessionServer;
+  beforeAll(async () => {
+    limited = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 0.5, burst: 3 } });
+    pub = await startSessionServer({ core, host: '127.0.0.1', port: 0, staticDir: null });
+  });
+  afterAll(async () => {
+    await limited.close();
+    await pub.close();
+  });
+
+  it('too many requests from one address → 429 with Retry-After, then served again', async () => {
+    const url = `http://127.0.0.1:${limited.port}/api/v1/sessions/none`;
+    const codes = [];
+    for (let k = 0; k < 4; k++) codes.push((await fetch(url)).status);
+    expect(codes).toEqual([404, 404, 404, 429]);
+    const r = await fetch(url);
+    expect(r.status).toBe(429);
+    expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await r.json()) as any).error.message).toMatch(/Too many requests/);
+    // The admin API is not limited by it.
+    expect((await fetch(`http://127.0.0.1:${limited.port}/api/v1/commands/host.info`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+
+  it('serves the client API with CORS, and no admin API at all', async () => {
+    const pre = await fetch(`${pub.url}api/v1/sessions`, { method: 'OPTIONS', headers: { origin: 'http://frontend.example', 'access-control-request-method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    const j = await joinHttp({ name: 'lan user', want: 'watch' }, pub.url.replace(/\/$/, ''));
+    expect(j.status).toBe(201);
+    expect(j.headers.get('access-control-allow-origin')).toBe('*');
+    const cmd = await fetch(`${pub.url}api/v1/commands/host.info`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(cmd.status).toBe(404);
+    expect((await fetch(`${pub.url}api/v1/admission`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    expect((await fetch(`${pub.url}`, { redirect: 'manual' })).headers.get('location')).toBe('/wait');
+    const wait = await fetch(`${pub.url}wait`);
+    expect([200, 503]).toContain(wait.status);
+    await fetch(`${pub.url}api/v1/sessions/${j.body.id}`, { method: 'DELETE' });
+  });
+
+  it('a port in use is a clear error', async () => {
+    await expect(startSessionServer({ core, host: '127.0.0.1', port: pub.port, staticDir: null })).rejects.toThrow(/already in use/);
+  });
+});
