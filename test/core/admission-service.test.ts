@@ -1,0 +1,87 @@
+// The admission service inside a real core: seats follow real running instances,
+// an operator whose instance stops goes back to the front of the queue, heartbeats
+// free places, and the simulated visitors drive the same rules.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Core } from '../../electron/core/core';
+import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
+import { checkInvariants, type AdmissionState, type SessionView } from '../../shared/admission';
+import { CPU_LOAD, profile, sleep, tmpDir, waitFor } from '../helpers';
+
+let core: Core;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  core = await Core.create({
+    dataDir: tmpDir(),
+    gpu: new NoGpuSource('test'),
+    sampleIntervalMs: 500,
+    supervisor: { graceMs: 800 },
+    admission: { sweepMs: 100, snapshotThrottleMs: 20, wilbur: false, onStep: (st: AdmissionState) => problems.push(...checkInvariants(st)) },
+  });
+  await core.invoke('profiles.save', profile({ id: 'light', args: [CPU_LOAD, '--load', '2'] }));
+});
+afterAll(async () => {
+  await core.shutdown();
+});
+
+describe('admission service in the core', () => {
+  it('seats follow the running instances; an instance that stops sends its operator back to the front', async () => {
+    await core.invoke('admission.set', { seatsFrom: 'instances', spectatorsPerInstance: 0, policy: 'open', heartbeatTimeoutSec: 60 });
+    const { ids } = (await core.invoke('instances.launch', { profileId: 'light', count: 2 })) as { ids: string[] };
+    await waitFor(() => core.admission.snapshot().seats.length === 2, 'two seats from two running instances', 20_000);
+    const a = core.admission.join({ name: 'A', want: 'operate' });
+    const b = core.admission.join({ name: 'B', want: 'operate' });
+    const c = core.admission.join({ name: 'C', want: 'operate' });
+    expect([a.role, b.role, c.role, c.position]).toEqual(['operator', 'operator', 'queued', 1]);
+    const told: SessionView[] = [];
+    const unwatch = core.admission.watch(b.id, (n) => n.type === 'session' && told.push(n.session));
+    // Stop B's instance: B loses the seat and waits first in line, ahead of C.
+    const bInstance = (await core.invoke('instances.list', {})) as { id: string; n: number }[];
+    await core.invoke('instances.stop', { id: bInstance.find((i) => i.n === b.instance)!.id });
+    await waitFor(() => core.admission.get(b.id).role === 'queued', 'B to lose the seat', 10_000);
+    expect(core.admission.get(b.id).position).toBe(1);
+    expect(core.admission.get(c.id).position).toBe(2);
+    expect(told.at(-1)).toMatchObject({ role: 'queued', position: 1 });
+    // Start it again: B, first in line, gets the seat back.
+    await core.invoke('instances.launch', { profileId: 'light', count: 1 });
+    await waitFor(() => core.admission.get(b.id).role === 'operator', 'B to get a seat again', 20_000);
+    expect(core.admission.get(c.id).role).toBe('queued');
+    unwatch();
+    for (const s of [a, b, c]) core.admission.leave(s.id);
+    await core.invoke('instances.stopAll', {});
+    await waitFor(() => core.admission.snapshot().seats.length === 0, 'seats gone with the instances', 10_000);
+    expect(ids).toHaveLength(2);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a client that stops sending heartbeats loses its place to the next in line', async () => {
+    await core.invoke('admission.set', { seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 2 });
+    const quiet = core.admission.join({ name: 'quiet', want: 'operate' });
+    const next = core.admission.join({ name: 'next', want: 'operate' });
+    const keepAlive = setInterval(() => core.admission.heartbeat(next.id), 300);
+    try {
+      await waitFor(() => core.admission.snapshot().stats.timedOut >= 1, 'the quiet one to time out', 6000);
+      expect(() => core.admission.get(quiet.id)).toThrow(/not known/);
+      expect(core.admission.get(next.id).role).toBe('operator');
+    } finally {
+      clearInterval(keepAlive);
+      core.admission.leave(next.id);
+    }
+  });
+
+  it('simulated visitors fill the seats through the same rules, wait, leave, and go home when stopped', async () => {
+    await core.invoke('admission.set', { seatsFrom: 'manual', seats: 3, spectatorsPerInstance: 1, policy: 'capped', bitrateMbps: 8, uplinkMbps: 40, heartbeatTimeoutSec: 2 });
+    core.admission.simulate({ running: true, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
+    await waitFor(() => core.admission.snapshot().simulation.arrived >= 30, 'visitors to arrive', 15_000);
+    await sleep(2500); // past the heartbeat timeout: synthetic visitors need none
+    const snap = core.admission.snapshot();
+    expect(snap.stats.timedOut).toBe(1); // only the previous test's quiet client
+    expect(snap.bandwidth.streams).toBeLessThanOrEqual(5);
+    expect(snap.stats.left).toBeGreaterThan(0);
+    expect(snap.stats.meanHoldSec).not.toBeNull();
+    const stopped = core.admission.simulate({ running: false, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
+    expect(stopped.visitors).toBe(0);
+    expect(core.admission.snapshot().queue).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 30_000);
+});
