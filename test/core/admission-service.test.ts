@@ -85,3 +85,34 @@ describe('admission service in the core', () => {
     expect(problems).toEqual([]);
   }, 30_000);
 });
+
+describe('signalling server counts beside StreamCap\'s own', () => {
+  it('reads a Wilbur REST API set in the admission settings, and says why when it cannot', async () => {
+    const http = await import('node:http');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { ROOT } = await import('../helpers');
+    const fixtures = path.join(ROOT, 'test/fixtures/wilbur');
+    const server = http.createServer((req, res) => {
+      const name = { '/api/status': 'status.json', '/api/streamers': 'streamers.json', '/api/players': 'players.json' }[req.url ?? ''];
+      if (!name) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(fs.readFileSync(path.join(fixtures, name)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const c = await Core.create({ dataDir: tmpDir(), gpu: new NoGpuSource('test'), autoStart: false, admission: { snapshotThrottleMs: 20 } });
+    try {
+      await c.invoke('admission.set', { wilburUrl: `http://127.0.0.1:${port}` });
+      const status = JSON.parse(fs.readFileSync(path.join(fixtures, 'status.json'), 'utf8'));
+      const w = await waitFor(() => c.admission.snapshot().wilbur, 'the signalling server to be read', 5000);
+      expect(w).toMatchObject({ ok: true, playerCount: status.player_count, streamerCount: status.streamer_count });
+      await new Promise<void>((r) => server.close(() => r()));
+      await c.invoke('admission.set', { wilburUrl: `http://127.0.0.1:${port}/` });
+      const down = await waitFor(() => { const s = c.admission.snapshot().wilbur; return s && !s.ok ? s : null; }, 'the failure to be reported', 8000);
+      expect(down.reason).toMatch(/refused|No answer/);
+    } finally {
+      server.close();
+      await c.shutdown();
+    }
+  }, 20_000);
+});
