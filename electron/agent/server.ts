@@ -158,6 +158,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     send(ws, { type: 'event', event: { type: 'profiles', data: core.profiles.list() } });
     send(ws, { type: 'event', event: { type: 'instances', data: core.supervisor.list() } });
     send(ws, { type: 'event', event: { type: 'orphans', data: core.orphanList() } });
+    send(ws, { type: 'event', event: { type: 'admission', data: core.admission.snapshot() } });
     ws.on('message', async (raw, isBinary) => {
       let parsedJson: unknown;
       try {

@@ -4,9 +4,10 @@ import { BandwidthView } from './components/BandwidthView';
 import { InstancesView } from './components/InstancesView';
 import { ProbeView } from './components/ProbeView';
 import { ProfilesView } from './components/ProfilesView';
+import { SessionsView } from './components/SessionsView';
 import { SystemPanel } from './components/SystemPanel';
 import { LANGS, setLang, type Lang } from './i18n';
-import { useStore, type View } from './store';
+import { loadAdmission, useStore, type View } from './store';
 import { saveToken } from './transport/web';
 
 function ConnectionBadge() {
@@ -73,7 +74,12 @@ export function App() {
   const host = useStore((s) => s.host);
   const connection = useStore((s) => s.connection);
   const latest = useStore((s) => s.latest);
-  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth'];
+  const transport = useStore((s) => s.transport);
+  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions'];
+  // The admission snapshot is pushed on every change; load it once per connection for the first picture.
+  useEffect(() => {
+    if (connection === 'open' && transport) void loadAdmission(transport);
+  }, [connection, transport]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && /^[1-9]$/.test(e.key)) {
@@ -133,6 +139,7 @@ export function App() {
         )}
         {view === 'profiles' && <ProfilesView />}
         {view === 'bandwidth' && <BandwidthView />}
+        {view === 'sessions' && <SessionsView />}
         {view === 'probe' && <ProbeView />}
       </main>
       <footer>

@@ -1,13 +1,14 @@
 // UI state. Samples go into a bounded history (the chart window); the view only
 // renders what the store holds.
 import { create } from 'zustand';
+import type { AdmissionSnapshot } from '../../shared/admission';
 import type { AppEvent, HostInfo, InstanceInfo, OrphanInfo, Profile, Snapshot } from '../../shared/contract';
 import type { ProbeLive } from '../../shared/probe';
 import type { ConnectionState, Transport } from './transport/types';
 
 export const WINDOW_MS = 10 * 60 * 1000;
 
-export type View = 'instances' | 'profiles' | 'bandwidth' | 'probe';
+export type View = 'instances' | 'profiles' | 'bandwidth' | 'sessions' | 'probe';
 
 /** One live reading of a probe window, for the load-vs-instances chart (decision basis for CPU). */
 export interface ProbePoint {
@@ -52,6 +53,10 @@ interface State {
   /** The probe running now, or the last one this session saw. */
   probe: ProbeLive | null;
   probePoints: ProbePoint[];
+  /** Session admission (seats, queue, bandwidth): the latest snapshot the core pushed, or null before the first. */
+  admission: AdmissionSnapshot | null;
+  /** Counts 'admission' events, so a slow initial load never overwrites a newer pushed snapshot. */
+  admissionEvents: number;
   setView(v: View): void;
   select(id: string | null): void;
   editProfile(id: string | null): void;
@@ -84,6 +89,8 @@ export const useStore = create<State>((set) => ({
   toasts: [],
   probe: null,
   probePoints: [],
+  admission: null,
+  admissionEvents: 0,
   setView: (view) => set({ view }),
   select: (selectedId) => set({ selectedId }),
   editProfile: (editingProfileId) => set({ editingProfileId, view: 'profiles' }),
@@ -113,10 +120,24 @@ export const useStore = create<State>((set) => ({
       case 'probe':
         set((s) => ({ probe: e.data, probePoints: probePoints(s.probePoints, s.probe, e.data) }));
         break;
+      case 'admission':
+        set((s) => ({ admission: e.data, admissionEvents: s.admissionEvents + 1 }));
+        break;
     }
   },
   setHistory: (h) => set((s) => (h.length > s.history.length ? { history: trim(h, h[h.length - 1]!.t), latest: h[h.length - 1]! } : {})),
 }));
+
+/** Loads the admission snapshot once (on connect); a snapshot pushed meanwhile wins. */
+export async function loadAdmission(transport: Transport): Promise<void> {
+  const before = useStore.getState().admissionEvents;
+  try {
+    const admission = await transport.invoke('admission.get', {});
+    if (useStore.getState().admissionEvents === before) useStore.setState({ admission });
+  } catch {
+    // An agent without admission (older core): the view says it has no data yet.
+  }
+}
 
 /** Calls a command and shows its error as a toast; returns undefined on failure. */
 export async function run<T>(fn: (t: Transport) => Promise<T>, onError?: (e: Error) => void): Promise<T | undefined> {
