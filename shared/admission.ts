@@ -129,7 +129,8 @@ export interface Session {
 
 export interface AdmissionState {
   limits: Limits;
-  sessions: Record<string, Session>;
+  /** By id; a Map because a step copies it (a spread of a large record is ten times slower). */
+  sessions: Map<string, Session>;
   /** Ids in queue order (position 1 first). */
   queue: string[];
   nextSeq: number;
@@ -149,7 +150,7 @@ export interface Step {
 }
 
 export function emptyState(limits: Limits): AdmissionState {
-  return { limits, sessions: {}, queue: [], nextSeq: 1 };
+  return { limits, sessions: new Map(), queue: [], nextSeq: 1 };
 }
 
 /** Counts of what is in use, for the rules and the panel. */
@@ -165,7 +166,7 @@ export interface Usage {
 
 export function usage(state: AdmissionState): Usage {
   const u: Usage = { operators: 0, spectators: 0, streams: 0, seatHolder: new Map(), watching: new Map() };
-  for (const s of Object.values(state.sessions)) {
+  for (const s of state.sessions.values()) {
     if (s.role === 'operator') {
       u.operators++;
       u.seatHolder.set(s.instance!, s.id);
@@ -178,11 +179,24 @@ export function usage(state: AdmissionState): Usage {
   return u;
 }
 
-// Working copy: the rules mutate a clone, so callers always see whole states.
+// Working copy: the rules mutate a clone, so callers always see whole states. The
+// sessions are copied on write (own()): a step touches a few people, not all of them.
+const owned = new WeakMap<AdmissionState, Set<string>>();
+
 function clone(state: AdmissionState): AdmissionState {
-  const sessions: Record<string, Session> = {};
-  for (const [id, s] of Object.entries(state.sessions)) sessions[id] = { ...s };
-  return { limits: state.limits, sessions, queue: [...state.queue], nextSeq: state.nextSeq };
+  const st = { limits: state.limits, sessions: new Map(state.sessions), queue: [...state.queue], nextSeq: state.nextSeq };
+  owned.set(st, new Set());
+  return st;
+}
+
+/** The working copy's own copy of a session, made before its first change in this step. */
+function own(st: AdmissionState, s: Session): Session {
+  const mine = owned.get(st)!;
+  if (mine.has(s.id)) return s;
+  mine.add(s.id);
+  const copy = { ...s };
+  st.sessions.set(s.id, copy);
+  return copy;
 }
 
 const wantsSeat = (s: Session) => s.want !== 'watch';
@@ -219,11 +233,12 @@ function setRole(s: Session, role: Role, instance: number | null, now: number, c
 }
 
 /** Tries to give one session a place; updates `u` and the queue. Returns whether its role changed. */
-function tryAdmit(st: AdmissionState, u: Usage, s: Session, now: number, changes: RoleChange[]): boolean {
-  if (wantsSeat(s) && s.role !== 'operator') {
+function tryAdmit(st: AdmissionState, u: Usage, orig: Session, now: number, changes: RoleChange[]): boolean {
+  if (wantsSeat(orig) && orig.role !== 'operator') {
     const seat = freeSeat(st, u);
     // A spectator taking a seat gives back its spectator stream: bandwidth-neutral.
-    if (seat !== null && (s.role === 'spectator' || fits(st, u, 1))) {
+    if (seat !== null && (orig.role === 'spectator' || fits(st, u, 1))) {
+      const s = own(st, orig);
       if (s.role === 'spectator') {
         u.spectators--;
         u.watching.set(s.instance!, u.watching.get(s.instance!)! - 1);
@@ -236,9 +251,10 @@ function tryAdmit(st: AdmissionState, u: Usage, s: Session, now: number, changes
       return true;
     }
   }
-  if (s.role === 'queued' && wantsToWatch(s)) {
+  if (orig.role === 'queued' && wantsToWatch(orig)) {
     const n = spectatorInstance(st, u);
     if (n !== null && fits(st, u, 1)) {
+      const s = own(st, orig);
       u.spectators++;
       u.streams++;
       u.watching.set(n, (u.watching.get(n) ?? 0) + 1);
@@ -258,7 +274,10 @@ function fill(st: AdmissionState, now: number, changes: RoleChange[]): void {
   if (st.limits.paused) return;
   const u = usage(st);
   for (const id of [...st.queue]) {
-    const s = st.sessions[id];
+    // Nothing left to give: no seat, and no spectator place or bandwidth. (A free seat
+    // with the bandwidth used up still serves a spectator moving to it.)
+    if (freeSeat(st, u) === null && (spectatorInstance(st, u) === null || !fits(st, u, 1))) break;
+    const s = st.sessions.get(id);
     if (s) tryAdmit(st, u, s, now, changes);
   }
 }
@@ -266,7 +285,7 @@ function fill(st: AdmissionState, now: number, changes: RoleChange[]): void {
 /** Takes away places the limits no longer allow: the newest first; they go back to the front of the queue. */
 function reconcile(st: AdmissionState, now: number, changes: RoleChange[]): void {
   const seats = new Set(st.limits.seats);
-  const placed = Object.values(st.sessions)
+  const placed = [...st.sessions.values()]
     .filter((s) => s.role !== 'queued')
     .sort((a, b) => a.seq - b.seq);
   const out = new Set<Session>();
@@ -294,7 +313,8 @@ function reconcile(st: AdmissionState, now: number, changes: RoleChange[]): void
   if (out.size === 0) return;
   const back = [...out].sort((a, b) => a.seq - b.seq);
   const front: string[] = [];
-  for (const s of back) {
+  for (const orig of back) {
+    const s = own(st, orig);
     setRole(s, 'queued', null, now, changes, 'displaced');
     if (!st.queue.includes(s.id)) {
       front.push(s.id);
@@ -307,7 +327,7 @@ function reconcile(st: AdmissionState, now: number, changes: RoleChange[]): void
 // ---- Actions -------------------------------------------------------------------
 
 export function join(state: AdmissionState, p: { id: string; name: string; want: Want; now: number; synthetic?: boolean }): Step {
-  if (state.sessions[p.id]) throw new Error(`session ${p.id} exists`);
+  if (state.sessions.get(p.id)) throw new Error(`session ${p.id} exists`);
   const st = clone(state);
   const changes: RoleChange[] = [];
   const s: Session = {
@@ -322,7 +342,7 @@ export function join(state: AdmissionState, p: { id: string; name: string; want:
     queuedAt: p.now,
     synthetic: p.synthetic ?? false,
   };
-  st.sessions[s.id] = s;
+  st.sessions.set(s.id, s);
   st.queue.push(s.id);
   changes.push({ id: s.id, from: null, to: 'queued', instance: null });
   fill(st, p.now, changes);
@@ -331,11 +351,11 @@ export function join(state: AdmissionState, p: { id: string; name: string; want:
 
 /** Someone leaves (or times out, or is kicked): their place goes to the next in line. */
 export function leave(state: AdmissionState, id: string, now: number, reason: LeaveReason = 'left'): Step {
-  const s = state.sessions[id];
+  const s = state.sessions.get(id);
   if (!s) return { state, changes: [] };
   const st = clone(state);
   const changes: RoleChange[] = [{ id, from: s.role, to: null, instance: null, reason }];
-  delete st.sessions[id];
+  st.sessions.delete(id);
   st.queue = st.queue.filter((q) => q !== id);
   fill(st, now, changes);
   return { state: st, changes };
@@ -362,8 +382,8 @@ export class AdmissionRuleError extends Error {
 
 /** Moves a waiting person to `position` (1 = front), then fills: the move may admit them. */
 export function move(state: AdmissionState, id: string, position: number, now: number): Step {
-  if (!state.sessions[id]) throw new AdmissionRuleError('not_found', `No session ${id}.`);
-  if (!state.queue.includes(id)) throw new AdmissionRuleError('conflict', `${state.sessions[id]!.name} is not waiting in the queue.`);
+  if (!state.sessions.get(id)) throw new AdmissionRuleError('not_found', `No session ${id}.`);
+  if (!state.queue.includes(id)) throw new AdmissionRuleError('conflict', `${state.sessions.get(id)!.name} is not waiting in the queue.`);
   const st = clone(state);
   const rest = st.queue.filter((q) => q !== id);
   const at = Math.max(0, Math.min(rest.length, Math.floor(position) - 1));
@@ -381,7 +401,7 @@ export function move(state: AdmissionState, id: string, position: number, now: n
 export function promote(state: AdmissionState, id: string, now: number): Step {
   const step = move(state, id, 1, now);
   const st = step.state;
-  const s = st.sessions[id]!;
+  const s = st.sessions.get(id)!;
   if (st.queue.includes(id) && st.limits.paused) tryAdmit(st, usage(st), s, now, step.changes);
   return step;
 }
@@ -427,10 +447,15 @@ export function linkFor(template: string, instance: number | null): string | nul
   }
 }
 
-export function viewOf(state: AdmissionState, id: string, stats: WaitStats, linkTemplate: string): SessionView | null {
-  const s = state.sessions[id];
+/** Queue positions by id, for computing many views at once (indexOf per view would be quadratic). */
+export function queueIndex(state: AdmissionState): Map<string, number> {
+  return new Map(state.queue.map((id, i) => [id, i]));
+}
+
+export function viewOf(state: AdmissionState, id: string, stats: WaitStats, linkTemplate: string, index?: Map<string, number>): SessionView | null {
+  const s = state.sessions.get(id);
   if (!s) return null;
-  const idx = state.queue.indexOf(id);
+  const idx = index ? (index.get(id) ?? -1) : state.queue.indexOf(id);
   const position = idx >= 0 ? idx + 1 : null;
   let wait: number | null = null;
   if (position !== null && !state.limits.paused) {
@@ -535,7 +560,7 @@ export interface AdmissionSnapshot {
 export function seatViews(state: AdmissionState, running: Set<number>): SeatView[] {
   const byInstance = new Map<number, SeatView>();
   for (const n of state.limits.seats) byInstance.set(n, { instance: n, running: running.has(n), operator: null, spectators: [] });
-  const placed = Object.values(state.sessions)
+  const placed = [...state.sessions.values()]
     .filter((s) => s.role !== 'queued')
     .sort((a, b) => a.seq - b.seq);
   for (const s of placed) {
@@ -550,7 +575,7 @@ export function seatViews(state: AdmissionState, running: Set<number>): SeatView
 
 export function queueViews(state: AdmissionState): QueueEntryView[] {
   return state.queue.map((id, i) => {
-    const s = state.sessions[id]!;
+    const s = state.sessions.get(id)!;
     return { id, name: s.name, want: s.want, position: i + 1, queuedAt: s.queuedAt ?? s.since, watching: s.role === 'spectator' ? s.instance : null, synthetic: s.synthetic };
   });
 }
@@ -561,7 +586,7 @@ export function checkInvariants(state: AdmissionState): string[] {
   const seats = new Set(state.limits.seats);
   const u = usage(state);
   const holders = new Map<number, string[]>();
-  for (const s of Object.values(state.sessions)) {
+  for (const s of state.sessions.values()) {
     if (s.role === 'operator') holders.set(s.instance!, [...(holders.get(s.instance!) ?? []), s.id]);
     if (s.role !== 'queued' && !seats.has(s.instance!)) problems.push(`${s.id} is ${s.role} of instance ${s.instance}, which has no seat`);
     if (s.role === 'queued' && s.instance !== null) problems.push(`${s.id} is queued with an instance`);
@@ -573,7 +598,7 @@ export function checkInvariants(state: AdmissionState): string[] {
     if (s.role === 'spectator' && s.want === 'operate') problems.push(`${s.id} wanted to operate but spectates`);
   }
   for (const [n, ids] of holders) if (ids.length > 1) problems.push(`seat ${n} given to ${ids.length} people`);
-  for (const id of state.queue) if (!state.sessions[id]) problems.push(`queue holds unknown ${id}`);
+  for (const id of state.queue) if (!state.sessions.get(id)) problems.push(`queue holds unknown ${id}`);
   for (const [n, w] of u.watching) if (w > state.limits.spectatorsPerInstance) problems.push(`instance ${n} has ${w} spectators`);
   if (state.limits.maxStreams !== null && u.streams > state.limits.maxStreams) problems.push(`${u.streams} streams exceed the cap of ${state.limits.maxStreams}`);
   if (!state.limits.paused) {
@@ -581,7 +606,7 @@ export function checkInvariants(state: AdmissionState): string[] {
     const seat = freeSeat(state, u);
     const spec = spectatorInstance(state, u);
     for (const id of state.queue) {
-      const s = state.sessions[id];
+      const s = state.sessions.get(id);
       if (!s) continue;
       if (wantsSeat(s) && seat !== null && (s.role === 'spectator' || fits(state, u, 1))) problems.push(`${id} waits for a seat while seat ${seat} is free`);
       if (s.role === 'queued' && wantsToWatch(s) && spec !== null && fits(state, u, 1)) problems.push(`${id} waits to watch while instance ${spec} has room`);

@@ -79,6 +79,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       ? sirv(opts.staticDir, { single: true, dev: false, etag: true, setHeaders: (res) => Object.entries(SECURITY_HEADERS).forEach(([k, v]) => res.setHeader(k, v)) })
       : null;
 
+  const version = core.hostInfo().version;
   const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, cors: false });
 
   const server = http.createServer(async (req, res) => {
@@ -86,7 +87,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       const problem = checkHostAndOrigin(req, allowed, port);
       if (problem) throw new ApiError('forbidden', problem);
       const url = new URL(req.url ?? '/', 'http://agent');
-      if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version: core.hostInfo().version });
+      if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version });
       // The people's side (waiting room, sessions): no admin token.
       if (await sessions.handle(req, res, url)) return;
       if (url.pathname.startsWith(API_PREFIX + '/')) {

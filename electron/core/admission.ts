@@ -16,6 +16,7 @@ import {
   limitsOf,
   move as moveRule,
   promote as promoteRule,
+  queueIndex,
   queueViews,
   seatViews,
   setLimits,
@@ -131,6 +132,7 @@ export class AdmissionService {
 
   private relimit(): void {
     this.apply(setLimits(this.state, this.limits(), this.now()));
+    this.broadcastAll(); // estimates depend on the number of places
   }
 
   /** The address end users open (set by whoever serves the waiting room). */
@@ -147,7 +149,7 @@ export class AdmissionService {
       const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
       throw new ApiError('invalid_payload', `Invalid request: ${issues.join('; ')}. Send {"name": "…", "want": "operate" | "watch" | "any"}.`, issues);
     }
-    if (Object.keys(this.state.sessions).length >= MAX_SESSIONS) {
+    if (this.state.sessions.size >= MAX_SESSIONS) {
       throw new ApiError('conflict', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);
     }
     const id = randomBytes(12).toString('base64url');
@@ -167,13 +169,13 @@ export class AdmissionService {
   }
 
   heartbeat(id: string): boolean {
-    if (!this.state.sessions[id]) return false;
+    if (!this.state.sessions.get(id)) return false;
     this.lastSeen.set(id, this.now());
     return true;
   }
 
   leave(id: string, reason: LeaveReason = 'left'): void {
-    if (!this.state.sessions[id]) throw this.gone(id);
+    if (!this.state.sessions.get(id)) throw this.gone(id);
     this.remove(id, reason);
   }
 
@@ -198,8 +200,8 @@ export class AdmissionService {
     return new ApiError('not_found', `Session ${id.slice(0, 40)} is not known: it ended (left, timed out or removed by the admin). Join again.`);
   }
 
-  private view(id: string): SessionView | null {
-    return viewOf(this.state, id, { meanHoldSec: mean(this.holds) }, this.config.linkTemplate);
+  private view(id: string, index?: Map<string, number>, meanHoldSec = mean(this.holds)): SessionView | null {
+    return viewOf(this.state, id, { meanHoldSec }, this.config.linkTemplate, index);
   }
 
   // ---- The admin's API --------------------------------------------------------------
@@ -218,12 +220,11 @@ export class AdmissionService {
       this.wilbur?.setUrl(next.wilburUrl || null);
     }
     this.relimit();
-    this.broadcastAll();
     return this.snapshot();
   }
 
   kick(id: string): { kicked: string } {
-    if (!this.state.sessions[id]) throw this.gone(id);
+    if (!this.state.sessions.get(id)) throw this.gone(id);
     this.remove(id, 'kicked');
     return { kicked: id };
   }
@@ -282,7 +283,7 @@ export class AdmissionService {
   // ---- Applying a step ---------------------------------------------------------------
 
   private remove(id: string, reason: LeaveReason): void {
-    const before = this.state.sessions[id];
+    const before = this.state.sessions.get(id);
     if (!before) return;
     if (reason === 'timeout') this.counts.timedOut++;
     else if (reason === 'kicked') this.counts.kicked++;
@@ -308,21 +309,50 @@ export class AdmissionService {
     this.opts.onStep?.(this.state);
     const now = this.now();
     for (const ch of step.changes) {
-      const was = before.sessions[ch.id];
+      const was = before.sessions.get(ch.id);
       if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.queuedAt != null) {
         this.record(this.waits, (now - was.queuedAt) / 1000);
       }
       const plan = this.simPlans.get(ch.id);
       if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;
     }
-    if (step.changes.length) this.broadcastAll();
+    if (step.changes.length) this.broadcast(before, step);
     this.scheduleSnapshot();
   }
 
-  /** Tells every watched person whose view changed (positions move for everyone behind a change). */
+  /**
+   * Tells the people whose view a step changed: those it changed, and everyone in
+   * line from the first place where the queue differs (their positions moved).
+   * Computing only those keeps a join O(1) in views, not O(people waiting).
+   */
+  private broadcast(before: AdmissionState, step: Step): void {
+    const holdNow = mean(this.holds);
+    if (holdNow !== this.lastHold) return this.broadcastAll(); // every estimate moved
+    const ids = new Set(step.changes.map((c) => c.id));
+    const a = before.queue;
+    const b = this.state.queue;
+    let k = 0;
+    while (k < a.length && k < b.length && a[k] === b[k]) k++;
+    for (let i = k; i < b.length; i++) ids.add(b[i]!);
+    this.notify(ids);
+  }
+
+  private lastHold: number | null = null;
+
+  /** Tells every watched person whose view changed. */
   private broadcastAll(): void {
-    for (const [id, set] of this.watchers) {
-      const v = this.view(id);
+    this.lastHold = mean(this.holds);
+    this.notify(this.watchers.keys());
+  }
+
+  private notify(ids: Iterable<string>): void {
+    if (this.watchers.size === 0) return;
+    const index = queueIndex(this.state);
+    const hold = mean(this.holds);
+    for (const id of ids) {
+      const set = this.watchers.get(id);
+      if (!set) continue;
+      const v = this.view(id, index, hold);
       if (!v) continue;
       const text = JSON.stringify(v);
       if (this.lastSent.get(id) === text) continue;
@@ -347,7 +377,7 @@ export class AdmissionService {
   sweep(): void {
     const now = this.now();
     const limit = this.config.heartbeatTimeoutSec * 1000;
-    for (const [id, s] of Object.entries(this.state.sessions)) {
+    for (const [id, s] of this.state.sessions) {
       if (s.synthetic) continue;
       const seen = this.lastSeen.get(id) ?? s.joinedAt;
       if (now - seen > limit) this.remove(id, 'timeout');
@@ -401,7 +431,7 @@ export class AdmissionService {
       this.joinSynthetic(`${want === 'watch' ? 'Viewer' : 'Visitor'} ${++this.simSeq}`, want, plan);
     }
     for (const [id, plan] of [...this.simPlans]) {
-      const s = this.state.sessions[id];
+      const s = this.state.sessions.get(id);
       if (!s) continue;
       if (plan.leaveAt !== null && now >= plan.leaveAt && s.role !== 'queued') {
         this.remove(id, 'left');

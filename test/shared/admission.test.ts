@@ -27,7 +27,7 @@ function run(state: AdmissionState, ...actions: ((s: AdmissionState) => Step)[])
   return state;
 }
 const J = (id: string, want: Want, now = 0) => (s: AdmissionState) => join(s, { id, name: id, want, now });
-const role = (s: AdmissionState, id: string) => s.sessions[id]?.role ?? null;
+const role = (s: AdmissionState, id: string) => s.sessions.get(id)?.role ?? null;
 
 describe('admission rules, by example', () => {
   it('the brief: 10 seats, 8 Mbps, 240 Mbps uplink → 10 operators + 20 spectators, the 31st waits', () => {
@@ -48,7 +48,7 @@ describe('admission rules, by example', () => {
     const step = leave(s, 'a', 5);
     s = step.state;
     expect(role(s, 'b')).toBe('operator');
-    expect(s.sessions.b!.instance).toBe(1);
+    expect(s.sessions.get('b')!.instance).toBe(1);
     expect(step.changes).toContainEqual({ id: 'b', from: 'queued', to: 'operator', instance: 1 });
     expect(viewOf(s, 'c', { meanHoldSec: null }, '')!.position).toBe(1);
   });
@@ -149,7 +149,7 @@ describe('admission rules, properties (fast-check)', () => {
           for (const c of cmds) {
             now += 1;
             const before = s;
-            const ids = Object.keys(s.sessions);
+            const ids = [...s.sessions.keys()];
             const queued = s.queue;
             let step: Step | null = null;
             if (c.k === 'join') {
@@ -171,7 +171,7 @@ describe('admission rules, properties (fast-check)', () => {
             // Invariants of the state itself.
             expect(checkInvariants(s)).toEqual([]);
             // No one lost: exactly the people who joined and did not leave.
-            expect(new Set(Object.keys(s.sessions))).toEqual(present);
+            expect(new Set([...s.sessions.keys()])).toEqual(present);
             if (c.k === 'move' || c.k === 'promote') continue;
             // Order kept: people who were waiting before and still wait keep their relative order.
             const stillWaiting = s.queue.filter((id) => queued.includes(id));
@@ -180,13 +180,13 @@ describe('admission rules, properties (fast-check)', () => {
             // taken it at the same or lower cost is still without it.
             for (const ch of step.changes) {
               if (ch.to !== 'operator' && ch.to !== 'spectator') continue;
-              const b = before.sessions[ch.id];
+              const b = before.sessions.get(ch.id);
               const bPos = queued.indexOf(ch.id);
               if (!b || bPos < 0) continue;
               for (const aId of queued.slice(0, bPos)) {
-                const a = s.sessions[aId];
+                const a = s.sessions.get(aId);
                 if (!a || !accepts(a.want, ch.to)) continue;
-                if (ch.to === 'operator' && a.role !== 'operator' && (before.sessions[aId]!.role === 'spectator' || b.role === 'queued')) {
+                if (ch.to === 'operator' && a.role !== 'operator' && (before.sessions.get(aId)!.role === 'spectator' || b.role === 'queued')) {
                   throw new Error(`${ch.id} took a seat ahead of ${aId}`);
                 }
                 if (ch.to === 'spectator' && a.role === 'queued') throw new Error(`${ch.id} started watching ahead of ${aId}`);
@@ -205,7 +205,7 @@ describe('admission rules, properties (fast-check)', () => {
         let s = emptyState(limits({ seats: [1, 2, 3], spectatorsPerInstance: 3, maxStreams: 5 }));
         let n = 0;
         for (const c of cmds) {
-          const ids = Object.keys(s.sessions);
+          const ids = [...s.sessions.keys()];
           if (c.k === 'join') s = join(s, { id: `x${n++}`, name: 'x', want: c.want, now: n }).state;
           else if (c.k === 'leave' && ids.length) s = leave(s, ids[c.pick % ids.length]!, n, c.reason).state;
           else if (c.k === 'limits') s = setLimits(s, { seats: c.seats, spectatorsPerInstance: c.spec, maxStreams: c.cap ?? 5, paused: c.paused }, n).state;
