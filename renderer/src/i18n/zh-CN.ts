@@ -284,7 +284,7 @@ export const zhCN: Dict = {
     kick: '踢出',
     kickName: '踢出 {{name}}',
     bwTitle: '带宽',
-    bwSubtitle: '每位操作者和观众各占一路 {{bitrate}} Mbps 的流。',
+    bwSubtitle: '每个被放行的人占用一路 {{bitrate}} Mbps 的流。',
     bwStreams: '使用中的流 / 上行可承载',
     bwMbps: '所需 Mbps / 上行带宽',
     bwUplinkMark: '上行带宽',
