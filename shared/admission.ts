@@ -517,16 +517,19 @@ export interface SimulationStatus extends SimulationSettings {
 export const SimulationSchema = z
   .object({
     running: z.boolean(),
-    arrivalsPerMin: z.number().min(0.1).max(6000).default(12),
-    meanSessionSec: z.number().min(1).max(86_400).default(60),
-    operateShare: z.number().min(0).max(1).default(0.5),
+    // Left out: the current value stays (stopping does not reset the settings).
+    arrivalsPerMin: z.number().min(0.1).max(6000).optional(),
+    meanSessionSec: z.number().min(1).max(86_400).optional(),
+    operateShare: z.number().min(0).max(1).optional(),
   })
   .strict();
 
 export interface AdmissionSnapshot {
   config: AdmissionConfig;
-  /** Seats in force and where they come from in words. */
-  seatsSource: string;
+  /** Where the seats in force come from ("probe" falls back to "instances" until a probe has a result). */
+  seatsSource: 'instances' | 'probe' | 'manual';
+  /** The server's clock when the snapshot was taken (durations are shown against it, not the browser's clock). */
+  now: number;
   probeCapacity: number | null;
   seats: SeatView[];
   queue: QueueEntryView[];

@@ -251,13 +251,14 @@ export class AdmissionService {
   snapshot(): AdmissionSnapshot {
     const u = usage(this.state);
     const cap = streamCap(this.config.uplinkMbps, this.config.bitrateMbps);
-    const seatsSource =
+    const seatsSource: AdmissionSnapshot['seatsSource'] =
       this.config.seatsFrom === 'manual'
         ? 'manual'
         : this.config.seatsFrom === 'probe' && this.probeCapacity !== null
           ? 'probe'
           : 'instances';
     return {
+      now: this.now(),
       config: this.config,
       seatsSource,
       probeCapacity: this.probeCapacity,
@@ -386,9 +387,10 @@ export class AdmissionService {
 
   // ---- Simulated visitors ----------------------------------------------------------
 
-  simulate(settings: SimulationSettings & { running: boolean }): SimulationStatus {
+  simulate(settings: Partial<SimulationSettings> & { running: boolean }): SimulationStatus {
     const { running, ...rest } = settings;
-    this.sim = { ...this.sim, ...rest, running };
+    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<SimulationSettings>;
+    this.sim = { ...this.sim, ...given, running };
     if (this.simTimer) clearInterval(this.simTimer);
     this.simTimer = null;
     if (running) {

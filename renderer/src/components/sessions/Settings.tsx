@@ -1,0 +1,233 @@
+// The admission settings. The form shows the settings in force; a field the admin
+// edits keeps its text (a draft) until Apply, so live updates never overwrite typing.
+// The server validates: its issues are shown by their fields.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { create } from 'zustand';
+import type { AdmissionConfig, AdmissionSnapshot } from '../../../../shared/admission';
+import { expandPlaceholders } from '../../../../shared/placeholders';
+import { run, useStore } from '../../store';
+import { Field, parseNum, problemsOf, useIssueText, type Problems } from './parts';
+
+const NUMBER_KEYS = ['seats', 'spectatorsPerInstance', 'bitrateMbps', 'uplinkMbps', 'heartbeatTimeoutSec'] as const;
+const TEXT_KEYS = ['linkTemplate', 'wilburUrl'] as const;
+const CHOICE_KEYS = ['seatsFrom', 'policy'] as const;
+type Key = (typeof NUMBER_KEYS)[number] | (typeof TEXT_KEYS)[number] | (typeof CHOICE_KEYS)[number];
+const KEYS: readonly Key[] = [...CHOICE_KEYS, ...NUMBER_KEYS, ...TEXT_KEYS];
+
+/** Kept across view switches: half-typed settings survive a look at another view. */
+export const useSettingsDraft = create<{ draft: Partial<Record<Key, string>>; problems: Problems; set(k: Key, v: string, current: string): void; clear(): void; setProblems(p: Problems): void }>((set) => ({
+  draft: {},
+  problems: { fields: {}, form: null },
+  set: (k, v, current) =>
+    set((s) => {
+      const draft = { ...s.draft };
+      if (v === current) delete draft[k];
+      else draft[k] = v;
+      const fields = { ...s.problems.fields };
+      delete fields[k];
+      return { draft, problems: { ...s.problems, fields } };
+    }),
+  clear: () => set({ draft: {}, problems: { fields: {}, form: null } }),
+  setProblems: (problems) => set({ problems }),
+}));
+
+const shown = (c: AdmissionConfig, k: Key) => String(c[k]);
+
+function linkPreview(template: string, n: number): { url: string | null; error: string | null } {
+  if (!template.trim()) return { url: null, error: null };
+  try {
+    return { url: expandPlaceholders(template, { n, i: n - 1, gpu: 0, count: 1 }), error: null };
+  } catch (e) {
+    return { url: null, error: (e as Error).message };
+  }
+}
+
+export function Settings({ snap }: { snap: AdmissionSnapshot }) {
+  const { t } = useTranslation();
+  const toast = useStore((s) => s.toast);
+  const issueText = useIssueText();
+  const { draft, problems, set, clear, setProblems } = useSettingsDraft();
+  const [busy, setBusy] = useState(false);
+  const c = snap.config;
+  const value = (k: Key) => draft[k] ?? shown(c, k);
+  const edit = (k: Key) => (v: string) => set(k, v, shown(c, k));
+  const dirty = Object.keys(draft).length;
+  const err = (k: Key) => issueText(problems.fields[k]);
+  const running = snap.seats.filter((s) => s.running).length;
+
+  const apply = async () => {
+    if (busy) return;
+    const patch: Record<string, unknown> = {};
+    const local: Record<string, string> = {};
+    for (const [k, v] of Object.entries(draft) as [Key, string][]) {
+      if ((NUMBER_KEYS as readonly string[]).includes(k)) {
+        const n = parseNum(v);
+        if (n === null) local[k] = t('sess.problem.number');
+        else patch[k] = n;
+      } else patch[k] = k === 'wilburUrl' || k === 'linkTemplate' ? v.trim() : v;
+    }
+    if (Object.keys(local).length) {
+      setProblems({ fields: local, form: null });
+      return;
+    }
+    if (!Object.keys(patch).length) return;
+    setBusy(true);
+    let failed = false;
+    const r = await run(
+      (tr) => tr.invoke('admission.set', patch as never),
+      (e) => {
+        failed = true;
+        setProblems(problemsOf(e, KEYS));
+      },
+    );
+    setBusy(false);
+    if (r && !failed) {
+      useStore.setState({ admission: r });
+      clear();
+      toast('info', t('sess.applied'));
+    }
+  };
+
+  const seatsFrom = value('seatsFrom') as AdmissionConfig['seatsFrom'];
+  const policy = value('policy') as AdmissionConfig['policy'];
+  const template = value('linkTemplate');
+  const previews = [1, 2].map((n) => ({ n, ...linkPreview(template, n) }));
+  const bitrate = parseNum(value('bitrateMbps'));
+  const uplink = parseNum(value('uplinkMbps'));
+  const cap = bitrate && uplink && bitrate > 0 ? Math.floor(uplink / bitrate + 1e-9) : null;
+
+  return (
+    <form
+      className="panel sess-section sess-settings"
+      aria-labelledby="sess-settings-title"
+      data-testid="sess-settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void apply();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          void apply();
+        }
+      }}
+    >
+      <header className="sess-section-head">
+        <div>
+          <h3 id="sess-settings-title">{t('sess.settingsTitle')}</h3>
+          <p className="muted">{t('sess.settingsSubtitle')}</p>
+        </div>
+        <div className="buttons">
+          {dirty > 0 && (
+            <span className="sess-dirty" data-testid="sess-dirty">
+              {t('sess.unsaved', { count: dirty })}
+            </span>
+          )}
+          <button type="button" onClick={clear} disabled={dirty === 0 || busy} data-testid="sess-revert">
+            {t('sess.revert')}
+          </button>
+          <button type="submit" className="primary" disabled={dirty === 0 || busy} title="Ctrl+Enter" data-testid="sess-apply">
+            {t('sess.apply')} <kbd>Ctrl+Enter</kbd>
+          </button>
+        </div>
+      </header>
+
+      {(problems.form || Object.keys(problems.fields).length > 0) && (
+        <div className="sess-alert bad" role="alert" data-testid="sess-form-error">
+          <strong>{t('sess.refused')}</strong>
+          <span>{problems.form ?? t('sess.refusedFields')}</span>
+        </div>
+      )}
+
+      <div className="sess-settings-grid">
+        <fieldset className="sess-group sess-seats-from">
+          <legend>{t('sess.seatsFrom')}</legend>
+          <div className="sess-choices" role="radiogroup" aria-label={t('sess.seatsFrom')}>
+            {(['instances', 'probe', 'manual'] as const).map((k) => (
+              <label key={k} className={`sess-choice${seatsFrom === k ? ' on' : ''}`}>
+                <input type="radio" name="seatsFrom" value={k} checked={seatsFrom === k} onChange={() => set('seatsFrom', k, c.seatsFrom)} data-testid={`sess-from-${k}`} />
+                <span>
+                  <strong>{t(`sess.from.${k}`)}</strong>
+                  <span className="hint">
+                    {k === 'instances'
+                      ? t('sess.from.instancesHint', { count: running })
+                      : k === 'probe'
+                        ? snap.probeCapacity === null
+                          ? t('sess.from.probeNone')
+                          : t('sess.from.probeHint', { n: snap.probeCapacity })
+                        : t('sess.from.manualHint')}
+                  </span>
+                </span>
+              </label>
+            ))}
+          </div>
+          <div className="sess-row">
+            <Field label={t('sess.seats')} value={value('seats')} onChange={edit('seats')} error={err('seats')} testId="sess-seats-input" disabled={seatsFrom !== 'manual'} hint={seatsFrom !== 'manual' ? t('sess.seatsManualOnly') : t('sess.seatsHint')} />
+            <Field label={t('sess.spectatorsPer')} value={value('spectatorsPerInstance')} onChange={edit('spectatorsPerInstance')} error={err('spectatorsPerInstance')} testId="sess-spectators-input" hint={t('sess.spectatorsPerHint')} />
+            <Field label={t('sess.heartbeat')} unit="s" value={value('heartbeatTimeoutSec')} onChange={edit('heartbeatTimeoutSec')} error={err('heartbeatTimeoutSec')} testId="sess-heartbeat-input" hint={t('sess.heartbeatHint')} />
+          </div>
+        </fieldset>
+
+        <fieldset className="sess-group">
+          <legend>{t('sess.bwGroup')}</legend>
+          <div className="sess-row two">
+            <Field label={t('sess.bitrate')} unit="Mbps" value={value('bitrateMbps')} onChange={edit('bitrateMbps')} error={err('bitrateMbps')} testId="sess-bitrate-input" hint={t('sess.bitrateHint')} />
+            <Field label={t('sess.uplink')} unit="Mbps" value={value('uplinkMbps')} onChange={edit('uplinkMbps')} error={err('uplinkMbps')} testId="sess-uplink-input" hint={cap !== null ? t('sess.uplinkHint', { count: cap }) : ' '} />
+          </div>
+          <div className="sess-choices" role="radiogroup" aria-label={t('sess.policy')}>
+            {(['capped', 'open'] as const).map((k) => (
+              <label key={k} className={`sess-choice${policy === k ? ' on' : ''}`}>
+                <input type="radio" name="policy" value={k} checked={policy === k} onChange={() => set('policy', k, c.policy)} data-testid={`sess-policy-${k}`} />
+                <span>
+                  <strong>{t(k === 'capped' ? 'sess.policyCapped' : 'sess.policyOpen')}</strong>
+                  <span className="hint">{t(k === 'capped' ? 'sess.policyCappedHint' : 'sess.policyOpenHint')}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset className="sess-group sess-links">
+          <legend>{t('sess.linksGroup')}</legend>
+          <Field
+            label={t('sess.link')}
+            value={template}
+            onChange={edit('linkTemplate')}
+            error={err('linkTemplate')}
+            testId="sess-link-input"
+            mono
+            inputMode="url"
+            placeholder="http://render-01:{8080+i}/"
+            hint={t('sess.linkHint')}
+          >
+            {template.trim() !== '' && !err('linkTemplate') && (
+              <div className="sess-preview" data-testid="sess-link-preview">
+                {previews[0]!.error ? (
+                  <span className="error">{previews[0]!.error}</span>
+                ) : (
+                  previews.map((p) => (
+                    <code key={p.n}>
+                      #{p.n} → {p.url}
+                    </code>
+                  ))
+                )}
+              </div>
+            )}
+          </Field>
+          <Field
+            label={t('sess.wilbur')}
+            value={value('wilburUrl')}
+            onChange={edit('wilburUrl')}
+            error={err('wilburUrl')}
+            testId="sess-wilbur-input"
+            mono
+            inputMode="url"
+            placeholder="http://render-01:80"
+            hint={t('sess.wilburHint')}
+          />
+        </fieldset>
+      </div>
+    </form>
+  );
+}

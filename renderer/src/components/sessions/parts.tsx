@@ -1,0 +1,175 @@
+// Small pieces of the Sessions view: one shared 1 s clock for every ticking time,
+// time formats, server issues mapped to form fields, and a number field.
+import { useId, useSyncExternalStore, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../../../../shared/bandwidth';
+import { CommandError } from '../../transport/types';
+
+// ---- One clock for all ticking times: only the cells that show a time re-render. ----
+
+/** Server clock minus this browser's: times are shown against the server's clock (a remote browser's may be off). */
+let skewMs = 0;
+export function setServerClock(serverNow: number): void {
+  skewMs = serverNow - Date.now();
+}
+const serverNow = () => Date.now() + skewMs;
+
+let clockNow = serverNow();
+const listeners = new Set<() => void>();
+let clockTimer: number | undefined;
+
+function subscribeClock(fn: () => void): () => void {
+  listeners.add(fn);
+  if (clockTimer === undefined) {
+    clockNow = serverNow();
+    clockTimer = window.setInterval(() => {
+      clockNow = serverNow();
+      for (const l of listeners) l();
+    }, 1000);
+  }
+  return () => {
+    listeners.delete(fn);
+    if (listeners.size === 0 && clockTimer !== undefined) {
+      window.clearInterval(clockTimer);
+      clockTimer = undefined;
+    }
+  };
+}
+
+export function useClock(): number {
+  return useSyncExternalStore(subscribeClock, () => clockNow);
+}
+
+/** mm:ss, or h:mm:ss past an hour. */
+export function mmss(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${String(m).padStart(2, '0')}:${sec}`;
+}
+
+/** Time since `since` (epoch ms), ticking each second. */
+export function Elapsed({ since, testId }: { since: number; testId?: string }) {
+  const now = useClock();
+  return (
+    <span className="sess-time" data-testid={testId}>
+      {mmss(now - since)}
+    </span>
+  );
+}
+
+/** Numbers in the UI's language; null shows as "—". */
+export function useFmt() {
+  const { i18n } = useTranslation();
+  return (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '—' : formatNumber(x, digits, i18n.language));
+}
+
+// ---- Server validation issues → fields ----
+
+export interface Problems {
+  fields: Record<string, string>;
+  form: string | null;
+}
+
+/** "seats: Too big: …" → { seats: "Too big: …" }; what names no known field goes to the form. */
+export function problemsOf(e: Error, known: readonly string[]): Problems {
+  const issues = e instanceof CommandError ? e.issues : [];
+  const fields: Record<string, string> = {};
+  const rest: string[] = [];
+  for (const issue of issues) {
+    const m = /^([A-Za-z]+)(?:\.[^:]*)?:\s*(.*)$/.exec(issue);
+    if (m && known.includes(m[1]!)) fields[m[1]!] = fields[m[1]!] ? `${fields[m[1]!]}; ${m[2]}` : m[2]!;
+    else rest.push(issue);
+  }
+  return { fields, form: rest.length ? rest.join('; ') : issues.length ? null : e.message };
+}
+
+/** Zod's usual messages in the UI's language; anything else as the server said it. */
+export function useIssueText() {
+  const { t } = useTranslation();
+  return (msg: string | undefined): string | undefined => {
+    if (!msg) return undefined;
+    let m: RegExpExecArray | null;
+    if ((m = /^Too big: expected number to be <=?(\S+)$/.exec(msg))) return t('sess.problem.tooBig', { limit: m[1] });
+    if ((m = /^Too small: expected number to be >(\S+)$/.exec(msg))) return t('sess.problem.above', { limit: m[1] });
+    if ((m = /^Too small: expected number to be >=(\S+)$/.exec(msg))) return t('sess.problem.tooSmall', { limit: m[1] });
+    if (/expected int, received number/.test(msg)) return t('sess.problem.integer');
+    if (/expected number/.test(msg)) return t('sess.problem.number');
+    return msg;
+  };
+}
+
+/** A text field for a number (text, so the browser never blanks what it cannot read). */
+export function Field({
+  label,
+  hint,
+  unit,
+  value,
+  onChange,
+  error,
+  testId,
+  disabled,
+  mono,
+  placeholder,
+  inputMode = 'decimal',
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  unit?: string;
+  value: string;
+  onChange(v: string): void;
+  error?: string;
+  testId: string;
+  disabled?: boolean;
+  mono?: boolean;
+  placeholder?: string;
+  inputMode?: 'decimal' | 'text' | 'url';
+  children?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className={`field sess-field${error ? ' invalid' : ''}${disabled ? ' disabled' : ''}`}>
+      <label className="label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="sess-input">
+        <input
+          id={id}
+          type="text"
+          inputMode={inputMode}
+          autoComplete="off"
+          spellCheck={false}
+          className={mono ? 'mono' : undefined}
+          value={value}
+          placeholder={placeholder}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`${id}-msg`}
+          data-testid={testId}
+        />
+        {unit && <span className="sess-unit">{unit}</span>}
+      </div>
+      {error ? (
+        <span className="error" role="alert" id={`${id}-msg`} data-testid={`${testId}-error`}>
+          {error}
+        </span>
+      ) : (
+        <span className="hint" id={`${id}-msg`}>
+          {hint ?? ' '}
+        </span>
+      )}
+      {children}
+    </div>
+  );
+}
+
+/** A number typed as text: the value, or null when it is not a number. */
+export function parseNum(text: string): number | null {
+  const s = text.trim().replace(',', '.');
+  if (s === '') return null;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : null;
+}
