@@ -343,3 +343,39 @@ test.describe('waiting room', () => {
     await holder.close();
   });
 });
+
+test.describe('the public listener (--sessions-host)', () => {
+  test('serves the waiting room and the client API, and not the admin console', async ({ browser }) => {
+    const { spawn } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { ROOT } = await import('./fixtures');
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-pub-'));
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--sessions-host', '127.0.0.1', '--sessions-port', '0'], {
+      env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_LOCALE: 'en-US' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    try {
+      await expect.poll(() => /Waiting room: (http:\/\/\S+\/wait)/.exec(out)?.[1] ?? null, { timeout: 90_000 }).not.toBeNull();
+      const waitUrl = /Waiting room: (http:\/\/\S+\/wait)/.exec(out)![1]!;
+      const pub = waitUrl.replace(/wait$/, '');
+      const page = await browser.newPage({ viewport: DESKTOP });
+      await page.goto(`${waitUrl}?lang=en`);
+      await join(page, 'Lan User', 'operate');
+      // No instance runs in this agent: no seat; the person waits first in line.
+      await expect(page.getByTestId('wait-status')).toHaveAttribute('data-role', 'queued');
+      await expect(page.getByTestId('wait-conn')).toHaveAttribute('data-state', 'live');
+      // The console and its API are not there.
+      expect((await page.request.get(`${pub}api/v1/admission`)).status()).toBe(404);
+      expect((await page.request.get(`${pub}index.html`)).status()).toBe(404);
+      await page.close();
+    } finally {
+      child.kill('SIGTERM');
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

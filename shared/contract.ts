@@ -148,7 +148,8 @@ export type ApiErrorCode =
   | 'internal';
 
 export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string; issues?: string[] };
+  /** ended: why a session is over (the sessions API says so for a while after it ended). */
+  error: { code: ApiErrorCode; message: string; issues?: string[]; ended?: string };
 }
 
 export class ApiError extends Error {
@@ -156,12 +157,13 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly issues?: string[],
+    readonly ended?: string,
   ) {
     super(message);
     this.name = 'ApiError';
   }
   toJSON(): ApiErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) } };
+    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}), ...(this.ended ? { ended: this.ended } : {}) } };
   }
 }
 

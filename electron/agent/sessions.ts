@@ -316,6 +316,15 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   };
 }
 
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+};
+
 export interface SessionServer {
   url: string;
   port: number;
@@ -343,8 +352,8 @@ export async function startSessionServer(opts: { core: Core; host: string; port:
     if (a && assets && (req.method === 'GET' || req.method === 'HEAD')) {
       const file = path.join(assets, a[1]!);
       if (fs.existsSync(file)) {
-        const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-        res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=31536000, immutable', ...WAIT_PAGE_HEADERS });
+        const type = ASSET_TYPES[path.extname(file)] ?? 'application/octet-stream';
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', ...WAIT_PAGE_HEADERS });
         res.end(fs.readFileSync(file));
         return;
       }

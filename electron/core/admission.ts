@@ -60,6 +60,8 @@ export interface AdmissionOptions {
 const MAX_SESSIONS = 10_000;
 const MAX_SIM_VISITORS = 500;
 const HOLD_SAMPLES = 200;
+/** Ended sessions whose reason is remembered (oldest forgotten first). */
+const ENDED_KEPT = 5000;
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
@@ -196,8 +198,13 @@ export class AdmissionService {
     };
   }
 
+  /** Why recent sessions ended, so a page that was offline at the time can still say it. */
+  private readonly ended = new Map<string, LeaveReason>();
+
   private gone(id: string): ApiError {
-    return new ApiError('not_found', `Session ${id.slice(0, 40)} is not known: it ended (left, timed out or removed by the admin). Join again.`);
+    const reason = this.ended.get(id);
+    const why = reason === 'kicked' ? 'it was removed by the host' : reason === 'timeout' ? 'nothing was heard from it within the heartbeat timeout' : reason === 'left' ? 'it was left' : 'it ended (left, timed out or removed by the host)';
+    return new ApiError('not_found', `Session ${id.slice(0, 40)} is not known: ${why}. Join again.`, undefined, reason);
   }
 
   private view(id: string, index?: Map<string, number>, meanHoldSec = mean(this.holds)): SessionView | null {
@@ -293,7 +300,10 @@ export class AdmissionService {
     this.apply(leaveRule(this.state, id, this.now(), reason));
     this.lastSeen.delete(id);
     this.lastSent.delete(id);
-    this.simPlans.delete(id);
+    if (!this.simPlans.delete(id)) {
+      this.ended.set(id, reason);
+      if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
+    }
     const set = this.watchers.get(id);
     this.watchers.delete(id);
     for (const fn of set ?? []) fn({ type: 'ended', reason });

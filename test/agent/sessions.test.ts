@@ -299,7 +299,9 @@ describe('admin REST API of admission', () => {
     expect(promoted.body.data).toMatchObject({ role: 'operator', instance: 1, link: 'http://render-01:8080/' });
     const kicked = await admin('DELETE', `/admission/sessions/${ids[0]}`);
     expect(kicked.body.data).toEqual({ kicked: ids[0] });
-    expect((await fetch(`${base}/api/v1/sessions/${ids[0]}`)).status).toBe(404);
+    const gone = await fetch(`${base}/api/v1/sessions/${ids[0]}`);
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as any).error).toMatchObject({ code: 'not_found', ended: 'kicked', message: expect.stringMatching(/removed by the host/) });
     const notWaiting = await admin('POST', `/admission/sessions/${ids[1]}/move`, { position: 1 });
     expect(notWaiting.status).toBe(409);
     await admin('PUT', '/admission', { paused: false });

@@ -191,7 +191,7 @@ export function WaitRoom() {
         .catch((e: unknown) => {
           if (e instanceof WaitApiError && e.kind === 'not_found') {
             saveStored(null);
-            setNotice('expired');
+            setNotice(e.ended ?? 'expired');
             setPhase({ kind: 'form' });
           } else {
             // Not reachable right now: keep the place and keep trying (socket + polling).

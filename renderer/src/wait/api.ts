@@ -19,6 +19,8 @@ export class WaitApiError extends Error {
   ) {
     super(message);
   }
+  /** 404 of a session that ended recently: why. */
+  ended?: 'left' | 'timeout' | 'kicked';
 }
 
 /** Same origin, relative to the page (works behind a reverse proxy under a path prefix too). */
@@ -61,7 +63,12 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     const wait = Number.isFinite(header) && header > 0 ? header : Number.isFinite(fromText) && fromText > 0 ? fromText : 5;
     throw new WaitApiError('rate_limited', message, 429, Math.ceil(wait));
   }
-  if (res.status === 404) throw new WaitApiError('not_found', message, 404);
+  if (res.status === 404) {
+    const ended = (json as { error?: { ended?: string } } | null)?.error?.ended;
+    const err = new WaitApiError('not_found', message, 404);
+    if (ended === 'left' || ended === 'timeout' || ended === 'kicked') err.ended = ended;
+    throw err;
+  }
   if (res.status >= 400 && res.status < 500) throw new WaitApiError('bad_request', message, res.status);
   throw new WaitApiError('server', message, res.status);
 }
@@ -320,7 +327,7 @@ export class SessionLink {
       if (!this.ws) this.events.connection('polling', { online: true });
     } catch (e) {
       if (this.done) return;
-      if (e instanceof WaitApiError && e.kind === 'not_found') this.end('expired');
+      if (e instanceof WaitApiError && e.kind === 'not_found') this.end(e.ended ?? 'expired');
       else if (e instanceof WaitApiError && e.kind === 'network') {
         this.online = false;
         if (!this.ws) this.events.connection('polling', { online: false });
