@@ -23,7 +23,7 @@ import type { SessionNotice } from '../core/admission';
 
 export const SESSION_BODY_LIMIT = 4096;
 const SESSION_PATH = /^\/api\/v1\/sessions(?:\/([A-Za-z0-9_-]{1,64}))?(\/socket)?\/?$/;
-/** Socket heartbeat: a ping frame this often; the browser's pong (or any message) keeps the place. */
+/** Socket heartbeat: a ping frame this often (or a third of a shorter heartbeat timeout); the browser's pong (or any message) keeps the place. */
 const PING_MS = 10_000;
 
 export const HTTP_STATUS: Record<ApiErrorCode, number> = {
@@ -266,9 +266,15 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       unwatch?.();
       unwatch = null;
     };
+    // Ping often enough for the heartbeat timeout in force (the admin may shorten it).
+    let lastPing = Date.now();
     const pinger = setInterval(() => {
-      if (ws.readyState === ws.OPEN) ws.ping();
-    }, PING_MS);
+      const every = Math.min(PING_MS, (core.admission.getConfig().heartbeatTimeoutSec * 1000) / 3);
+      if (ws.readyState === ws.OPEN && Date.now() - lastPing >= every) {
+        lastPing = Date.now();
+        ws.ping();
+      }
+    }, 500);
     pinger.unref();
     try {
       unwatch = core.admission.watch(id, (notice: SessionNotice) => {

@@ -257,6 +257,20 @@ describe('the client API rejects bad input clearly and keeps serving', () => {
     expect((await joinHttp({ name: 'still serving', want: 'watch' })).status).toBe(201);
   });
 
+  it('an open socket alone keeps the place: the server pings within a short heartbeat timeout', async () => {
+    await admin('PUT', '/admission', { heartbeatTimeoutSec: 2 });
+    try {
+      const r = await joinHttp({ name: 'socket only', want: 'watch' });
+      const c = connect(r.body.id); // answers ping frames, sends nothing itself
+      await c.open;
+      await new Promise((res) => setTimeout(res, 3500));
+      expect((await fetch(`${base}/api/v1/sessions/${r.body.id}`)).status).toBe(200);
+      c.ws.terminate();
+    } finally {
+      await admin('PUT', '/admission', { heartbeatTimeoutSec: 30 });
+    }
+  });
+
   it('the socket tells a person at once when they get the seat', async () => {
     await admin('PUT', '/admission', { seats: 1 });
     const snap = await snapshot();
