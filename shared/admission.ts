@@ -232,53 +232,62 @@ function setRole(s: Session, role: Role, instance: number | null, now: number, c
   s.since = now;
 }
 
-/** Tries to give one session a place; updates `u` and the queue. Returns whether its role changed. */
-function tryAdmit(st: AdmissionState, u: Usage, orig: Session, now: number, changes: RoleChange[]): boolean {
-  if (wantsSeat(orig) && orig.role !== 'operator') {
-    const seat = freeSeat(st, u);
-    // A spectator taking a seat gives back its spectator stream: bandwidth-neutral.
-    if (seat !== null && (orig.role === 'spectator' || fits(st, u, 1))) {
-      const s = own(st, orig);
-      if (s.role === 'spectator') {
-        u.spectators--;
-        u.watching.set(s.instance!, u.watching.get(s.instance!)! - 1);
-      } else u.streams++;
-      u.operators++;
-      u.seatHolder.set(seat, s.id);
-      setRole(s, 'operator', seat, now, changes);
-      st.queue = st.queue.filter((id) => id !== s.id);
-      s.queuedAt = null;
-      return true;
-    }
-  }
-  if (orig.role === 'queued' && wantsToWatch(orig)) {
-    const n = spectatorInstance(st, u);
-    if (n !== null && fits(st, u, 1)) {
-      const s = own(st, orig);
-      u.spectators++;
-      u.streams++;
-      u.watching.set(n, (u.watching.get(n) ?? 0) + 1);
-      setRole(s, 'spectator', n, now, changes);
-      if (s.want === 'watch') {
-        st.queue = st.queue.filter((id) => id !== s.id);
-        s.queuedAt = null;
-      }
-      return true;
-    }
-  }
-  return false;
+/** Gives a seat to a session that wants one, if a seat is free and the stream fits. */
+function trySeat(st: AdmissionState, u: Usage, orig: Session, now: number, changes: RoleChange[]): boolean {
+  if (!wantsSeat(orig) || orig.role === 'operator') return false;
+  const seat = freeSeat(st, u);
+  // A spectator taking a seat gives back its spectator stream: bandwidth-neutral.
+  if (seat === null || !(orig.role === 'spectator' || fits(st, u, 1))) return false;
+  const s = own(st, orig);
+  if (s.role === 'spectator') {
+    u.spectators--;
+    u.watching.set(s.instance!, u.watching.get(s.instance!)! - 1);
+  } else u.streams++;
+  u.operators++;
+  u.seatHolder.set(seat, s.id);
+  setRole(s, 'operator', seat, now, changes);
+  st.queue = st.queue.filter((id) => id !== s.id);
+  s.queuedAt = null;
+  return true;
 }
 
-/** Walks the queue in order and admits everyone who fits. First come, first served. */
+/** Gives a spectator place to a waiting session that would watch, if one is free and the stream fits. */
+function tryWatch(st: AdmissionState, u: Usage, orig: Session, now: number, changes: RoleChange[]): boolean {
+  if (orig.role !== 'queued' || !wantsToWatch(orig)) return false;
+  const n = spectatorInstance(st, u);
+  if (n === null || !fits(st, u, 1)) return false;
+  const s = own(st, orig);
+  u.spectators++;
+  u.streams++;
+  u.watching.set(n, (u.watching.get(n) ?? 0) + 1);
+  setRole(s, 'spectator', n, now, changes);
+  if (s.want === 'watch') {
+    st.queue = st.queue.filter((id) => id !== s.id);
+    s.queuedAt = null;
+  }
+  return true;
+}
+
+/**
+ * Admits everyone who fits, first come first served, seats first: one pass gives
+ * the free seats to the first people in line who want one, a second gives the
+ * spectator places. Seats first because a seat is what an operator leaving frees,
+ * and the first person waiting to operate gets it even when the bandwidth is short
+ * (a watcher ahead in line gets the next spectator place). The second pass also
+ * sees the spectator places that people moving up to a seat gave back.
+ */
 function fill(st: AdmissionState, now: number, changes: RoleChange[]): void {
   if (st.limits.paused) return;
   const u = usage(st);
   for (const id of [...st.queue]) {
-    // Nothing left to give: no seat, and no spectator place or bandwidth. (A free seat
-    // with the bandwidth used up still serves a spectator moving to it.)
-    if (freeSeat(st, u) === null && (spectatorInstance(st, u) === null || !fits(st, u, 1))) break;
+    if (freeSeat(st, u) === null) break;
     const s = st.sessions.get(id);
-    if (s) tryAdmit(st, u, s, now, changes);
+    if (s) trySeat(st, u, s, now, changes);
+  }
+  for (const id of [...st.queue]) {
+    if (spectatorInstance(st, u) === null || !fits(st, u, 1)) break;
+    const s = st.sessions.get(id);
+    if (s) tryWatch(st, u, s, now, changes);
   }
 }
 
@@ -402,7 +411,10 @@ export function promote(state: AdmissionState, id: string, now: number): Step {
   const step = move(state, id, 1, now);
   const st = step.state;
   const s = st.sessions.get(id)!;
-  if (st.queue.includes(id) && st.limits.paused) tryAdmit(st, usage(st), s, now, step.changes);
+  if (st.queue.includes(id) && st.limits.paused) {
+    const u = usage(st);
+    if (!trySeat(st, u, s, now, step.changes)) tryWatch(st, u, s, now, step.changes);
+  }
   return step;
 }
 
