@@ -145,6 +145,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'too_large'
   | 'rate_limited'
+  | 'unavailable'
   | 'internal';
 
 export interface ApiErrorBody {

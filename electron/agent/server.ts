@@ -29,6 +29,8 @@ export interface AgentOptions {
   staticDir: string | null;
   /** Per-address limit of the client (sessions) API. */
   sessionRateLimit?: RateLimit;
+  /** Places in line one address may hold at once. */
+  sessionsPerAddress?: number;
 }
 
 export interface Agent {
@@ -80,7 +82,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       : null;
 
   const version = core.hostInfo().version;
-  const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, cors: false });
+  const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
 
   const server = http.createServer(async (req, res) => {
     try {

@@ -37,6 +37,7 @@ export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   forbidden: 403,
   too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -66,15 +67,19 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // Stop keeping it but let the 413 go out (destroying the request would reset the
+        // connection before the client reads why); the response closes the connection.
+        req.off('data', onData);
+        req.resume();
         reject(new ApiError('too_large', `Request body too large (over ${limit} bytes).`));
-        req.destroy();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve({});
@@ -95,6 +100,10 @@ export interface RateLimit {
   burst: number;
 }
 export const DEFAULT_RATE_LIMIT: RateLimit = { perSec: 20, burst: 100 };
+/** Places in line one address may hold at once (a venue behind one NAT is many people; a script is one). */
+export const DEFAULT_SESSIONS_PER_ADDRESS = 50;
+/** Sockets one session may hold open: a page reloading; more is someone else's doing. */
+const SOCKETS_PER_SESSION = 4;
 
 /** A token bucket per remote address. Buckets idle long enough to be full are dropped. */
 export class RateLimiter {
@@ -126,6 +135,8 @@ export interface SessionRoutesOptions {
   core: Core;
   staticDir: string | null;
   rateLimit?: RateLimit;
+  /** Places in line one address may hold at once. */
+  sessionsPerAddress?: number;
   /** Answer cross-origin calls (the public listener: streaming front-ends live on other origins). */
   cors: boolean;
 }
@@ -208,7 +219,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
           throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
         }
         const body = await readJsonBody(req, SESSION_BODY_LIMIT);
-        const view = core.admission.join(body);
+        const view = core.admission.join(body, { owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
         sendJson(res, 201, view, { ...extra, location: `/api/v1/sessions/${view.id}` });
         return true;
       }
@@ -224,7 +235,8 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       return methodNotAllowed(res, 'GET, DELETE', url);
     } catch (e) {
       const err = toApiError(e);
-      if (!res.headersSent) sendJson(res, HTTP_STATUS[err.code], err.toJSON(), extra);
+      const close: Record<string, string> = err.code === 'too_large' ? { connection: 'close' } : {};
+      if (!res.headersSent) sendJson(res, HTTP_STATUS[err.code], err.toJSON(), { ...extra, ...close });
       else res.end();
       return true;
     }
@@ -254,14 +266,23 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     return true;
   }
 
+  const bySession = new Map<string, WebSocket[]>();
+
   function attach(ws: WebSocket, id: string): void {
     sockets.add(ws);
+    const mine = [...(bySession.get(id) ?? []), ws];
+    bySession.set(id, mine);
+    // A session's oldest sockets beyond the limit are closed: the newest page wins.
+    while (mine.length > SOCKETS_PER_SESSION) mine.shift()!.close(1008, 'opened elsewhere');
     const send = (msg: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
     };
     let unwatch: (() => void) | null = null;
     const cleanup = () => {
       sockets.delete(ws);
+      const left = (bySession.get(id) ?? []).filter((w) => w !== ws);
+      if (left.length) bySession.set(id, left);
+      else bySession.delete(id);
       clearInterval(pinger);
       unwatch?.();
       unwatch = null;
@@ -342,8 +363,8 @@ export interface SessionServer {
  * The public listener: only the client API and the waiting room, for end users on
  * the LAN. The admin API stays on the agent's (loopback by default) address.
  */
-export async function startSessionServer(opts: { core: Core; host: string; port: number; staticDir: string | null; rateLimit?: RateLimit }): Promise<SessionServer> {
-  const routes = createSessionRoutes({ core: opts.core, staticDir: opts.staticDir, rateLimit: opts.rateLimit, cors: true });
+export async function startSessionServer(opts: { core: Core; host: string; port: number; staticDir: string | null; rateLimit?: RateLimit; sessionsPerAddress?: number }): Promise<SessionServer> {
+  const routes = createSessionRoutes({ core: opts.core, staticDir: opts.staticDir, rateLimit: opts.rateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: true });
   const assets = opts.staticDir ? path.join(opts.staticDir, 'assets') : null;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sessions');

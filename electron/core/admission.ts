@@ -145,17 +145,28 @@ export class AdmissionService {
 
   // ---- The people's API ------------------------------------------------------------
 
-  join(input: unknown, opts: { synthetic?: boolean } = {}): SessionView {
+  /** Who holds each real session (the client's address), for the per-address limit. */
+  private readonly owners = new Map<string, string>();
+  private readonly ownerCounts = new Map<string, number>();
+
+  join(input: unknown, opts: { synthetic?: boolean; owner?: string; maxPerOwner?: number } = {}): SessionView {
     const parsed = JoinSchema.safeParse(input ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
       throw new ApiError('invalid_payload', `Invalid request: ${issues.join('; ')}. Send {"name": "…", "want": "operate" | "watch" | "any"}.`, issues);
     }
     if (this.state.sessions.size >= MAX_SESSIONS) {
-      throw new ApiError('conflict', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);
+      throw new ApiError('unavailable', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);
+    }
+    if (opts.owner !== undefined && opts.maxPerOwner !== undefined && (this.ownerCounts.get(opts.owner) ?? 0) >= opts.maxPerOwner) {
+      throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} places in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
     }
     const id = randomBytes(12).toString('base64url');
     const now = this.now();
+    if (opts.owner !== undefined) {
+      this.owners.set(id, opts.owner);
+      this.ownerCounts.set(opts.owner, (this.ownerCounts.get(opts.owner) ?? 0) + 1);
+    }
     this.lastSeen.set(id, now);
     this.counts.joined++;
     this.apply(joinRule(this.state, { id, name: parsed.data.name, want: parsed.data.want, now, synthetic: opts.synthetic }));
@@ -185,11 +196,14 @@ export class AdmissionService {
   watch(id: string, fn: Watcher): () => void {
     const v = this.view(id);
     if (!v) throw this.gone(id);
+    // Sent first: a watcher that throws is never registered. Recorded as sent, so a
+    // later change back to an earlier view is not mistaken for "already told".
+    fn({ type: 'session', session: v });
+    this.lastSent.set(id, JSON.stringify(v));
     let set = this.watchers.get(id);
     if (!set) this.watchers.set(id, (set = new Set()));
     set.add(fn);
     this.lastSeen.set(id, this.now());
-    fn({ type: 'session', session: v });
     this.scheduleSnapshot();
     return () => {
       set!.delete(fn);
@@ -217,7 +231,16 @@ export class AdmissionService {
     return this.config;
   }
 
-  async setConfig(patch: AdmissionPatch): Promise<AdmissionSnapshot> {
+  private configQueue: Promise<unknown> = Promise.resolve();
+
+  /** Applies a settings change; changes run one after another, each on top of the last. */
+  setConfig(patch: AdmissionPatch): Promise<AdmissionSnapshot> {
+    const run = this.configQueue.then(() => this.applyConfig(patch));
+    this.configQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyConfig(patch: AdmissionPatch): Promise<AdmissionSnapshot> {
     const next = AdmissionConfigSchema.parse({ ...this.config, ...patch });
     await writeJsonAtomic(this.file, next);
     const wilburChanged = next.wilburUrl !== this.config.wilburUrl;
@@ -300,6 +323,13 @@ export class AdmissionService {
     this.apply(leaveRule(this.state, id, this.now(), reason));
     this.lastSeen.delete(id);
     this.lastSent.delete(id);
+    const owner = this.owners.get(id);
+    if (owner !== undefined) {
+      this.owners.delete(id);
+      const n = (this.ownerCounts.get(owner) ?? 1) - 1;
+      if (n > 0) this.ownerCounts.set(owner, n);
+      else this.ownerCounts.delete(owner);
+    }
     if (!this.simPlans.delete(id)) {
       this.ended.set(id, reason);
       if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
@@ -321,8 +351,9 @@ export class AdmissionService {
     const now = this.now();
     for (const ch of step.changes) {
       const was = before.sessions.get(ch.id);
-      if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.queuedAt != null) {
-        this.record(this.waits, (now - was.queuedAt) / 1000);
+      if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.role !== 'spectator') {
+        // A newcomer let in at once waited 0 s: it counts too.
+        this.record(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
       }
       const plan = this.simPlans.get(ch.id);
       if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;

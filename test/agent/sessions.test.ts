@@ -40,7 +40,7 @@ beforeAll(async () => {
       },
     },
   });
-  agent = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 100_000, burst: 100_000 } });
+  agent = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 100_000, burst: 100_000 }, sessionsPerAddress: 1000 });
   base = `http://127.0.0.1:${agent.port}`;
 });
 afterAll(async () => {
@@ -271,6 +271,57 @@ describe('the client API rejects bad input clearly and keeps serving', () => {
     }
   });
 
+  it('a chunked body over the limit gets a 413, not a reset connection', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: agent.port, path: '/api/v1/sessions', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      for (let k = 0; k < 10; k++) req.write('x'.repeat(1000));
+      req.end();
+    });
+    expect(status).toBe(413);
+  });
+
+  it('a page that reconnects is told of a change back to what it saw before it went away', async () => {
+    const r = await joinHttp({ name: 'reconnects', want: 'operate' });
+    const first = connect(r.body.id);
+    await first.open;
+    await waitFor(() => first.views.length > 0, 'the first view', 3000);
+    first.ws.terminate();
+    await admin('PUT', '/admission', { paused: true });
+    const second = connect(r.body.id);
+    await second.open;
+    await waitFor(() => second.views.at(-1)?.paused === true, 'the paused view', 3000);
+    await admin('PUT', '/admission', { paused: false });
+    await waitFor(() => second.views.at(-1)?.paused === false, 'the resumed view', 3000);
+    second.ws.terminate();
+    await fetch(`${base}/api/v1/sessions/${r.body.id}`, { method: 'DELETE' });
+  });
+
+  it('settings changed at the same time are both kept', async () => {
+    await Promise.all([admin('PUT', '/admission', { uplinkMbps: 555 }), admin('PUT', '/admission', { spectatorsPerInstance: 3 })]);
+    const cfg = (await snapshot()).config;
+    expect([cfg.uplinkMbps, cfg.spectatorsPerInstance]).toEqual([555, 3]);
+    await admin('PUT', '/admission', { uplinkMbps: 1000, spectatorsPerInstance: 0 });
+  });
+
+  it('a session keeps at most 4 sockets: the oldest is closed', async () => {
+    const r = await joinHttp({ name: 'many tabs', want: 'watch' });
+    const socks: ReturnType<typeof connect>[] = [];
+    for (let k = 0; k < 5; k++) {
+      const c = connect(r.body.id);
+      await c.open;
+      socks.push(c);
+    }
+    await waitFor(() => socks[0]!.ws.readyState === WebSocket.CLOSED, 'the oldest socket to close', 3000);
+    expect(socks.slice(1).every((c) => c.ws.readyState === WebSocket.OPEN)).toBe(true);
+    socks.forEach((c) => c.ws.terminate());
+    await fetch(`${base}/api/v1/sessions/${r.body.id}`, { method: 'DELETE' });
+  });
+
   it('the socket tells a person at once when they get the seat', async () => {
     await admin('PUT', '/admission', { seats: 1 });
     const snap = await snapshot();
@@ -342,13 +393,16 @@ describe('admin REST API of admission', () => {
 
 describe('rate limit and the public listener', () => {
   let limited: Agent;
+  let capped: Agent;
   let pub: SessionServer;
   beforeAll(async () => {
     limited = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 0.5, burst: 3 } });
+    capped = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionsPerAddress: 2 });
     pub = await startSessionServer({ core, host: '127.0.0.1', port: 0, staticDir: null });
   });
   afterAll(async () => {
     await limited.close();
+    await capped.close();
     await pub.close();
   });
 
@@ -363,6 +417,24 @@ describe('rate limit and the public listener', () => {
     expect(((await r.json()) as any).error.message).toMatch(/Too many requests/);
     // The admin API is not limited by it.
     expect((await fetch(`http://127.0.0.1:${limited.port}/api/v1/commands/host.info`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+
+  it('one address holds a bounded number of places in line; leaving one frees room', async () => {
+    const url = `http://127.0.0.1:${capped.port}`;
+    // The limit counts this address's places in the whole core: clear the earlier tests' people.
+    const snap = await snapshot();
+    for (const id of [...snap.queue.map((q) => q.id), ...snap.seats.flatMap((x) => [...(x.operator ? [x.operator.id] : []), ...x.spectators.map((y) => y.id)])]) {
+      await admin('DELETE', `/admission/sessions/${id}`);
+    }
+    const a = await joinHttp({ name: 'a', want: 'watch' }, url);
+    const b = await joinHttp({ name: 'b', want: 'watch' }, url);
+    const c = await joinHttp({ name: 'c', want: 'watch' }, url);
+    expect([a.status, b.status, c.status]).toEqual([201, 201, 429]);
+    expect(c.body.error.message).toMatch(/already holds 2 places/);
+    await fetch(`${url}/api/v1/sessions/${a.body.id}`, { method: 'DELETE' });
+    const d = await joinHttp({ name: 'd', want: 'watch' }, url);
+    expect(d.status).toBe(201);
+    for (const id of [b.body.id, d.body.id]) await fetch(`${url}/api/v1/sessions/${id}`, { method: 'DELETE' });
   });
 
   it('serves the client API with CORS, and no admin API at all', async () => {
