@@ -84,7 +84,9 @@ export class Core {
     this.supervisor.on('change', () => {
       const list = this.supervisor.list();
       this.emit({ type: 'instances', data: list });
-      this.admission.setRunningInstances(list.filter((i) => i.state === 'running').map((i) => i.n));
+      // Instances a capacity probe started are a measurement, not seats for people.
+      const probing = this.probe?.instanceIds() ?? new Set<string>();
+      this.admission.setRunningInstances(list.filter((i) => i.state === 'running' && !probing.has(i.id)).map((i) => i.n));
     });
     this.probe = new ProbeRunner({
       supervisor: this.supervisor,

@@ -62,6 +62,10 @@ class ProbeSession {
   readonly run: ProbeRun;
   /** Every instance this probe launched, in launch order. */
   private readonly ids: string[] = [];
+  /** The instances this probe started (the admission service gives them no seats). */
+  instanceIds(): readonly string[] {
+    return this.ids;
+  }
   private readonly stoppedByProbe = new Set<string>();
   /** Instances whose end is already accounted for (stopped by the probe, or reported as an exit). */
   private readonly accounted = new Set<string>();
@@ -452,6 +456,11 @@ export class ProbeRunner {
 
   get running(): boolean {
     return this.session !== null;
+  }
+
+  /** Instances started by the probe in progress: a measurement, not seats for people. */
+  instanceIds(): Set<string> {
+    return new Set(this.session?.instanceIds() ?? []);
   }
 
   /** Starts a probe of `profile`; resolves at once with its first state. One probe at a time. */

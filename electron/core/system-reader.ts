@@ -57,7 +57,8 @@ export class ProcSystemReader implements SystemReader {
     const netText = this.netdev.read();
     const diskText = this.diskstats.read();
     const cur: Counters = {
-      t: now,
+      // Monotonic and sub-millisecond: two readings within one Date.now() millisecond still have an interval.
+      t: performance.now(),
       cpu,
       net: netText ? parseNetDev(netText) : null,
       disk: diskText ? parseDiskstats(diskText) : null,

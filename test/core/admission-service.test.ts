@@ -54,6 +54,18 @@ describe('admission service in the core', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('instances a capacity probe starts are a measurement, not seats', async () => {
+    await core.invoke('admission.set', { seatsFrom: 'instances' });
+    await core.invoke('probe.start', { profileId: 'light' });
+    try {
+      await waitFor(() => core.supervisor.list().some((i) => i.state === 'running'), 'the probe’s first instance to run', 30_000);
+      await sleep(300);
+      expect(core.admission.snapshot().seats).toEqual([]);
+    } finally {
+      await core.invoke('probe.cancel', {});
+    }
+  }, 60_000);
+
   it('a client that stops sending heartbeats loses its place to the next in line', async () => {
     await core.invoke('admission.set', { seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 2 });
     const quiet = core.admission.join({ name: 'quiet', want: 'operate' });
