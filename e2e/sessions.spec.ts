@@ -235,6 +235,8 @@ test('simulated visitors fill the seats and queue up, and go home when stopped; 
   await expect(page.getByTestId('sess-queue')).toContainText('排队名单');
   await expect(page.getByTestId('sess-bandwidth')).toContainText('带宽');
   await expect(page.getByTestId('sim-stop')).toContainText('停止');
+  // Simulated visitors are named in the console's language.
+  await expect(page.getByTestId('queue-row').first()).toContainText(/(访客|观众) \d+/);
   await page.waitForTimeout(300);
   await shot(page, 'sessions-05-zh-CN');
 

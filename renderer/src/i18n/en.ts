@@ -240,6 +240,8 @@ export const en = {
     },
     sim: 'sim',
     simulatedHint: 'simulated visitor',
+    simVisitor: 'Visitor {{n}}',
+    simViewer: 'Viewer {{n}}',
     seatsTitle: 'Seats',
     seatsTaken: '{{taken}} of {{total}} operated',
     seatsSubtitle: 'Seats: {{source}} · up to {{spectators}} spectators per instance',

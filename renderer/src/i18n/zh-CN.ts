@@ -242,6 +242,8 @@ export const zhCN: Dict = {
     },
     sim: '模拟',
     simulatedHint: '模拟访客',
+    simVisitor: '访客 {{n}}',
+    simViewer: '观众 {{n}}',
     seatsTitle: '座位',
     seatsTaken: '{{total}} 个中 {{taken}} 个有人操作',
     seatsSubtitle: '座位来源：{{source}} · 每个实例最多 {{spectators}} 名观众',

@@ -2,20 +2,21 @@
 import { useTranslation } from 'react-i18next';
 import type { AdmissionSnapshot, QueueEntryView } from '../../../../shared/admission';
 import { run, useStore } from '../../store';
-import { Elapsed } from './parts';
+import { Elapsed, shownName } from './parts';
 
 /** Rows drawn at once; a simulated crowd can hold hundreds. */
 const SHOWN = 200;
 
 function Row({ e, last }: { e: QueueEntryView; last: number }) {
   const { t } = useTranslation();
+  const nm = shownName(t, e);
   const toast = useStore((s) => s.toast);
   const promote = async () => {
     const v = await run((tr) => tr.invoke('admission.promote', { id: e.id }));
     if (!v) return;
-    if (v.role === 'operator') toast('info', t('sess.promotedOperator', { name: v.name, n: v.instance }));
-    else if (v.role === 'spectator' && v.position === null) toast('info', t('sess.promotedSpectator', { name: v.name, n: v.instance }));
-    else toast('info', t('sess.promotedFirst', { name: v.name }));
+    if (v.role === 'operator') toast('info', t('sess.promotedOperator', { name: nm, n: v.instance }));
+    else if (v.role === 'spectator' && v.position === null) toast('info', t('sess.promotedSpectator', { name: nm, n: v.instance }));
+    else toast('info', t('sess.promotedFirst', { name: nm }));
   };
   const move = (position: number) => void run((tr) => tr.invoke('admission.move', { id: e.id, position }));
   const kick = () => void run((tr) => tr.invoke('admission.kick', { id: e.id }));
@@ -23,8 +24,8 @@ function Row({ e, last }: { e: QueueEntryView; last: number }) {
     <tr data-testid="queue-row" data-name={e.name} data-position={e.position} className={e.synthetic ? 'synthetic' : undefined}>
       <td className="num sess-pos">{e.position}</td>
       <td className="sess-qname">
-        <span className="sess-name" title={e.name}>
-          {e.name}
+        <span className="sess-name" title={nm}>
+          {nm}
         </span>
         {e.synthetic && (
           <span className="sess-sim" title={t('sess.simulatedHint')}>
@@ -40,16 +41,16 @@ function Row({ e, last }: { e: QueueEntryView; last: number }) {
         <Elapsed since={e.queuedAt} />
       </td>
       <td className="actions sess-actions">
-        <button type="button" className="sess-promote" onClick={() => void promote()} aria-label={t('sess.promoteName', { name: e.name })} title={t('sess.promoteHint')} data-testid="queue-promote">
+        <button type="button" className="sess-promote" onClick={() => void promote()} aria-label={t('sess.promoteName', { name: nm })} title={t('sess.promoteHint')} data-testid="queue-promote">
           ⤒ {t('sess.promote')}
         </button>
-        <button type="button" onClick={() => move(e.position - 1)} disabled={e.position <= 1} aria-label={t('sess.upName', { name: e.name })} title={t('sess.up')} data-testid="queue-up">
+        <button type="button" onClick={() => move(e.position - 1)} disabled={e.position <= 1} aria-label={t('sess.upName', { name: nm })} title={t('sess.up')} data-testid="queue-up">
           ↑
         </button>
-        <button type="button" onClick={() => move(e.position + 1)} disabled={e.position >= last} aria-label={t('sess.downName', { name: e.name })} title={t('sess.down')} data-testid="queue-down">
+        <button type="button" onClick={() => move(e.position + 1)} disabled={e.position >= last} aria-label={t('sess.downName', { name: nm })} title={t('sess.down')} data-testid="queue-down">
           ↓
         </button>
-        <button type="button" className="danger" onClick={kick} aria-label={t('sess.kickName', { name: e.name })} data-testid="queue-kick">
+        <button type="button" className="danger" onClick={kick} aria-label={t('sess.kickName', { name: nm })} data-testid="queue-kick">
           {t('sess.kick')}
         </button>
       </td>

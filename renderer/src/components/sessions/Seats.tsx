@@ -2,7 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import type { AdmissionSnapshot, SeatView } from '../../../../shared/admission';
 import { run } from '../../store';
-import { Elapsed } from './parts';
+import { Elapsed, shownName } from './parts';
 
 type Person = NonNullable<SeatView['operator']>;
 
@@ -44,17 +44,17 @@ function Seat({ seat, max }: { seat: SeatView; max: number }) {
       {op ? (
         <div className={`sess-op${op.synthetic ? ' synthetic' : ''}`} data-testid={`seat-${seat.instance}-operator`}>
           <span className="sess-avatar" aria-hidden>
-            {op.name.trim().slice(0, 1).toUpperCase()}
+            {shownName(t, op).trim().slice(0, 1).toUpperCase()}
           </span>
           <div className="sess-op-text">
             <span className="sess-role">{t('sess.operator')}</span>
-            <span className="sess-name" title={op.name}>
-              {op.name}
+            <span className="sess-name" title={shownName(t, op)}>
+              {shownName(t, op)}
               {op.synthetic && <SimTag />}
             </span>
           </div>
           <Elapsed since={op.since} />
-          <button type="button" className="sess-x" onClick={() => kick(op)} aria-label={t('sess.kickName', { name: op.name })} title={t('sess.kickName', { name: op.name })}>
+          <button type="button" className="sess-x" onClick={() => kick(op)} aria-label={t('sess.kickName', { name: shownName(t, op) })} title={t('sess.kickName', { name: shownName(t, op) })}>
             ×
           </button>
         </div>
@@ -76,10 +76,10 @@ function Seat({ seat, max }: { seat: SeatView; max: number }) {
         </div>
         <div className="sess-chips">
           {seat.spectators.map((s) => (
-            <span key={s.id} className={`sess-chip${s.synthetic ? ' synthetic' : ''}`} data-testid="spectator" title={s.synthetic ? `${s.name} · ${t('sess.simulatedHint')}` : s.name}>
-              <span className="sess-chip-name">{s.name}</span>
+            <span key={s.id} className={`sess-chip${s.synthetic ? ' synthetic' : ''}`} data-testid="spectator" title={s.synthetic ? `${shownName(t, s)} · ${t('sess.simulatedHint')}` : s.name}>
+              <span className="sess-chip-name">{shownName(t, s)}</span>
               <Elapsed since={s.since} />
-              <button type="button" className="sess-x small" onClick={() => kick(s)} aria-label={t('sess.kickName', { name: s.name })}>
+              <button type="button" className="sess-x small" onClick={() => kick(s)} aria-label={t('sess.kickName', { name: shownName(t, s) })}>
                 ×
               </button>
             </span>

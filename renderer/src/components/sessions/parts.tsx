@@ -173,3 +173,12 @@ export function parseNum(text: string): number | null {
   const v = Number(s);
   return Number.isFinite(v) ? v : null;
 }
+
+/**
+ * The name shown for a person: simulated visitors are named by the core in English
+ * ("Visitor 12", "Viewer 12"); the console says it in its own language.
+ */
+export function shownName(t: (key: string, o?: Record<string, unknown>) => string, who: { name: string; synthetic: boolean }): string {
+  const m = who.synthetic ? /^(Visitor|Viewer) (\d+)$/.exec(who.name) : null;
+  return m ? t(m[1] === 'Viewer' ? 'sess.simViewer' : 'sess.simVisitor', { n: m[2] }) : who.name;
+}
