@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { BITRATE_PRESETS, formatNumber, type FieldProblem } from '../../../shared/bandwidth';
+import { TextField, type TextFieldProps } from './TextField';
 
 // Fields hold the text as typed: validation happens in shared/bandwidth, which says what is wrong.
 export interface CalcForm {
@@ -82,65 +83,19 @@ const STEP_KEYS: Record<string, number> = { ArrowUp: 1, ArrowDown: -1, PageUp: 1
  * cannot read, and the user would see "required" instead of "not a number".
  * Arrow keys step it like a spin box.
  */
-export function NumberField({
-  label,
-  value,
-  onChange,
-  error,
-  hint,
-  unit,
-  step = 1,
-  min = 0,
-  testId,
-}: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  error?: string;
-  hint?: string;
-  unit?: string;
-  step?: number;
-  min?: number;
-  testId: string;
-}) {
-  const id = useId();
+export function NumberField({ step = 1, min = 0, ...p }: Omit<TextFieldProps, 'variant' | 'onKeyDown' | 'children'> & { step?: number; min?: number }) {
   return (
-    <div className={`field bw-field${error ? ' invalid' : ''}`}>
-      <label className="label" htmlFor={id}>
-        {label}
-      </label>
-      <div className="bw-input">
-        <input
-          id={id}
-          type="text"
-          inputMode="decimal"
-          autoComplete="off"
-          spellCheck={false}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          onKeyDown={(e) => {
-            const k = STEP_KEYS[e.key];
-            const n = Number(value);
-            if (k === undefined || value.trim() === '' || !Number.isFinite(n)) return;
-            e.preventDefault();
-            onChange(String(Math.max(min, Math.round((n + k * step) * 1000) / 1000)));
-          }}
-          aria-invalid={!!error}
-          aria-describedby={`${id}-msg`}
-          data-testid={testId}
-        />
-        {unit && <span className="bw-unit">{unit}</span>}
-      </div>
-      {error ? (
-        <span className="error" role="alert" id={`${id}-msg`} data-testid={`${testId}-error`}>
-          {error}
-        </span>
-      ) : (
-        <span className="hint" id={`${id}-msg`}>
-          {hint ?? ' '}
-        </span>
-      )}
-    </div>
+    <TextField
+      {...p}
+      variant="bw"
+      onKeyDown={(e) => {
+        const k = STEP_KEYS[e.key];
+        const n = Number(p.value);
+        if (k === undefined || p.value.trim() === '' || !Number.isFinite(n)) return;
+        e.preventDefault();
+        p.onChange(String(Math.max(min, Math.round((n + k * step) * 1000) / 1000)));
+      }}
+    />
   );
 }
 

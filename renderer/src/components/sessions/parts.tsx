@@ -1,6 +1,7 @@
 // Small pieces of the Sessions view: one shared 1 s clock for every ticking time,
 // time formats, server issues mapped to form fields, and a number field.
-import { useId, useSyncExternalStore, type ReactNode } from 'react';
+import { useSyncExternalStore } from 'react';
+import { TextField, type TextFieldProps } from '../TextField';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../../../shared/bandwidth';
 import { CommandError } from '../../transport/types';
@@ -100,70 +101,9 @@ export function useIssueText() {
   };
 }
 
-/** A text field for a number (text, so the browser never blanks what it cannot read). */
-export function Field({
-  label,
-  hint,
-  unit,
-  value,
-  onChange,
-  error,
-  testId,
-  disabled,
-  mono,
-  placeholder,
-  inputMode = 'decimal',
-  children,
-}: {
-  label: string;
-  hint?: ReactNode;
-  unit?: string;
-  value: string;
-  onChange(v: string): void;
-  error?: string;
-  testId: string;
-  disabled?: boolean;
-  mono?: boolean;
-  placeholder?: string;
-  inputMode?: 'decimal' | 'text' | 'url';
-  children?: ReactNode;
-}) {
-  const id = useId();
-  return (
-    <div className={`field sess-field${error ? ' invalid' : ''}${disabled ? ' disabled' : ''}`}>
-      <label className="label" htmlFor={id}>
-        {label}
-      </label>
-      <div className="sess-input">
-        <input
-          id={id}
-          type="text"
-          inputMode={inputMode}
-          autoComplete="off"
-          spellCheck={false}
-          className={mono ? 'mono' : undefined}
-          value={value}
-          placeholder={placeholder}
-          disabled={disabled}
-          onChange={(e) => onChange(e.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={`${id}-msg`}
-          data-testid={testId}
-        />
-        {unit && <span className="sess-unit">{unit}</span>}
-      </div>
-      {error ? (
-        <span className="error" role="alert" id={`${id}-msg`} data-testid={`${testId}-error`}>
-          {error}
-        </span>
-      ) : (
-        <span className="hint" id={`${id}-msg`}>
-          {hint ?? ' '}
-        </span>
-      )}
-      {children}
-    </div>
-  );
+/** A field of the Sessions view (see TextField). */
+export function Field(p: Omit<TextFieldProps, 'variant'>) {
+  return <TextField {...p} variant="sess" />;
 }
 
 /** A number typed as text: the value, or null when it is not a number. */
