@@ -14,6 +14,19 @@ const FIX = path.join(ROOT, 'test/fixtures/wilbur');
 const raw = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
 const json = (name: string): unknown => JSON.parse(raw(name));
 
+
+/** What the fixture set (status.json, streamers.json, players.json) says. */
+const FIXTURE_COUNTS = {
+  streamerCount: 3,
+  playerCount: 4,
+  version: '2.1.3',
+  streamers: [
+    { id: 'DefaultStreamer', streaming: true, players: 2 },
+    { id: 'DefaultStreamer1', streaming: true, players: 1 },
+    { id: 'UnknownStreamer', streaming: false, players: 0 },
+  ],
+};
+
 describe('Wilbur parsers (fixtures in the source shapes)', () => {
   it('reads /api/status', () => {
     const r = parseWilburStatus(json('status.json'));
@@ -50,14 +63,7 @@ describe('Wilbur parsers (fixtures in the source shapes)', () => {
       ok: true,
       url: 'http://w:80',
       fetchedAt: 1000,
-      streamerCount: 3,
-      playerCount: 4,
-      version: '2.1.3',
-      streamers: [
-        { id: 'DefaultStreamer', streaming: true, players: 2 },
-        { id: 'DefaultStreamer1', streaming: true, players: 1 },
-        { id: 'UnknownStreamer', streaming: false, players: 0 },
-      ],
+      ...FIXTURE_COUNTS,
     });
   });
 
@@ -214,14 +220,7 @@ describe('readWilbur against a real HTTP server', () => {
     expect(s).toMatchObject({
       ok: true,
       url: base,
-      streamerCount: 3,
-      playerCount: 4,
-      version: '2.1.3',
-      streamers: [
-        { id: 'DefaultStreamer', streaming: true, players: 2 },
-        { id: 'DefaultStreamer1', streaming: true, players: 1 },
-        { id: 'UnknownStreamer', streaming: false, players: 0 },
-      ],
+      ...FIXTURE_COUNTS,
     });
     expect(s.fetchedAt).toBeGreaterThanOrEqual(before);
     expect(hits).toEqual({ '/api/status': 1, '/api/streamers': 1, '/api/players': 1 });
