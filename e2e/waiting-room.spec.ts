@@ -352,7 +352,7 @@ test.describe('the public listener (--sessions-host)', () => {
     const path = await import('node:path');
     const { ROOT } = await import('./fixtures');
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-pub-'));
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--sessions-host', '127.0.0.1', '--sessions-port', '0'], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '1'], {
       env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_LOCALE: 'en-US' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -369,6 +369,10 @@ test.describe('the public listener (--sessions-host)', () => {
       // No instance runs in this agent: no seat; the person waits first in line.
       await expect(page.getByTestId('wait-status')).toHaveAttribute('data-role', 'queued');
       await expect(page.getByTestId('wait-conn')).toHaveAttribute('data-state', 'live');
+      // --sessions-per-address 1: this address holds its one place; a second join is refused in words.
+      const second = await page.request.post(`${pub}api/v1/sessions`, { data: { name: 'Second tab', want: 'watch' } });
+      expect(second.status()).toBe(429);
+      expect(((await second.json()) as { error: { message: string } }).error.message).toMatch(/already holds 1 place in line/);
       // The console and its API are not there.
       expect((await page.request.get(`${pub}api/v1/admission`)).status()).toBe(404);
       expect((await page.request.get(`${pub}index.html`)).status()).toBe(404);

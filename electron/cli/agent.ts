@@ -1,7 +1,7 @@
 // `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
 import { parseArgs } from 'node:util';
 import { startAgent } from '../agent/server';
-import { startSessionServer, type SessionServer } from '../agent/sessions';
+import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../agent/sessions';
 import { loadOrCreateToken } from '../agent/security';
 import { ensureUiBuilt } from '../agent/ui-build';
 import { Core, type OrphanPolicy } from '../core/core';
@@ -21,6 +21,8 @@ Options:
   --sessions-host ADDR  also serve the waiting room (/wait) and the client sessions API,
                      and nothing else, on this address for end users (e.g. 0.0.0.0 for the LAN)
   --sessions-port N  port of that listener (default 7421)
+  --sessions-per-address N  places in line one address may hold (default 50; raise it
+                     for a venue where everyone is behind one NAT)
 
 Stop with Ctrl-C: running instances are stopped too.`;
 
@@ -35,6 +37,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'sessions-host': { type: 'string' },
       'sessions-port': { type: 'string' },
+      'sessions-per-address': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,6 +48,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const port = numberOption(values.port, 'port', { min: 0, max: 65535, integer: true, dflt: 7420 });
   const interval = numberOption(values.interval, 'interval', { min: 100, max: 60000, integer: true, dflt: 1000 });
   const sessionsPort = numberOption(values['sessions-port'], 'sessions-port', { min: 0, max: 65535, integer: true, dflt: 7421 });
+  const perAddress = numberOption(values['sessions-per-address'], 'sessions-per-address', { min: 1, max: 10000, integer: true, dflt: DEFAULT_SESSIONS_PER_ADDRESS });
   if (values['sessions-port'] !== undefined && !values['sessions-host']) throw new UsageError('--sessions-port needs --sessions-host (the address end users reach).');
   if (!['ask', 'stop', 'adopt'].includes(values.orphans!)) throw new UsageError('--orphans must be ask, stop or adopt.');
   if (values['data-dir']) process.env.STREAMCAP_HOME = values['data-dir'];
@@ -57,8 +61,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
   let agent;
   let sessions: SessionServer | null = null;
   try {
-    agent = await startAgent({ core, host: values.host, port, token: loadOrCreateToken(core.dataDir), staticDir });
-    if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir });
+    agent = await startAgent({ core, host: values.host, port, token: loadOrCreateToken(core.dataDir), staticDir, sessionsPerAddress: perAddress });
+    if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir, sessionsPerAddress: perAddress });
     core.admission.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
   } catch (e) {
     await agent?.close();

@@ -159,7 +159,7 @@ export class AdmissionService {
       throw new ApiError('unavailable', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);
     }
     if (opts.owner !== undefined && opts.maxPerOwner !== undefined && (this.ownerCounts.get(opts.owner) ?? 0) >= opts.maxPerOwner) {
-      throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} places in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
+      throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
     }
     const id = randomBytes(12).toString('base64url');
     const now = this.now();
