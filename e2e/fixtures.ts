@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AdmissionSnapshot } from '../shared/admission';
+import { everyoneIn } from '../test/helpers';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
@@ -51,6 +53,16 @@ export async function startAgent(extraEnv: Record<string, string> = {}): Promise
       return json.data;
     },
   };
+}
+
+/** Sends everyone in the admission state home (kicking can let the next person in: a few rounds). */
+export async function clearAdmission(agent: AgentHandle): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    const ids = everyoneIn(await agent.call<AdmissionSnapshot>('admission.get'));
+    if (ids.length === 0) return;
+    for (const id of ids) await agent.call('admission.kick', { id }).catch(() => undefined);
+  }
+  throw new Error('could not empty the admission state');
 }
 
 export async function stopAgent(agent: AgentHandle): Promise<void> {

@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdmissionSnapshot, SessionView } from '../shared/admission';
-import { CPU_LOAD, expect, shot as fullShot, test, type AgentHandle } from './fixtures';
+import { clearAdmission, CPU_LOAD, expect, shot as fullShot, test, type AgentHandle } from './fixtures';
 
 /** A full-page screenshot from the top (a scrolled page would draw the sticky header mid-page). */
 async function shot(page: Page, name: string): Promise<void> {
@@ -42,9 +42,7 @@ async function reset(agent: AgentHandle): Promise<void> {
   await agent.call('admission.set', { seatsFrom: 'manual', seats: 3, spectatorsPerInstance: 2, policy: 'capped', bitrateMbps: 8, uplinkMbps: 64, paused: false, heartbeatTimeoutSec: 30, linkTemplate: '', wilburUrl: '' });
   await agent.call('admission.simulate', { running: false });
   // Whoever an earlier test left behind goes.
-  const snap = await agent.call<AdmissionSnapshot>('admission.get');
-  const ids = [...snap.seats.flatMap((s) => [s.operator?.id, ...s.spectators.map((p) => p.id)]), ...snap.queue.map((q) => q.id)].filter((x): x is string => !!x);
-  for (const id of new Set(ids)) await agent.call('admission.kick', { id }).catch(() => {});
+  await clearAdmission(agent);
 }
 
 const snapshot = (agent: AgentHandle) => agent.call<AdmissionSnapshot>('admission.get');

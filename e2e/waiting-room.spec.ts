@@ -3,7 +3,7 @@
 // request is refused. One operator seat, one spectator place.
 import type { Page } from '@playwright/test';
 import type { AdmissionSnapshot } from '../shared/admission';
-import { expect, shot as saveShot, test, type AgentHandle } from './fixtures';
+import { clearAdmission, expect, shot as saveShot, test, type AgentHandle } from './fixtures';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -21,13 +21,7 @@ async function resetAdmission(agent: AgentHandle): Promise<void> {
     paused: false,
     linkTemplate: 'http://render-01.local:{8080+i}/',
   });
-  for (let round = 0; round < 5; round++) {
-    const snap = await agent.call<AdmissionSnapshot>('admission.get');
-    const ids = new Set([...snap.queue.map((q) => q.id), ...snap.seats.flatMap((s) => [...(s.operator ? [s.operator.id] : []), ...s.spectators.map((x) => x.id)])]);
-    if (ids.size === 0) return;
-    for (const id of ids) await agent.call('admission.kick', { id }).catch(() => undefined);
-  }
-  throw new Error('could not empty the admission state');
+  await clearAdmission(agent);
 }
 
 /** The place the page keeps for a reload (e2e has no DOM types: reach it through globalThis). */

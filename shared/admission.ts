@@ -94,11 +94,16 @@ export function streamCap(uplinkMbps: number, bitrateMbps: number): number {
   return Math.max(0, Math.floor(uplinkMbps / bitrateMbps + 1e-9));
 }
 
+/** Where the seats in force come from: "probe" falls back to the running instances until a probe has a result. */
+export function seatsSourceOf(config: AdmissionConfig, probeCapacity: number | null): 'instances' | 'probe' | 'manual' {
+  return config.seatsFrom === 'probe' && probeCapacity === null ? 'instances' : config.seatsFrom;
+}
+
 export function limitsOf(config: AdmissionConfig, runningInstances: number[], probeCapacity: number | null): Limits {
   const range = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
-  const running = [...new Set(runningInstances)].sort((a, b) => a - b);
+  const source = seatsSourceOf(config, probeCapacity);
   const seats =
-    config.seatsFrom === 'manual' ? range(config.seats) : config.seatsFrom === 'probe' && probeCapacity !== null ? range(probeCapacity) : running;
+    source === 'manual' ? range(config.seats) : source === 'probe' ? range(probeCapacity!) : [...new Set(runningInstances)].sort((a, b) => a - b);
   return {
     seats,
     spectatorsPerInstance: config.spectatorsPerInstance,
@@ -538,8 +543,8 @@ export const SimulationSchema = z
 
 export interface AdmissionSnapshot {
   config: AdmissionConfig;
-  /** Where the seats in force come from ("probe" falls back to "instances" until a probe has a result). */
-  seatsSource: 'instances' | 'probe' | 'manual';
+  /** Where the seats in force come from (seatsSourceOf). */
+  seatsSource: ReturnType<typeof seatsSourceOf>;
   /** The server's clock when the snapshot was taken (durations are shown against it, not the browser's clock). */
   now: number;
   probeCapacity: number | null;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AdmissionSnapshot } from '../shared/admission';
 import { ProfileSchema, type Profile, type ProfileInput } from '../shared/contract';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,4 +91,10 @@ export function runCli(args: string[], timeoutMs = 60000): Promise<{ code: numbe
       resolve({ code, stdout, stderr, home });
     });
   });
+}
+
+/** Every session in an admission snapshot: operators, spectators and the people in line (once each). */
+export function everyoneIn(snap: AdmissionSnapshot): string[] {
+  const ids = [...snap.seats.flatMap((s) => [...(s.operator ? [s.operator.id] : []), ...s.spectators.map((x) => x.id)]), ...snap.queue.map((q) => q.id)];
+  return [...new Set(ids)];
 }

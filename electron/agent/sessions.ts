@@ -167,7 +167,6 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   const { core } = opts;
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
-  const sockets = new Set<WebSocket>();
   const extra = opts.cors ? CORS : {};
 
   const limited = (req: IncomingMessage): ApiError | null => {
@@ -266,10 +265,21 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     return true;
   }
 
+  /** Open sockets by session id. */
   const bySession = new Map<string, WebSocket[]>();
 
+  // One heartbeat for every socket: a ping frame often enough for the timeout in
+  // force (the admin may shorten it); the browser's pong keeps the place.
+  let lastPing = Date.now();
+  const pinger = setInterval(() => {
+    const every = Math.min(PING_MS, (core.admission.getConfig().heartbeatTimeoutSec * 1000) / 3);
+    if (Date.now() - lastPing < every) return;
+    lastPing = Date.now();
+    for (const list of bySession.values()) for (const ws of list) if (ws.readyState === ws.OPEN) ws.ping();
+  }, 500);
+  pinger.unref();
+
   function attach(ws: WebSocket, id: string): void {
-    sockets.add(ws);
     const mine = [...(bySession.get(id) ?? []), ws];
     bySession.set(id, mine);
     // A session's oldest sockets beyond the limit are closed: the newest page wins.
@@ -279,24 +289,12 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     };
     let unwatch: (() => void) | null = null;
     const cleanup = () => {
-      sockets.delete(ws);
       const left = (bySession.get(id) ?? []).filter((w) => w !== ws);
       if (left.length) bySession.set(id, left);
       else bySession.delete(id);
-      clearInterval(pinger);
       unwatch?.();
       unwatch = null;
     };
-    // Ping often enough for the heartbeat timeout in force (the admin may shorten it).
-    let lastPing = Date.now();
-    const pinger = setInterval(() => {
-      const every = Math.min(PING_MS, (core.admission.getConfig().heartbeatTimeoutSec * 1000) / 3);
-      if (ws.readyState === ws.OPEN && Date.now() - lastPing >= every) {
-        lastPing = Date.now();
-        ws.ping();
-      }
-    }, 500);
-    pinger.unref();
     try {
       unwatch = core.admission.watch(id, (notice: SessionNotice) => {
         send(notice);
@@ -337,7 +335,8 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     handle,
     upgrade,
     close: () => {
-      for (const ws of sockets) ws.terminate();
+      clearInterval(pinger);
+      for (const list of bySession.values()) for (const ws of list) ws.terminate();
       wss.close();
     },
   };

@@ -19,6 +19,7 @@ import {
   queueIndex,
   queueViews,
   seatViews,
+  seatsSourceOf,
   setLimits,
   streamCap,
   usage,
@@ -75,6 +76,8 @@ export class AdmissionService {
   private readonly lastSent = new Map<string, string>();
   private readonly holds: number[] = [];
   private readonly waits: number[] = [];
+  /** The mean hold the people were last told their estimates with. */
+  private lastHold: number | null = null;
   private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
   private readonly file: string;
   private readonly now: () => number;
@@ -149,7 +152,7 @@ export class AdmissionService {
   private readonly owners = new Map<string, string>();
   private readonly ownerCounts = new Map<string, number>();
 
-  join(input: unknown, opts: { synthetic?: boolean; owner?: string; maxPerOwner?: number } = {}): SessionView {
+  join(input: unknown, opts: { owner?: string; maxPerOwner?: number } = {}): SessionView {
     const parsed = JoinSchema.safeParse(input ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
@@ -161,16 +164,24 @@ export class AdmissionService {
     if (opts.owner !== undefined && opts.maxPerOwner !== undefined && (this.ownerCounts.get(opts.owner) ?? 0) >= opts.maxPerOwner) {
       throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
     }
+    const { owner } = opts;
+    const id = this.add(parsed.data.name, parsed.data.want, false, (newId) => {
+      if (owner === undefined) return;
+      this.owners.set(newId, owner);
+      this.ownerCounts.set(owner, (this.ownerCounts.get(owner) ?? 0) + 1);
+    });
+    return this.view(id)!;
+  }
+
+  /** Puts someone in line; `register` does the caller's bookkeeping before the step (whose admission may be instant). */
+  private add(name: string, want: Want, synthetic: boolean, register: (id: string) => void): string {
     const id = randomBytes(12).toString('base64url');
     const now = this.now();
-    if (opts.owner !== undefined) {
-      this.owners.set(id, opts.owner);
-      this.ownerCounts.set(opts.owner, (this.ownerCounts.get(opts.owner) ?? 0) + 1);
-    }
+    register(id);
     this.lastSeen.set(id, now);
     this.counts.joined++;
-    this.apply(joinRule(this.state, { id, name: parsed.data.name, want: parsed.data.want, now, synthetic: opts.synthetic }));
-    return this.view(id)!;
+    this.apply(joinRule(this.state, { id, name, want, now, synthetic }));
+    return id;
   }
 
   /** The person's current view; counts as a heartbeat. */
@@ -281,16 +292,10 @@ export class AdmissionService {
   snapshot(): AdmissionSnapshot {
     const u = usage(this.state);
     const cap = streamCap(this.config.uplinkMbps, this.config.bitrateMbps);
-    const seatsSource: AdmissionSnapshot['seatsSource'] =
-      this.config.seatsFrom === 'manual'
-        ? 'manual'
-        : this.config.seatsFrom === 'probe' && this.probeCapacity !== null
-          ? 'probe'
-          : 'instances';
     return {
       now: this.now(),
       config: this.config,
-      seatsSource,
+      seatsSource: seatsSourceOf(this.config, this.probeCapacity),
       probeCapacity: this.probeCapacity,
       seats: seatViews(this.state, new Set(this.running)),
       queue: queueViews(this.state),
@@ -378,8 +383,6 @@ export class AdmissionService {
     for (let i = k; i < b.length; i++) ids.add(b[i]!);
     this.notify(ids);
   }
-
-  private lastHold: number | null = null;
 
   /** Tells every watched person whose view changed. */
   private broadcastAll(): void {
@@ -471,7 +474,8 @@ export class AdmissionService {
       const meanMs = this.sim.meanSessionSec * 1000;
       const plan = { holdMs: expo(meanMs), leaveAt: null as number | null, giveUpAt: now + expo(meanMs * 3) };
       this.sim.arrived++;
-      this.joinSynthetic(`${want === 'watch' ? 'Viewer' : 'Visitor'} ${++this.simSeq}`, want, plan);
+      // The plan is registered before the step, so an instant admission sets its leaveAt in apply().
+      this.add(`${want === 'watch' ? 'Viewer' : 'Visitor'} ${++this.simSeq}`, want, true, (id) => this.simPlans.set(id, plan));
     }
     for (const [id, plan] of [...this.simPlans]) {
       const s = this.state.sessions.get(id);
@@ -485,14 +489,6 @@ export class AdmissionService {
     }
   }
 
-  /** The plan is registered before joining, so an instant admission sets its leaveAt in apply(). */
-  private joinSynthetic(name: string, want: Want, plan: { holdMs: number; leaveAt: number | null; giveUpAt: number }): void {
-    const id = randomBytes(12).toString('base64url');
-    this.simPlans.set(id, plan);
-    const now = this.now();
-    this.counts.joined++;
-    this.apply(joinRule(this.state, { id, name, want, now, synthetic: true }));
-  }
 
   close(): void {
     this.closed = true;

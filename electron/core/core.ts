@@ -99,7 +99,7 @@ export class Core {
         if (data.run.state !== 'running' && data.run.result?.capacity != null) this.admission.setProbeCapacity(data.run.result.capacity);
       },
     });
-    this.admission.setProbeCapacity(this.probe.history().find((h) => h.capacity !== null)?.capacity ?? null);
+    this.admission.setProbeCapacity(this.probe.latestCapacity());
     this.sampler.onSample((s) => {
       this.history.push(s);
       if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);

@@ -505,19 +505,37 @@ export class ProbeRunner {
     this.deps.emit(live);
   }
 
-  history(): ProbeSummary[] {
-    let files: string[];
+  /** Ids of the saved runs, newest first (an id starts with its start time). */
+  private savedIds(): string[] {
     try {
-      files = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json') && ID.test(f.slice(0, -5)));
+      return fs
+        .readdirSync(this.dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .filter((id) => ID.test(id))
+        .sort()
+        .reverse();
     } catch {
       return [];
     }
+  }
+
+  history(): ProbeSummary[] {
     const out: ProbeSummary[] = [];
-    for (const f of files) {
-      const run = this.read(f.slice(0, -5));
+    for (const id of this.savedIds()) {
+      const run = this.read(id);
       if (run) out.push(summarize(run));
     }
     return out.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  /** The capacity the newest run found: reads runs newest first and stops at the first with one (start-up reads one file, not the history). */
+  latestCapacity(): number | null {
+    for (const id of this.savedIds()) {
+      const capacity = this.read(id)?.result?.capacity;
+      if (capacity != null) return capacity;
+    }
+    return null;
   }
 
   get(id: string): ProbeRun {

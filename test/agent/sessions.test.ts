@@ -11,7 +11,7 @@ import { startSessionServer, type SessionServer } from '../../electron/agent/ses
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { checkInvariants, usage, type AdmissionSnapshot, type AdmissionState, type SessionView, type Want } from '../../shared/admission';
-import { tmpDir, waitFor } from '../helpers';
+import { everyoneIn, tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
 let core: Core;
@@ -57,6 +57,9 @@ const admin = async (method: string, p: string, body?: unknown) => {
   return { status: r.status, body: (await r.json()) as { data?: any; error?: { code: string; message: string; issues?: string[] } } };
 };
 const snapshot = async () => (await admin('GET', '/admission')).body.data as AdmissionSnapshot;
+const kickEveryone = async () => {
+  for (const id of everyoneIn(await snapshot())) await admin('DELETE', `/admission/sessions/${id}`);
+};
 
 async function joinHttp(body: unknown, url = base): Promise<{ status: number; body: any; headers: Headers }> {
   const r = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -324,10 +327,7 @@ describe('the client API rejects bad input clearly and keeps serving', () => {
 
   it('the socket tells a person at once when they get the seat', async () => {
     await admin('PUT', '/admission', { seats: 1 });
-    const snap = await snapshot();
-    for (const s of [...snap.queue.map((q) => q.id), ...snap.seats.flatMap((s) => (s.operator ? [s.operator.id] : []))]) {
-      await admin('DELETE', `/admission/sessions/${s}`);
-    }
+    await kickEveryone();
     const a = await joinHttp({ name: 'A', want: 'operate' });
     const b = await joinHttp({ name: 'B', want: 'operate' });
     expect([a.body.role, b.body.role, b.body.position]).toEqual(['operator', 'queued', 1]);
@@ -351,8 +351,7 @@ describe('admin REST API of admission', () => {
     expect(badLink.status).toBe(400);
 
     await admin('PUT', '/admission', { seatsFrom: 'manual', seats: 1, spectatorsPerInstance: 0, paused: true, linkTemplate: 'http://render-01:{8080+i}/' });
-    for (const s of (await snapshot()).queue) await admin('DELETE', `/admission/sessions/${s.id}`);
-    for (const seat of (await snapshot()).seats) if (seat.operator) await admin('DELETE', `/admission/sessions/${seat.operator.id}`);
+    await kickEveryone();
     const ids: string[] = [];
     for (const name of ['P', 'Q', 'R']) ids.push((await joinHttp({ name, want: 'operate' })).body.id);
     expect((await snapshot()).queue.map((q) => q.name)).toEqual(['P', 'Q', 'R']);
@@ -422,10 +421,7 @@ describe('rate limit and the public listener', () => {
   it('one address holds a bounded number of places in line; leaving one frees room', async () => {
     const url = `http://127.0.0.1:${capped.port}`;
     // The limit counts this address's places in the whole core: clear the earlier tests' people.
-    const snap = await snapshot();
-    for (const id of [...snap.queue.map((q) => q.id), ...snap.seats.flatMap((x) => [...(x.operator ? [x.operator.id] : []), ...x.spectators.map((y) => y.id)])]) {
-      await admin('DELETE', `/admission/sessions/${id}`);
-    }
+    await kickEveryone();
     const a = await joinHttp({ name: 'a', want: 'watch' }, url);
     const b = await joinHttp({ name: 'b', want: 'watch' }, url);
     const c = await joinHttp({ name: 'c', want: 'watch' }, url);

@@ -1,25 +1,14 @@
 // What a probe run becomes for people: the sentence, the CSV, the self-contained HTML report.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, resolveSettings, resourceMap, ProbeSettingsSchema, PROBE_FORMAT, type ProbeResult, type ProbeRun, type ProbeStep, type ProbeWindow, type Resource } from '../../shared/probe';
+import { cpuWindow } from './probe-fixtures';
 import { probeChartSvg, probeCompareHtml, probeExport, probeReportHtml, probeToCsv, resultSentence } from '../../shared/probe-report';
 
 const stat = (mean: number) => ({ mean, median: mean, p95: mean + 2, stddev: 1, min: mean - 2, max: mean + 3, n: 10 });
 const limits = resourceMap<number | null>((r) => (r === 'cpu' ? 85 : r === 'memory' ? 90 : null));
 
 function window(cpu: number, verdict: ProbeWindow['verdict'] = 'pass', breached: Resource[] = []): ProbeWindow {
-  return {
-    stats: resourceMap((r) => (r === 'cpu' ? stat(cpu) : r === 'memory' ? stat(30) : null)),
-    machineCpu: stat(cpu),
-    appCpu: null,
-    limits,
-    samples: 10,
-    windowSec: 10,
-    extended: 0,
-    verdict,
-    breached,
-    uncertain: [],
-    noisy: false,
-  };
+  return cpuWindow(stat(cpu), stat(30), limits, verdict, breached);
 }
 
 const step = (index: number, count: number, cpu: number, over = false, exit: ProbeStep['exit'] = null): ProbeStep => ({

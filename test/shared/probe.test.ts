@@ -30,6 +30,7 @@ import {
   type Stat,
   type Strategy,
 } from '../../shared/probe';
+import { cpuWindow } from './probe-fixtures';
 
 const stat = (mean: number, stddev = 0, n = 10): Stat => ({ mean, median: mean, p95: mean, stddev, min: mean, max: mean, n });
 const limitsAll = (over: Partial<Record<Resource, number | null>> = {}) =>
@@ -383,17 +384,7 @@ describe('the result', () => {
     startedAt: 0,
     endedAt: 0,
     exit: null,
-    stats: resourceMap((r) => (r === 'cpu' ? stat(cpu, 1) : r === 'memory' ? stat(30, 0) : null)),
-    machineCpu: stat(cpu, 1),
-    appCpu: null,
-    limits: limitsAll({ gpu: null, gpuMemory: null, encoder: null }),
-    samples: 10,
-    windowSec: 10,
-    extended: 0,
-    verdict,
-    breached,
-    uncertain: [],
-    noisy: false,
+    ...cpuWindow(stat(cpu, 1), stat(30, 0), limitsAll({ gpu: null, gpuMemory: null, encoder: null }), verdict, breached),
   });
 
   it('headroom at capacity, marginal load, predictions, what was not measured', () => {

@@ -4,6 +4,7 @@ import type { InstanceInfo, InstanceSample, LogLine } from '../../../shared/cont
 import { duration, num, quoteArgs } from '../format';
 import { run, useStore } from '../store';
 import { LiveChart, Sparkline, type Point } from './charts';
+import { ProfileSelect } from './ProfileSelect';
 
 const ACTIVE = new Set(['copying', 'starting', 'running', 'stopping', 'backoff']);
 
@@ -33,13 +34,7 @@ function LaunchBar() {
     >
       <label>
         {t('launch.profile')}
-        <select value={profile?.id ?? ''} onChange={(e) => setProfileId(e.target.value)} data-testid="launch-profile">
-          {profiles.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
+        <ProfileSelect profiles={profiles} value={profile?.id ?? ''} onChange={setProfileId} testId="launch-profile" />
       </label>
       <label>
         {t('launch.count')}

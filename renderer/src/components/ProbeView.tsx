@@ -12,6 +12,7 @@ import { run as call, useStore } from '../store';
 import { CHART_RESOURCES, measuredResources, PROBE_COLORS, ProbeChart } from './ProbeChart';
 import { ProbeHistory } from './ProbeHistory';
 import './probe.css';
+import { ProfileSelect } from './ProfileSelect';
 
 interface Form {
   profileId: string;
@@ -120,13 +121,7 @@ function Setup({ running, busy, onStart }: { running: boolean; busy: boolean; on
       <h3>{t('probe.setup')}</h3>
       <label className="field">
         <span className="label">{t('probe.profile')}</span>
-        <select value={profile?.id ?? ''} onChange={(e) => set({ profileId: e.target.value })} disabled={running} data-testid="probe-profile">
-          {profiles.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
+        <ProfileSelect profiles={profiles} value={profile?.id ?? ''} onChange={(profileId) => set({ profileId })} disabled={running} testId="probe-profile" />
       </label>
       <fieldset disabled={running}>
         <legend>{t('probe.thresholds')}</legend>
