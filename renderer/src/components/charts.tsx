@@ -88,7 +88,8 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   let top = typeof yMax === 'number' ? yMax : 0;
   if (yMax === 'auto') {
     for (const p of data) for (const s of series) top = Math.max(top, p[s.key] ?? 0);
-    top = niceMax(top * 1.1);
+    // At least one unit (1 Mbps, 1 %, 1 MB): an idle link must not scale the axis to 1e-11.
+    top = niceMax(Math.max(1, top * 1.1));
   }
   const x = (t: number) => PAD.left + ((t - first) / span) * plotW;
   const y = (v: number) => PAD.top + plotH - (Math.min(v, top) / top) * plotH;
