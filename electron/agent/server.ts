@@ -3,7 +3,7 @@
 // skew the measurement) and for browser tests.
 import fs from 'node:fs';
 import http, { type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -15,7 +15,8 @@ import {
 } from '../../shared/contract';
 import type { Core } from '../core/core';
 import { allowedHostnames, checkHostAndOrigin, requestToken, tokenMatches, WS_PROTOCOL } from './security';
-import { createSessionRoutes, HTTP_STATUS, listen, readJsonBody, sendJson, toApiError, type RateLimit } from './sessions';
+import { BAD_TARGET, guardRequest, guardUpgrade, HTTP_STATUS, listen, readJsonBody, rejectUpgrade, requestUrl, sendJson, serverOptions, toApiError } from './http';
+import { createSessionRoutes, type RateLimit } from './sessions';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** A client this far behind on the socket misses samples rather than growing our memory. */
@@ -84,11 +85,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const version = core.hostInfo().version;
   const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(serverOptions({ headersMs: 10_000, requestMs: 30_000, idleMs: 5_000 }), guardRequest(async (req, res) => {
     try {
       const problem = checkHostAndOrigin(req, allowed, port);
       if (problem) throw new ApiError('forbidden', problem);
-      const url = new URL(req.url ?? '/', 'http://agent');
+      const url = requestUrl(req);
+      if (!url) throw new ApiError('invalid_payload', BAD_TARGET);
       if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version });
       // The people's side (waiting room, sessions): no admin token.
       if (await sessions.handle(req, res, url)) return;
@@ -129,9 +131,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       if (!res.headersSent) sendError(res, e);
       else res.end();
     }
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  }));
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -140,17 +140,20 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   });
   const clients = new Set<WebSocket>();
 
-  server.on('upgrade', (req, socket, head) => {
-    const reject = (status: number, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
-    };
-    const problem = checkHostAndOrigin(req, allowed, port);
-    if (problem) return reject(403, problem);
-    if (sessions.upgrade(req, socket as Socket, head, new URL(req.url ?? '/', 'http://agent'))) return;
-    if (new URL(req.url ?? '/', 'http://agent').pathname !== `${API_PREFIX}/events`) return reject(404, 'No such WebSocket endpoint');
-    if (!tokenMatches(requestToken(req), token)) return reject(401, 'Missing or wrong admin token');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  });
+  server.on(
+    'upgrade',
+    guardUpgrade((req, socket, head) => {
+      const reject = (status: number, message: string) => rejectUpgrade(socket, status, message);
+      const problem = checkHostAndOrigin(req, allowed, port);
+      if (problem) return reject(403, problem);
+      const url = requestUrl(req);
+      if (!url) return reject(400, BAD_TARGET);
+      if (sessions.upgrade(req, socket, head, url)) return;
+      if (url.pathname !== `${API_PREFIX}/events`) return reject(404, 'No such WebSocket endpoint');
+      if (!tokenMatches(requestToken(req), token)) return reject(401, 'Missing or wrong admin token');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    }),
+  );
 
   const send = (ws: WebSocket, msg: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));

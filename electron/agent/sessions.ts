@@ -13,85 +13,35 @@
 // configured, on a listener of its own that serves nothing else.
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { ApiError, type ApiErrorCode } from '../../shared/contract';
+import { ApiError } from '../../shared/contract';
 import type { Core } from '../core/core';
 import type { SessionNotice } from '../core/admission';
+import {
+  BAD_TARGET,
+  capConnectionsPerAddress,
+  guardRequest,
+  guardUpgrade,
+  HTTP_STATUS,
+  idleSocketTimeout,
+  listen,
+  readJsonBody,
+  rejectUpgrade,
+  requestUrl,
+  sendJson,
+  serverOptions,
+  toApiError,
+  type ReapOptions,
+} from './http';
 
 export const SESSION_BODY_LIMIT = 4096;
 const SESSION_PATH = /^\/api\/v1\/sessions(?:\/([A-Za-z0-9_-]{1,64}))?(\/socket)?\/?$/;
 /** Socket heartbeat: a ping frame this often (or a third of a shorter heartbeat timeout); the browser's pong (or any message) keeps the place. */
 const PING_MS = 10_000;
-
-export const HTTP_STATUS: Record<ApiErrorCode, number> = {
-  invalid_payload: 400,
-  unknown_command: 404,
-  not_found: 404,
-  conflict: 409,
-  exe_not_found: 422,
-  disk_full: 507,
-  unauthorized: 401,
-  forbidden: 403,
-  too_large: 413,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-};
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...extra,
-  });
-  res.end(JSON.stringify(body));
-}
-
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  return new ApiError('internal', `Internal error: ${(e as Error)?.message ?? String(e)}`);
-}
-
-/** Reads a JSON body of at most `limit` bytes. */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new ApiError('too_large', `Request body too large (${declared} bytes; the limit is ${limit}).`));
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        // Stop keeping it but let the 413 go out (destroying the request would reset the
-        // connection before the client reads why); the response closes the connection.
-        req.off('data', onData);
-        req.resume();
-        reject(new ApiError('too_large', `Request body too large (over ${limit} bytes).`));
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch (e) {
-        reject(new ApiError('invalid_payload', `Body is not valid JSON: ${(e as Error).message}`));
-      }
-    });
-    req.on('error', reject);
-  });
-}
 
 export interface RateLimit {
   /** Requests per second each address may make, on average. */
@@ -145,7 +95,7 @@ export interface SessionRoutes {
   /** Handles the request if it is one of the client routes; false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Takes a WebSocket upgrade if it is a session socket; false otherwise. */
-  upgrade(req: IncomingMessage, socket: Socket, head: Buffer, url: URL): boolean;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean;
   close(): void;
 }
 
@@ -246,12 +196,10 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     return true;
   }
 
-  function upgrade(req: IncomingMessage, socket: Socket, head: Buffer, url: URL): boolean {
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     const m = SESSION_PATH.exec(url.pathname);
     if (!m || !m[1] || !m[2]) return false;
-    const reject = (status: number, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
-    };
+    const reject = (status: number, message: string) => rejectUpgrade(socket, status, message);
     if (limited(req)) {
       reject(429, 'Too many requests from this address: wait a few seconds.');
       return true;
@@ -351,6 +299,10 @@ const ASSET_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
+/** The public listener's timeouts: a head within 10 s, a request within 30 s, an idle socket closed after 15 s. */
+export const PUBLIC_REAP: ReapOptions = { headersMs: 10_000, requestMs: 30_000, idleMs: 15_000 };
+export const DEFAULT_CONNECTIONS_PER_ADDRESS = 256;
+
 export interface SessionServer {
   url: string;
   port: number;
@@ -362,36 +314,57 @@ export interface SessionServer {
  * The public listener: only the client API and the waiting room, for end users on
  * the LAN. The admin API stays on the agent's (loopback by default) address.
  */
-export async function startSessionServer(opts: { core: Core; host: string; port: number; staticDir: string | null; rateLimit?: RateLimit; sessionsPerAddress?: number }): Promise<SessionServer> {
+export async function startSessionServer(opts: {
+  core: Core;
+  host: string;
+  port: number;
+  staticDir: string | null;
+  rateLimit?: RateLimit;
+  sessionsPerAddress?: number;
+  /** Open connections one address may hold (a NAT'd venue: many people, a few sockets each). */
+  connectionsPerAddress?: number;
+  reap?: ReapOptions;
+}): Promise<SessionServer> {
   const routes = createSessionRoutes({ core: opts.core, staticDir: opts.staticDir, rateLimit: opts.rateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: true });
   const assets = opts.staticDir ? path.join(opts.staticDir, 'assets') : null;
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://sessions');
-    if (await routes.handle(req, res, url)) return;
-    if (url.pathname === '/') {
-      res.writeHead(302, { location: '/wait' });
-      res.end();
-      return;
-    }
-    // The waiting page's own scripts and styles.
-    const a = /^\/assets\/([A-Za-z0-9._-]{1,200})$/.exec(url.pathname);
-    if (a && assets && (req.method === 'GET' || req.method === 'HEAD')) {
-      const file = path.join(assets, a[1]!);
-      if (fs.existsSync(file)) {
-        const type = ASSET_TYPES[path.extname(file)] ?? 'application/octet-stream';
-        res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', ...WAIT_PAGE_HEADERS });
-        res.end(fs.readFileSync(file));
+  const reap = opts.reap ?? PUBLIC_REAP;
+  const server = http.createServer(
+    serverOptions(reap),
+    guardRequest(async (req, res) => {
+      const url = requestUrl(req);
+      if (!url) return sendJson(res, 400, new ApiError('invalid_payload', BAD_TARGET).toJSON(), { connection: 'close' });
+      if (await routes.handle(req, res, url)) return;
+      if (url.pathname === '/') {
+        res.writeHead(302, { location: '/wait' });
+        res.end();
         return;
       }
-    }
-    sendJson(res, 404, new ApiError('not_found', 'Not found. The waiting room is at /wait.').toJSON());
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://sessions');
-    if (!routes.upgrade(req, socket as Socket, head, url)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
-  });
+      // The waiting page's own scripts and styles.
+      const a = /^\/assets\/([A-Za-z0-9._-]{1,200})$/.exec(url.pathname);
+      if (a && assets && (req.method === 'GET' || req.method === 'HEAD')) {
+        const file = path.join(assets, a[1]!);
+        if (fs.existsSync(file)) {
+          const type = ASSET_TYPES[path.extname(file)] ?? 'application/octet-stream';
+          res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', ...WAIT_PAGE_HEADERS });
+          res.end(fs.readFileSync(file));
+          return;
+        }
+      }
+      sendJson(res, 404, new ApiError('not_found', 'Not found. The waiting room is at /wait.').toJSON());
+    }),
+  );
+  // The LAN faces this listener: reap sockets that sit idle or drip their head, and
+  // keep one address from holding every socket.
+  idleSocketTimeout(server, reap.idleMs);
+  capConnectionsPerAddress(server, opts.connectionsPerAddress ?? DEFAULT_CONNECTIONS_PER_ADDRESS);
+  server.on(
+    'upgrade',
+    guardUpgrade((req, socket, head) => {
+      const url = requestUrl(req);
+      if (!url) return rejectUpgrade(socket, 400, BAD_TARGET);
+      if (!routes.upgrade(req, socket, head, url)) rejectUpgrade(socket, 404, 'No such WebSocket endpoint.');
+    }),
+  );
   await listen(server, opts.host, opts.port, '--sessions-port');
   const port = (server.address() as AddressInfo).port;
   const shown = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
@@ -406,17 +379,4 @@ export async function startSessionServer(opts: { core: Core; host: string; port:
       await closed;
     },
   };
-}
-
-/** server.listen with errors a person can act on. */
-export function listen(server: http.Server, host: string, port: number, portFlag: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new ApiError('conflict', `Port ${port} on ${host} is already in use. Stop the other program or pick another port with ${portFlag} N (0 picks a free one).`));
-      else if (e.code === 'EACCES') reject(new ApiError('forbidden', `Not allowed to listen on ${host}:${port}. Use a port above 1024 (${portFlag} N).`));
-      else if (e.code === 'EADDRNOTAVAIL') reject(new ApiError('invalid_payload', `${host} is not an address of this machine.`));
-      else reject(e);
-    });
-    server.listen(port, host, () => resolve());
-  });
 }

@@ -5,11 +5,15 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/contract';
 import { Core } from '../core/core';
+import { installLastResort } from '../agent/http';
 import { startSessionServer, type SessionServer } from '../agent/sessions';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
 const EXTERNAL_ALLOWLIST = [/^https:\/\/github\.com\//, /^https:\/\/docs\.unrealengine\.com\//, /^https:\/\/dev\.epicgames\.com\//];
+
+// The main process supervises every instance: a fault nothing caught is logged, not fatal.
+installLastResort();
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'streamcap', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -24,7 +28,13 @@ function serveUi(): void {
     const url = new URL(req.url);
     if (url.host !== 'app') return new Response('not found', { status: 404 });
     const root = uiRoot();
-    const file = path.normalize(path.join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    } catch {
+      return new Response('bad path', { status: 400 });
+    }
+    const file = path.normalize(path.join(root, decoded));
     if (!file.startsWith(root + path.sep)) return new Response('forbidden', { status: 403 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
