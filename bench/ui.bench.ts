@@ -45,7 +45,7 @@ function snapshot(t: number): Snapshot {
 }
 const instances: InstanceInfo[] = Array.from({ length: N }, (_, k) => ({
   id: `app-${k + 1}`, n: k + 1, profileId: 'app', profileName: 'Showroom', exe: 'Showroom.exe', args: [`-PixelStreamingID=stream${k + 1}`], cwd: '', gpu: 0,
-  state: 'running', pid: 1000 + k, startedAt: t0, endedAt: null, exitCode: null, signal: null, reason: null, restarts: 0, restartAt: null, adopted: false, launcherExited: false, copyProgress: null, lastLines: [],
+  state: 'running', pid: 1000 + k, startedAt: t0, endedAt: null, exitCode: null, signal: null, reason: null, restarts: 0, restartAt: null, adopted: false, launcherExited: false, copyProgress: null, lastLines: [], stream: null,
 }));
 const history = Array.from({ length: 600 }, (_, k) => snapshot(t0 + k * 1000));
 let simT = t0 + 600 * 1000;

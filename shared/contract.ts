@@ -6,6 +6,7 @@ import { checkTemplate } from './placeholders';
 import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission';
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
+import type { StreamStats } from './stream-quality';
 
 const MAX_PATH = 4096;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.()-]*$/;
@@ -18,6 +19,25 @@ const templated = (max: number) =>
       const err = checkTemplate(s);
       if (err) ctx.addIssue({ code: 'custom', message: err });
     });
+
+/**
+ * Where an instance's Pixel Streaming stream is, as templates with the placeholders of
+ * the arguments: the signalling server players connect to (`ws://127.0.0.1:80` for one
+ * Wilbur carrying every instance, or `ws://127.0.0.1:{8080+i}`), the streamer id the
+ * app registers (`stream{n}`, matching `-PixelStreamingID=stream{n}`) and the player
+ * page people open. Empty signalling URL: the profile has no stream settings.
+ */
+export const StreamSettingsSchema = z
+  .object({
+    signallingUrl: templated(2048).refine((s) => s === '' || /^wss?:\/\/[^\s/]+/i.test(s), 'the signalling URL starts with ws:// or wss:// and names a host, e.g. ws://127.0.0.1:80'),
+    streamerId: templated(256),
+    playerUrl: templated(2048).refine((s) => s === '' || /^https?:\/\/[^\s/]+/i.test(s), 'the player URL starts with http:// or https://'),
+    /** StreamCap's measuring viewers per instance; each is a player of its own, so an encode of its own. */
+    viewers: z.number().int().min(0).max(8),
+  })
+  .strict()
+  .refine((s) => s.signallingUrl === '' || s.streamerId.trim() !== '', { message: 'a streamer id is needed with a signalling URL (e.g. stream{n})', path: ['streamerId'] });
+export type StreamSettings = z.output<typeof StreamSettingsSchema>;
 
 export const ProfileSchema = z
   .object({
@@ -49,6 +69,7 @@ export const ProfileSchema = z
       .refine((c) => !c.enabled || (c.sourceDir.trim() !== '' && c.targetDir.trim() !== ''), {
         message: 'copy per instance needs a source folder and a target folder',
       }),
+    stream: StreamSettingsSchema.default({ signallingUrl: '', streamerId: '', playerUrl: '', viewers: 1 }),
     builtin: z.boolean().optional(),
   })
   .strict();
@@ -230,6 +251,17 @@ export interface InstanceInfo {
   launcherExited: boolean;
   copyProgress: { done: number; total: number } | null;
   lastLines: string[];
+  /** This instance's stream, the profile's templates filled in; null: no stream settings. */
+  stream: InstanceStream | null;
+}
+
+export interface InstanceStream {
+  signallingUrl: string;
+  streamerId: string;
+  /** The page people open to watch or operate it ('' when the profile gives none). */
+  playerUrl: string;
+  /** Measuring viewers StreamCap keeps connected. */
+  viewers: number;
 }
 
 export interface LogLine {
@@ -299,6 +331,16 @@ export interface InstanceSample {
   gpu: Measured<number>;
   /** The rest of the per-process GPU figures where the source gives them (null: not reported for this tree). */
   gpuDetail?: { encoder: number | null; decoder: number | null; memoryMB: number | null };
+  /** The stream as StreamCap's viewers receive it; absent when the instance has no stream settings or no viewers. */
+  stream?: Measured<StreamStats>;
+}
+
+/** StreamCap's own measuring viewers: what they cost, apart from every instance's load. */
+export interface ViewerCost {
+  viewers: number;
+  /** % of one core, the viewers' browser process tree. */
+  cpu: number | null;
+  memoryMB: number | null;
 }
 
 export interface Snapshot {
@@ -313,6 +355,8 @@ export interface Snapshot {
   loopDelayP99Ms: number | null;
   /** Time this sample took to collect, ms (StreamCap's own cost, shown in benchmarks). */
   sampleMs?: number;
+  /** The measuring viewers' cost; absent when none runs. */
+  viewers?: ViewerCost;
 }
 
 export interface EventMap {

@@ -1,3 +1,4 @@
+import { describeStream, toStreamLine, type StreamStats } from '../../shared/stream-quality';
 import type { GpuDevice, Measured, Snapshot } from '../../shared/contract';
 
 export const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
@@ -47,8 +48,17 @@ export function sampleRecord(s: Snapshot) {
       gpu: i.gpu.ok ? round(i.gpu.value) : null,
       ...(i.gpu.ok ? {} : { gpuNotMeasured: i.gpu.reason }),
       ...(i.gpuDetail ? { gpuDetail: i.gpuDetail } : {}),
+      ...(i.stream === undefined ? {} : i.stream.ok ? { stream: toStreamLine(i.stream.value) } : { stream: null, streamNotMeasured: i.stream.reason }),
     })),
+    ...(s.viewers ? { viewers: { count: s.viewers.viewers, cpu: s.viewers.cpu === null ? null : round(s.viewers.cpu), memoryMB: s.viewers.memoryMB === null ? null : round(s.viewers.memoryMB) } } : {}),
   };
+}
+
+/** One instance's stream for the table: "25 fps 1.9 Mbps 0 frz", or why it is not measured. */
+export function streamCell(m: Measured<StreamStats> | undefined): string {
+  if (!m) return '';
+  if (!m.ok) return `stream not measured: ${m.reason}`;
+  return `${describeStream(m.value)} · ${m.value.freezes} freeze${m.value.freezes === 1 ? '' : 's'}`;
 }
 
 function round(v: number, digits = 1): number {

@@ -1,12 +1,12 @@
 // `streamcap launch`: start N instances of an executable, watch them live, stop them all at the end.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProfileSchema, type InstanceInfo, type Snapshot } from '../../shared/contract';
+import { ProfileSchema, StreamSettingsSchema, type InstanceInfo, type Snapshot, type StreamSettings } from '../../shared/contract';
 import { Core } from '../core/core';
 import { resolveExecutable } from '../core/process-control';
 import { isTerminal } from '../core/supervisor';
 import { numberOption, UsageError } from './args';
-import { fmt, gpuSummary, measured, sampleRecord } from './format';
+import { fmt, gpuSummary, measured, sampleRecord, streamCell } from './format';
 
 export const LAUNCH_USAGE = `Usage: streamcap launch --exe PATH [options] -- ARGS…
 
@@ -23,6 +23,14 @@ Options:
   --grace SEC       time a stopped instance gets before it is killed (default 5)
   --restart K       restart a crashed instance, with backoff, up to K times
   --json            one JSON line per sample on stdout (NDJSON) instead of the table
+
+Stream (Pixel Streaming) — StreamCap watches each instance as a player does:
+  --signalling URL  signalling server players connect to, a template:
+                    ws://127.0.0.1:80 (one Wilbur for all) or ws://127.0.0.1:{8080+i}
+  --streamer-id ID  the id each instance registers, a template (default stream{n},
+                    as in -PixelStreamingID=stream{n})
+  --viewers N       measuring viewers per instance (default 0; each is a player, so an
+                    encode of its own); figures per instance: fps, Mbps, freezes, …
 
 Placeholders in ARGS: {n} instance number, {i} index from 0, {8888+i} arithmetic, {gpu}.
 Example: streamcap launch --exe ./Game.exe --count 4 -- -PixelStreamingURL=ws://127.0.0.1:{8888+i} -RenderOffScreen`;
@@ -41,6 +49,10 @@ export async function launchCommand(argv: string[]): Promise<number> {
       grace: { type: 'string' },
       restart: { type: 'string' },
       json: { type: 'boolean', default: false },
+      signalling: { type: 'string' },
+      'streamer-id': { type: 'string' },
+      'player-url': { type: 'string' },
+      viewers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -55,6 +67,9 @@ export async function launchCommand(argv: string[]): Promise<number> {
   const interval = numberOption(values.interval, 'interval', { min: 100, max: 60000, integer: true, dflt: 1000 });
   const grace = numberOption(values.grace, 'grace', { min: 0, max: 600, dflt: 5 });
   const restart = numberOption(values.restart, 'restart', { min: 1, max: 100, integer: true, dflt: 0 });
+  const viewers = numberOption(values.viewers, 'viewers', { min: 0, max: 8, integer: true, dflt: 0 });
+  if ((values['streamer-id'] !== undefined || viewers > 0) && !values.signalling) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to, e.g. ws://127.0.0.1:80).');
+  const stream = parseStreamFlags(values.signalling, values['streamer-id'], values['player-url'], viewers);
   const cwd = values.cwd ? path.resolve(values.cwd) : '';
   const exe = resolveExecutable(values.exe, cwd || process.cwd()); // fails early with a clear message
   const json = values.json;
@@ -68,6 +83,7 @@ export async function launchCommand(argv: string[]): Promise<number> {
     cwd,
     staggerSec: stagger,
     autoRestart: { enabled: restart > 0, maxRetries: Math.max(1, restart) },
+    ...(stream ? { stream } : {}),
   });
 
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', supervisor: { graceMs: grace * 1000 } });
@@ -128,15 +144,25 @@ function printTable(s: Snapshot, list: InstanceInfo[], elapsed: number, duration
       `net ${measured(sys.net, (n) => `↓${fmt(n.rxMbps, 2)} ↑${fmt(n.txMbps, 2)} Mbps`)}`,
   );
   lines.push(gpuSummary(s.gpus));
-  lines.push('   #  PID      STATE      CPU (% of 1 core)  MEM MB  PROCS  NOTE');
+  const streams = s.instances.some((i) => i.stream);
+  lines.push(`   #  PID      STATE      CPU (% of 1 core)  MEM MB  PROCS  ${streams ? 'STREAM' : 'NOTE'}`);
   const byId = new Map(s.instances.map((i) => [i.id, i]));
   for (const info of list) {
     const smp = byId.get(info.id);
     lines.push(
-      `${String(info.n).padStart(4)}  ${String(info.pid ?? '—').padEnd(8)} ${info.state.padEnd(10)} ${fmt(smp?.cpu).padStart(17)}  ${fmt(smp?.memoryMB, 0).padStart(6)}  ${String(smp?.processes ?? 0).padStart(5)}  ${info.reason ?? ''}`,
+      `${String(info.n).padStart(4)}  ${String(info.pid ?? '—').padEnd(8)} ${info.state.padEnd(10)} ${fmt(smp?.cpu).padStart(17)}  ${fmt(smp?.memoryMB, 0).padStart(6)}  ${String(smp?.processes ?? 0).padStart(5)}  ${smp?.stream ? streamCell(smp.stream) : (info.reason ?? '')}`,
     );
   }
+  if (s.viewers) lines.push(`StreamCap's ${s.viewers.viewers} viewer(s): ${fmt(s.viewers.cpu)} % of 1 core, ${fmt(s.viewers.memoryMB, 0)} MB (not counted in any instance)`);
   if (tty && lastLines > 0) process.stdout.write(`\x1b[${lastLines}A\x1b[J`);
   process.stdout.write(lines.join('\n') + '\n' + (tty ? '' : '\n'));
   lastLines = lines.length;
+}
+
+/** The stream flags as a profile's stream settings, validated by the same schema as the console's editor. */
+export function parseStreamFlags(signalling: string | undefined, streamerId: string | undefined, playerUrl: string | undefined, viewers: number): StreamSettings | null {
+  if (!signalling) return null;
+  const r = StreamSettingsSchema.safeParse({ signallingUrl: signalling, streamerId: streamerId ?? 'stream{n}', playerUrl: playerUrl ?? '', viewers });
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `--${({ signallingUrl: 'signalling', streamerId: 'streamer-id', playerUrl: 'player-url', viewers: 'viewers' } as Record<string, string>)[String(i.path[0])] ?? 'stream'}: ${i.message}`).join('\n'));
+  return r.data;
 }

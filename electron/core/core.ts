@@ -30,6 +30,8 @@ import { Sampler } from './sampler';
 import { stopTree } from './process-control';
 import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervisor';
 import { ProcSystemReader } from './system-reader';
+import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
+import { StreamWatcher } from './streams/watcher';
 import { defaultDataDir, ensureDir } from './storage';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -48,6 +50,8 @@ export interface CoreOptions {
   autoStart?: boolean;
   /** Admission service options (tests shorten its timers). */
   admission?: Omit<AdmissionOptions, 'dataDir' | 'onSnapshot'>;
+  /** Where the measuring viewers run (default: a headless Chromium found on the machine; Electron passes a hidden window). */
+  viewers?: ViewerHost;
 }
 
 type Listener = (event: AppEvent) => void;
@@ -60,6 +64,7 @@ export class Core {
   readonly ledger: Ledger;
   readonly probe: ProbeRunner;
   readonly admission: AdmissionService;
+  readonly streams: StreamWatcher;
   private listeners = new Set<Listener>();
   private history: Snapshot[] = [];
   private readonly historySize: number;
@@ -76,6 +81,8 @@ export class Core {
     this.supervisor = new Supervisor(this.ledger, opts.supervisor, this.copyHook);
     const gpu = opts.gpu ?? openGpuSource(interval);
     this.sampler = new Sampler(this.supervisor, new ProcSystemReader(this.dataDir), gpu, interval);
+    this.streams = new StreamWatcher(opts.viewers ?? new ChromiumViewerHost());
+    this.sampler.streams = this.streams;
     this.admission = new AdmissionService({
       dataDir: this.dataDir,
       ...opts.admission,
@@ -84,6 +91,7 @@ export class Core {
     this.supervisor.on('change', () => {
       const list = this.supervisor.list();
       this.emit({ type: 'instances', data: list });
+      this.streams.sync(list);
       // Instances a capacity probe started are a measurement, not seats for people.
       const probing = this.probe?.instanceIds() ?? new Set<string>();
       this.admission.setRunningInstances(list.filter((i) => i.state === 'running' && !probing.has(i.id)).map((i) => i.n));
@@ -282,6 +290,7 @@ export class Core {
     this.admission.close();
     await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();
+    await this.streams.close();
     this.sampler.stop();
     this.listeners.clear();
   }

@@ -6,9 +6,11 @@
 // (see bench/sampler.bench.ts). Everything that can hang (nvidia-smi) runs as a
 // separate long-lived process read asynchronously.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { InstanceSample, Snapshot } from '../../shared/contract';
+import type { InstanceSample, Measured, Snapshot, ViewerCost } from '../../shared/contract';
+import type { StreamStats } from '../../shared/stream-quality';
 import { instanceGpu } from '../../shared/gpu/per-process';
 import { NO_PER_PROCESS, type GpuSource } from './gpu/source';
+import { openTree, type InstanceTree } from './proc/tree';
 import type { Supervisor } from './supervisor';
 import type { SystemReader } from './system-reader';
 
@@ -18,7 +20,18 @@ import type { SystemReader } from './system-reader';
  */
 const LOOP_RESOLUTION_MS = 100;
 
+/** What the sampler asks of the measuring viewers (electron/core/streams/watcher.ts). */
+export interface StreamSource {
+  measure(instanceId: string): Measured<StreamStats> | undefined;
+  /** Root PID of the viewers' browser, when one runs: its tree is measured apart. */
+  rootPid(): number | null;
+  viewerCount(): number;
+}
+
 export class Sampler {
+  streams: StreamSource | null = null;
+  private viewerTree: InstanceTree | null = null;
+  private viewerTick: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
   private lastTick = new Map<string, number>();
@@ -72,14 +85,17 @@ export class Sampler {
         const prevT = this.lastTick.get(info.id);
         this.lastTick.set(info.id, now);
         const dt = prevT === undefined ? null : (now - prevT) / 1000;
+        const stream = this.streams?.measure(info.id);
         instances.push({
           ...base,
           cpu: dt && dt > 0 ? (r.cpuSeconds / dt) * 100 : null,
           memoryMB: r.rssBytes / 2 ** 20,
           processes: r.processes,
           ...instanceGpu(gpuProcs, gpuProcs.ok ? rec.tree.aliveNow() : []),
+          ...(stream ? { stream } : {}),
         });
       }
+      const viewers = await this.viewerCost(now);
       for (const id of this.lastTick.keys()) if (!this.supervisor.instances.has(id)) this.lastTick.delete(id);
       const loopP99 = this.loop.count > 0 ? Math.max(0, this.loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) : null;
       this.loop.reset();
@@ -92,6 +108,7 @@ export class Sampler {
         instances,
         loopDelayP99Ms: loopP99,
         sampleMs: performance.now() - started,
+        ...(viewers ? { viewers } : {}),
       };
       this.latest = snapshot;
       for (const fn of this.listeners) fn(snapshot);
@@ -101,7 +118,30 @@ export class Sampler {
     }
   }
 
+  /** The viewers' browser tree, measured like an instance's and reported apart. */
+  private async viewerCost(now: number): Promise<ViewerCost | null> {
+    const pid = this.streams?.rootPid() ?? null;
+    if (pid === null) {
+      this.viewerTree?.close();
+      this.viewerTree = null;
+      return null;
+    }
+    if (this.viewerTree?.rootPid !== pid) {
+      this.viewerTree?.close();
+      this.viewerTree = openTree(pid, pid);
+      this.viewerTick = null;
+      this.viewerTree?.rescan(now, true);
+    }
+    if (!this.viewerTree) return { viewers: this.streams!.viewerCount(), cpu: null, memoryMB: null };
+    const r = await this.viewerTree.sample(now);
+    const dt = this.viewerTick === null ? null : (now - this.viewerTick) / 1000;
+    this.viewerTick = now;
+    return { viewers: this.streams!.viewerCount(), cpu: dt && dt > 0 ? (r.cpuSeconds / dt) * 100 : null, memoryMB: r.rssBytes / 2 ** 20 };
+  }
+
   stop(): void {
+    this.viewerTree?.close();
+    this.viewerTree = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.loop.disable();

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { ApiError, type InstanceInfo, type InstanceState, type Profile } from '../../shared/contract';
+import { ApiError, type InstanceInfo, type InstanceState, type InstanceStream, type Profile } from '../../shared/contract';
 import { expandPlaceholders, instanceContext } from '../../shared/placeholders';
 import type { Ledger, Orphan } from './ledger';
 import { resolveExecutable, spawnInstance, stopTree } from './process-control';
@@ -50,6 +50,13 @@ const TERMINAL: ReadonlySet<InstanceState> = new Set(['stopped', 'exited', 'cras
 export const isTerminal = (s: InstanceState) => TERMINAL.has(s);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An instance's stream target, from its profile's templates (null: the profile has no stream settings). */
+export function instanceStream(profile: Profile, expand: (s: string) => string): InstanceStream | null {
+  const st = profile.stream;
+  if (!st || st.signallingUrl.trim() === '') return null;
+  return { signallingUrl: expand(st.signallingUrl), streamerId: expand(st.streamerId), playerUrl: expand(st.playerUrl), viewers: st.viewers };
+}
 
 export class Supervisor extends EventEmitter {
   readonly instances = new Map<string, Instance>();
@@ -126,6 +133,7 @@ export class Supervisor extends EventEmitter {
           launcherExited: false,
           copyProgress: null,
           lastLines: [],
+          stream: instanceStream(profile, expand),
         },
         profile,
         env: Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, expand(v)])),
@@ -420,6 +428,8 @@ export class Supervisor extends EventEmitter {
           launcherExited: false,
           copyProgress: null,
           lastLines: [],
+          // The ledger keeps no profile: an adopted instance's stream is not known.
+          stream: null,
         },
         profile: {
           id: e.profileId,
@@ -432,6 +442,7 @@ export class Supervisor extends EventEmitter {
           gpuPinning: false,
           autoRestart: { enabled: false, maxRetries: 1 },
           copy: { enabled: false, sourceDir: '', targetDir: '' },
+          stream: { signallingUrl: '', streamerId: '', playerUrl: '', viewers: 0 },
         },
         env: {},
         child: null,

@@ -1,0 +1,52 @@
+// The measuring viewer's page script (renderer/viewer/viewer.ts with Epic's frontend
+// library), bundled once with esbuild and kept in step with its sources, like the
+// console's UI build.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const VIEWER_SOURCE = path.join(ROOT, 'renderer/viewer/viewer.ts');
+export const VIEWER_BUNDLE = path.join(ROOT, 'dist/viewer/viewer.js');
+
+let cached: Promise<string> | null = null;
+
+const mtime = (p: string) => {
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+/** The bundle's text, built first when it is missing or older than its sources. */
+export function viewerBundle(): Promise<string> {
+  cached ??= (async () => {
+    const sources = [VIEWER_SOURCE, path.join(ROOT, 'shared/stream-quality.ts')];
+    const fresh = fs.existsSync(VIEWER_BUNDLE) && (!fs.existsSync(VIEWER_SOURCE) || sources.every((s) => mtime(s) <= mtime(VIEWER_BUNDLE)));
+    if (!fresh) await buildViewerBundle();
+    return fs.readFileSync(VIEWER_BUNDLE, 'utf8');
+  })();
+  cached.catch(() => (cached = null));
+  return cached;
+}
+
+export async function buildViewerBundle(): Promise<void> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new Error('the stream viewer is not built and esbuild is not installed: run "npm install" then "npm run build"');
+  }
+  await esbuild.build({
+    entryPoints: [VIEWER_SOURCE],
+    outfile: VIEWER_BUNDLE,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome110',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
