@@ -91,6 +91,8 @@ export const commandInputs = {
   'instances.restart': IdInput,
   'instances.clearExited': Empty,
   'instances.log': IdInput,
+  /** Closes an instance's measuring viewers and connects them again. */
+  'streams.reconnect': IdInput,
   'orphans.list': Empty,
   'orphans.resolve': z.object({ action: z.enum(['stop', 'adopt']) }).strict(),
   'metrics.history': Empty,
@@ -131,6 +133,7 @@ export interface CommandOutputs {
   'instances.restart': InstanceInfo;
   'instances.clearExited': { removed: number };
   'instances.log': { id: string; lines: LogLine[]; droppedLines: number };
+  'streams.reconnect': { id: string; viewers: number };
   'orphans.list': OrphanInfo[];
   'orphans.resolve': { stopped: number; adopted: number };
   'metrics.history': Snapshot[];

@@ -21,6 +21,9 @@ export interface ViewerStats {
   /** The streamer's average encoder QP where it sends it (Unreal does; JSStreamer does not). */
   qp: number | null;
   codec: string | null;
+  /** Totals since the viewer connected: video frames and bytes received (counters, for exact windows). */
+  framesReceived: number;
+  bytesReceived: number;
 }
 
 /** One instance's stream, over all its viewers: the slowest frame rate, the mean bitrate, every freeze. */
@@ -67,6 +70,8 @@ export function combineViewers(list: ViewerStats[]): StreamStats | null {
     decodeMs: decode === null ? null : round(decode, 2),
     qp: qp === null ? null : round(qp, 1),
     codec: slowest.codec,
+    framesReceived: list.reduce((a, v) => a + v.framesReceived, 0),
+    bytesReceived: list.reduce((a, v) => a + v.bytesReceived, 0),
   };
 }
 

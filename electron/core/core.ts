@@ -238,6 +238,11 @@ export class Core {
         const rec = this.supervisor.get((input as { id: string }).id);
         return { id: rec.info.id, lines: rec.log.all(), droppedLines: rec.log.dropped } as Out;
       }
+      case 'streams.reconnect': {
+        const { id } = input as { id: string };
+        this.supervisor.get(id); // 404 for an unknown instance
+        return { id, viewers: this.streams.reconnect(id) } as Out;
+      }
       case 'orphans.list':
         return this.orphanList() as Out;
       case 'orphans.resolve':

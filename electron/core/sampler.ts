@@ -78,7 +78,14 @@ export class Sampler {
         const info = rec.info;
         const base = { id: info.id, n: info.n, pid: info.pid, state: info.state };
         if (!rec.tree || (info.state !== 'running' && info.state !== 'stopping')) {
-          instances.push({ ...base, cpu: null, memoryMB: null, processes: 0, gpu: { ok: false, reason: gpuProcs.ok ? 'the instance is not running' : gpuProcs.reason } });
+          instances.push({
+            ...base,
+            cpu: null,
+            memoryMB: null,
+            processes: 0,
+            gpu: { ok: false, reason: gpuProcs.ok ? 'the instance is not running' : gpuProcs.reason },
+            ...(info.stream && info.stream.viewers > 0 ? { stream: { ok: false as const, reason: 'the instance is not running' } } : {}),
+          });
           continue;
         }
         const r = await rec.tree.sample(now);

@@ -180,7 +180,7 @@ function onStats(agg: AggregatedStats): void {
   const bytes = v.bytesReceived ?? 0;
   const dt = lastAt ? (now - lastAt) / 1000 : 0;
   const pair = agg.getActiveCandidatePair();
-  const codec = v.codecId ? agg.codecs.get(v.codecId) : undefined;
+  const codec = (v.codecId ? agg.codecs.get(v.codecId) : undefined) ?? [...agg.codecs.values()].find((c) => c.mimeType?.startsWith('video/'));
   const counted = countOnly ? frames.count : (v.framesDecoded ?? 0);
   const stats: ViewerStats = {
     fps: dt > 0 ? Math.max(0, (counted - lastFrames) / dt) : countOnly ? 0 : (v.framesPerSecond ?? 0),
@@ -195,6 +195,8 @@ function onStats(agg: AggregatedStats): void {
     decodeMs: !countOnly && v.totalDecodeTime && v.framesDecoded ? (v.totalDecodeTime / v.framesDecoded) * 1000 : null,
     qp: qp ?? (agg.sessionStats?.videoEncoderAvgQP > 0 ? agg.sessionStats.videoEncoderAvgQP : null),
     codec: codec?.mimeType?.replace(/^video\//, '') ?? null,
+    framesReceived: counted,
+    bytesReceived: bytes,
   };
   const first = lastAt === 0;
   lastAt = now;

@@ -131,6 +131,27 @@ export class StreamWatcher {
     slot.retry.unref();
   }
 
+  /** Closes an instance's viewers and opens them again at once (a fresh connection: new bandwidth estimate, new encoder). */
+  reconnect(instanceId: string): number {
+    let n = 0;
+    for (const slot of this.slots.values()) {
+      if (slot.instanceId !== instanceId) continue;
+      if (slot.retry) clearTimeout(slot.retry);
+      slot.retry = null;
+      const h = slot.handle;
+      slot.handle = null;
+      slot.stats = null;
+      slot.mbps = [];
+      slot.lastFrameAt = 0;
+      slot.failures = 0;
+      slot.reason = null;
+      void h?.close();
+      this.openSlot(slot);
+      n++;
+    }
+    return n;
+  }
+
   private drop(slot: Slot): void {
     slot.closed = true;
     if (slot.retry) clearTimeout(slot.retry);

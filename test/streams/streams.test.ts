@@ -1,0 +1,230 @@
+// Real streams, end to end: a real Wilbur, three real JSStreamers launched by
+// StreamCap as instances (stream{n}), StreamCap's measuring viewers on Epic's
+// frontend library, and an independent reading by the test's own player (Epic's stock
+// player page, read through RTCPeerConnection.getStats()).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { Core } from '../../electron/core/core';
+import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
+import { readWilbur } from '../../electron/core/wilbur';
+import type { InstanceInfo, InstanceSample, Snapshot } from '../../shared/contract';
+import { CPU_LOAD, tmpDir, waitFor } from '../helpers';
+import { CHROMIUM, freePort, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, type Wilbur } from '../pixel-streaming';
+
+const HAVE = requireStack();
+const d = HAVE ? describe : describe.skip;
+
+let wilbur: Wilbur;
+let pages: Awaited<ReturnType<typeof serveJsStreamer>>;
+let core: Core;
+let browser: Browser | null = null;
+let debugBase = 0;
+const samples: Snapshot[] = [];
+
+/** The next sample for which `pred` holds (waits on the core's events, no polling). */
+function nextSample(pred: (s: Snapshot) => boolean, what: string, timeoutMs: number): Promise<Snapshot> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => (off(), reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+    const off = core.subscribe((e) => {
+      if (e.type === 'sample' && pred(e.data)) {
+        clearTimeout(t);
+        off();
+        resolve(e.data);
+      }
+    });
+  });
+}
+
+const instanceOf = (s: Snapshot, n: number): InstanceSample | undefined => s.instances.find((i) => i.n === n && i.state === 'running');
+const list = async () => (await core.invoke('instances.list', {})) as InstanceInfo[];
+
+beforeAll(async () => {
+  if (!HAVE) return;
+  wilbur = await startWilbur();
+  pages = await serveJsStreamer();
+  core = await Core.create({ dataDir: tmpDir(), gpu: new NoGpuSource('test'), sampleIntervalMs: 1000 });
+  core.subscribe((e) => {
+    if (e.type === 'sample') samples.push(e.data);
+  });
+  debugBase = await freePort();
+  await core.invoke('profiles.save', jsStreamerProfile(pages.url, wilbur, { viewers: 1, debugPortBase: debugBase }));
+  await core.invoke('instances.launch', { profileId: 'jsstreamer', count: 3 });
+  await nextSample((s) => [1, 2, 3].every((n) => instanceOf(s, n)?.stream?.ok), 'all three streams measured', 90_000);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await core?.shutdown();
+  await pages?.close();
+  await wilbur?.stop();
+});
+
+// Browser-side code as text (this file is compiled for Node, without DOM types).
+const PLAYER_INIT = `(() => {
+  const Orig = window.RTCPeerConnection;
+  const loop = (c) => {
+    const s = c && typeof c === 'object' ? c.candidate : c;
+    if (typeof s !== 'string' || s === '') return true;
+    const a = s.split(' ')[4];
+    return a === '127.0.0.1' || a === '::1';
+  };
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Orig {
+    constructor(cfg) { super(cfg); window.__pcs.push(this); }
+    addIceCandidate(c) { return loop(c) ? super.addIceCandidate(c) : Promise.resolve(); }
+    setRemoteDescription(d) {
+      return super.setRemoteDescription(d && d.sdp ? { type: d.type, sdp: d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l.slice(2))).join('\\r\\n') } : d);
+    }
+  };
+})();`;
+const INBOUND = `(async () => {
+  for (const pc of window.__pcs) {
+    const report = await pc.getStats();
+    for (const s of report.values()) {
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesReceived > 0) return { frames: s.framesReceived, bytes: s.bytesReceived, t: performance.now() };
+    }
+  }
+  return null;
+})()`;
+
+/** The test's own player: Epic's stock page, media on loopback only, every RTCPeerConnection kept for getStats(). */
+async function openPlayer(streamerId: string): Promise<Page> {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--mute-audio'],
+  });
+  const page = await browser.newPage({ viewport: { width: 640, height: 360 } });
+  await page.addInitScript({ content: PLAYER_INIT });
+  await page.goto(`${wilbur.http}/?StreamerId=${streamerId}&AutoConnect=true&AutoPlayVideo=true&StartVideoMuted=true&HideUI=true`);
+  return page;
+}
+
+/** inbound-rtp video of the player's connection: frames received and bytes, now. */
+async function inbound(page: Page): Promise<{ frames: number; bytes: number; t: number } | null> {
+  return page.evaluate(INBOUND) as Promise<{ frames: number; bytes: number; t: number } | null>;
+}
+
+
+d('stream quality, measured on real Pixel Streaming instances', () => {
+  it("per-instance fps and Mbps agree within 10 % with the streamer's own getStats() of the same connection", async () => {
+    // Bitrate is a property of one peer connection (each has its own encoder and bandwidth
+    // estimate), so it is checked against the other end of StreamCap's own connection:
+    // the JSStreamer's outbound-rtp, read over its DevTools port. Totals over one window.
+    const counters = (s: Snapshot, n: number) => {
+      const m = instanceOf(s, n)?.stream;
+      return m?.ok ? { frames: m.value.framesReceived, bytes: m.value.bytesReceived, t: s.t } : null;
+    };
+    const all = (s: Snapshot) => [1, 2, 3].every((n) => counters(s, n));
+    const s0 = await nextSample(all, 'a sample with all three streams', 5000);
+    const a = await Promise.all([1, 2, 3].map((n) => streamerOutbound(debugBase + n - 1)));
+    await new Promise((r) => setTimeout(r, 15_000));
+    const s1 = await nextSample(all, 'a sample with all three streams', 5000);
+    const b = await Promise.all([1, 2, 3].map((n) => streamerOutbound(debugBase + n - 1)));
+    for (const n of [1, 2, 3]) {
+      expect(a[n - 1]).toHaveLength(1); // one peer: StreamCap's viewer
+      const [o0, o1] = [a[n - 1]![0]!, b[n - 1]![0]!];
+      const [c0, c1] = [counters(s0, n)!, counters(s1, n)!];
+      const theirDt = (o1.t - o0.t) / 1000;
+      const ourDt = (c1.t - c0.t) / 1000;
+      const theirFps = (o1.frames - o0.frames) / theirDt;
+      const theirMbps = ((o1.bytes - o0.bytes) * 8) / theirDt / 1e6;
+      const ourFps = (c1.frames - c0.frames) / ourDt;
+      const ourMbps = ((c1.bytes - c0.bytes) * 8) / ourDt / 1e6;
+      console.log(`stream${n}: StreamCap ${ourFps.toFixed(1)} fps ${ourMbps.toFixed(2)} Mbps over ${ourDt.toFixed(1)} s; streamer sent ${theirFps.toFixed(1)} fps ${theirMbps.toFixed(2)} Mbps over ${theirDt.toFixed(1)} s`);
+      expect(Math.abs(ourFps - theirFps) / theirFps).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(ourMbps - theirMbps) / theirMbps).toBeLessThanOrEqual(0.1);
+    }
+  }, 60_000);
+
+  it("per-instance fps agrees within 10 % with the test's own player page, and its bitrate is of the same order", async () => {
+    // One independent player at a time: three decoding players at once would load this
+    // 2-core machine enough to change what is measured.
+    for (const n of [1, 2, 3]) {
+      const page = await openPlayer(`stream${n}`);
+      await waitFor(() => inbound(page), `the test player of stream${n} to receive video`, 30_000, 250);
+      await new Promise((r) => setTimeout(r, 4000));
+      const counters = (s: Snapshot) => {
+        const m = instanceOf(s, n)?.stream;
+        return m?.ok ? { frames: m.value.framesReceived, bytes: m.value.bytesReceived, t: s.t } : null;
+      };
+      const s0 = await nextSample((s) => counters(s) !== null, `a sample of stream${n}`, 5000);
+      const p0 = (await inbound(page))!;
+      await new Promise((r) => setTimeout(r, 10_000));
+      const s1 = await nextSample((s) => counters(s) !== null, `a sample of stream${n}`, 5000);
+      const p1 = (await inbound(page))!;
+      await page.close();
+      const [c0, c1] = [counters(s0)!, counters(s1)!];
+      const theirFps = (p1.frames - p0.frames) / ((p1.t - p0.t) / 1000);
+      const theirMbps = ((p1.bytes - p0.bytes) * 8) / ((p1.t - p0.t) / 1000) / 1e6;
+      const ourFps = (c1.frames - c0.frames) / ((c1.t - c0.t) / 1000);
+      const ourMbps = ((c1.bytes - c0.bytes) * 8) / ((c1.t - c0.t) / 1000) / 1e6;
+      console.log(`stream${n}: StreamCap ${ourFps.toFixed(1)} fps ${ourMbps.toFixed(2)} Mbps; test player ${theirFps.toFixed(1)} fps ${theirMbps.toFixed(2)} Mbps (a connection of its own)`);
+      expect(Math.abs(ourFps - theirFps) / theirFps).toBeLessThanOrEqual(0.1);
+      // Another connection, another encoder: the same stream, not the same bytes.
+      expect(ourMbps / theirMbps).toBeGreaterThan(0.33);
+      expect(ourMbps / theirMbps).toBeLessThan(3);
+    }
+  }, 120_000);
+
+  it('the viewers cost is reported apart from every instance', () => {
+    const last = samples.at(-1)!;
+    expect(last.viewers?.viewers).toBe(3);
+    expect(last.viewers?.cpu).toBeGreaterThan(0);
+    expect(last.viewers?.memoryMB).toBeGreaterThan(10);
+  });
+
+  it('Wilbur\'s REST API, read by StreamCap\'s reader, follows players joining and leaving', async () => {
+    // StreamCap's three viewers (a test player just closed may take a moment to leave).
+    const before = await waitFor(async () => {
+      const s = await readWilbur(wilbur.http);
+      return s.ok && s.playerCount === 3 ? s : null;
+    }, 'Wilbur to count StreamCap\'s three viewers', 20_000, 250);
+    expect(before.streamerCount).toBe(3);
+    const page = await openPlayer('stream1');
+    await waitFor(async () => {
+      const s = await readWilbur(wilbur.http);
+      return s.ok && s.playerCount === 4 && s.streamers.find((x) => x.id === 'stream1')?.players === 2;
+    }, 'Wilbur to count the fourth player', 20_000, 250);
+    await page.close();
+    await waitFor(async () => {
+      const s = await readWilbur(wilbur.http);
+      return s.ok && s.playerCount === 3;
+    }, 'Wilbur to count the player gone', 20_000, 250);
+  }, 60_000);
+
+  it('a streamer killed from outside is "not measured" within 3 s, with the reason, and comes back when relaunched', async () => {
+    const victim = (await list()).find((i) => i.n === 2 && i.state === 'running')!;
+    const killedAt = Date.now();
+    process.kill(-victim.pid!, 'SIGKILL'); // its whole process group, as a crash would
+    // The instance itself ends, or (if the sampler still sees it) its stream does: either way never zeros.
+    const s = await nextSample((x) => {
+      const i = x.instances.find((y) => y.id === victim.id);
+      return !!i && i.stream !== undefined && !i.stream.ok;
+    }, 'stream2 to be reported as not measured', 10_000);
+    const elapsed = Date.now() - killedAt;
+    const i = s.instances.find((y) => y.id === victim.id)!;
+    console.log(`stream2 killed: reported after ${elapsed} ms (${i.state}${i.stream && !i.stream.ok ? `: stream not measured: ${i.stream.reason}` : ''})`);
+    expect(elapsed).toBeLessThanOrEqual(3000);
+    expect(i.stream).toMatchObject({ ok: false, reason: expect.any(String) });
+    // The other instances keep their figures.
+    expect(instanceOf(s, 1)?.stream?.ok).toBe(true);
+    await core.invoke('instances.restart', { id: victim.id });
+    const back = await nextSample((x) => x.instances.some((y) => y.id === victim.id && y.state === 'running' && y.stream?.ok), 'stream2 measured again after the relaunch', 60_000);
+    const v = back.instances.find((y) => y.id === victim.id)!.stream as { ok: true; value: { fps: number } };
+    expect(v.value.fps).toBeGreaterThan(5);
+  }, 90_000);
+
+  it('a streamer id nobody registered says so, never zeros', async () => {
+    await core.invoke('profiles.save', { ...jsStreamerProfile(pages.url, wilbur, { id: 'ghost', viewers: 1 }), exe: process.execPath, args: [CPU_LOAD, '--load', '1'], stream: { signallingUrl: wilbur.playerWs, streamerId: 'nobody{n}', playerUrl: '', viewers: 1 } });
+    const { ids } = (await core.invoke('instances.launch', { profileId: 'ghost', count: 1 })) as { ids: string[] };
+    const s = await nextSample((x) => {
+      const i = x.instances.find((y) => y.id === ids[0]);
+      return !!i?.stream && !i.stream.ok && /not registered/.test(i.stream.reason);
+    }, 'the ghost instance to say its streamer is not registered', 30_000);
+    const i = s.instances.find((y) => y.id === ids[0])!;
+    expect(i.stream).toMatchObject({ ok: false });
+    expect((i.stream as { reason: string }).reason).toMatch(/streamer "nobody1" is not registered/);
+    await core.invoke('instances.stop', { id: ids[0]! });
+  }, 60_000);
+});
