@@ -15,10 +15,14 @@ export interface ProbeExport {
 const TEXT = {
   en: {
     resource: { cpu: 'CPU', gpu: 'GPU', gpuMemory: 'GPU memory', memory: 'RAM', encoder: 'Encoder (NVENC)', encoderSessions: 'Encoder sessions' } as Record<Resource, string>,
-    limit: { instanceExit: 'an instance exiting', maxInstances: "the probe's maximum" } as Record<string, string>,
+    limit: { instanceExit: 'an instance exiting', maxInstances: "the probe's maximum", streamQuality: 'stream quality' } as Record<string, string>,
     streams: (n: number) => `${n} concurrent stream${n === 1 ? '' : 's'}`,
     runs: (n: number, app: string, tail: string) => `This server runs ${TEXT.en.streams(n)} of ${app}; ${tail}.`,
     limitsAt: (what: string, at: number) => `${what} limits at ${at}`,
+    runsAt: (n: number, app: string, fps: number, tail: string) => `This server runs ${TEXT.en.streams(n)} of ${app} at ${fps.toFixed(0)} fps; ${tail}.`,
+    qualityFps: (at: number, inst: number, fps: number) => `at ${at}, stream ${inst} dropped to ${fps.toFixed(0)} fps`,
+    qualityFreezes: (at: number, inst: number, perMin: number) => `at ${at}, stream ${inst} froze ${perMin.toFixed(1)} times a minute`,
+    qualityLost: (at: number, inst: number) => `at ${at}, stream ${inst} could not be watched`,
     exitAt: (inst: number, how: string, at: number) => `instance #${inst} exits (${how}) when ${at} run`,
     atLeast: (n: number, app: string) => `This server runs at least ${TEXT.en.streams(n)} of ${app}; no threshold was reached up to the probe's maximum of ${n}.`,
     none: (app: string, what: string) => `This server cannot run one stream of ${app} within the thresholds; ${what} limits at 1.`,
@@ -90,10 +94,14 @@ const TEXT = {
   },
   'zh-CN': {
     resource: { cpu: 'CPU', gpu: 'GPU', gpuMemory: 'GPU 显存', memory: '内存', encoder: '编码器 (NVENC)', encoderSessions: '编码会话' } as Record<Resource, string>,
-    limit: { instanceExit: '实例退出', maxInstances: '测试上限' } as Record<string, string>,
+    limit: { instanceExit: '实例退出', maxInstances: '测试上限', streamQuality: '串流质量' } as Record<string, string>,
     streams: (n: number) => `${n} 路`,
     runs: (n: number, app: string, tail: string) => `本服务器可同时运行 ${n} 路 ${app} 串流；${tail}。`,
     limitsAt: (what: string, at: number) => `${what}在 ${at} 路时达到阈值`,
+    runsAt: (n: number, app: string, fps: number, tail: string) => `本服务器可同时运行 ${n} 路 ${app} 串流（${fps.toFixed(0)} fps）；${tail}。`,
+    qualityFps: (at: number, inst: number, fps: number) => `${at} 路时，第 ${inst} 路串流降至 ${fps.toFixed(0)} fps`,
+    qualityFreezes: (at: number, inst: number, perMin: number) => `${at} 路时，第 ${inst} 路串流每分钟卡顿 ${perMin.toFixed(1)} 次`,
+    qualityLost: (at: number, inst: number) => `${at} 路时，第 ${inst} 路串流无法观看`,
     exitAt: (inst: number, how: string, at: number) => `运行 ${at} 路时实例 #${inst} 退出（${how}）`,
     atLeast: (n: number, app: string) => `本服务器可同时运行至少 ${n} 路 ${app} 串流；在测试上限 ${n} 路内未达到任何阈值。`,
     none: (app: string, what: string) => `本服务器在阈值内无法运行一路 ${app} 串流；${what}在 1 路时即达到阈值。`,
@@ -191,10 +199,14 @@ export function resultSentence(run: ProbeRun, lang: ReportLang = 'en'): string {
     return t.none(app, resourceName(r.limitedBy, lang));
   }
   let tail: string;
-  if (r.limitedBy === 'instanceExit' && r.exit) tail = t.exitAt(r.exit.n, how, r.limitAt ?? r.capacity + 1);
+  const q = r.quality;
+  if (r.limitedBy === 'streamQuality' && q) {
+    const at = r.limitAt ?? r.capacity + 1;
+    tail = q.figure === 'fps' ? t.qualityFps(at, q.n ?? 0, q.value ?? 0) : q.figure === 'freezes' ? t.qualityFreezes(at, q.n ?? 0, q.value ?? 0) : t.qualityLost(at, q.n ?? 0);
+  } else if (r.limitedBy === 'instanceExit' && r.exit) tail = t.exitAt(r.exit.n, how, r.limitAt ?? r.capacity + 1);
   else if (r.limitedBy === 'encoderSessions') tail = t.sessionsAt(r.limitAt ?? r.capacity + 1);
   else tail = t.limitsAt(resourceName(r.limitedBy, lang), r.limitAt ?? r.capacity + 1);
-  return t.runs(r.capacity, app, tail);
+  return r.fpsAtCapacity != null ? t.runsAt(r.capacity, app, r.fpsAtCapacity, tail) : t.runs(r.capacity, app, tail);
 }
 
 // ---- CSV -----------------------------------------------------------------------------
@@ -220,11 +232,13 @@ function csvCell(v: unknown): string {
 export function probeToCsv(run: ProbeRun): string {
   const head = ['step', 'instances', 'move', 'verdict', 'breached', 'window_s', 'extended', 'noisy', 'samples'];
   for (const [, name] of CSV_RESOURCES) head.push(`${name}_mean`, `${name}_p95`, `${name}_sd`, `${name}_limit`);
-  head.push('machine_cpu_mean', 'app_cpu_mean', 'exit_instance', 'exit_code', 'exit_reason');
+  head.push('machine_cpu_mean', 'app_cpu_mean', 'exit_instance', 'exit_code', 'exit_reason', 'stream_slowest_fps', 'stream_slowest_instance', 'stream_mean_mbps', 'stream_freezes_per_min', 'viewer_cpu_mean', 'stream_quality');
   const row = (k: number, count: number, move: string, w: ProbeWindow, exit: ProbeStep['exit']) => {
     const cells: unknown[] = [k, count, move, exit ? 'exited' : w.verdict, w.breached.join(' '), w.windowSec, w.extended, w.noisy, w.samples];
     for (const [r] of CSV_RESOURCES) cells.push(w.stats[r]?.mean, w.stats[r]?.p95, w.stats[r]?.stddev, w.limits[r]);
     cells.push(w.machineCpu?.mean, w.appCpu?.mean, exit?.n, exit?.exitCode, exit?.reason);
+    const st = w.stream;
+    cells.push(st?.slowestFps, st?.slowestN, st?.meanMbps, st?.freezesPerMin, st?.viewerCpu, w.quality ? (w.quality.ok ? 'ok' : w.quality.figure) : null);
     return cells.map(csvCell).join(',');
   };
   const lines = [head.join(',')];

@@ -10,11 +10,11 @@
 // by least squares (baseline included), jumps to just below the predicted capacity
 // and confirms the boundary step by step; it must agree with the plain ramp.
 import { z } from 'zod';
-import type { GpuDevice, HostInfo, Snapshot } from './contract';
+import type { HostInfo, Snapshot } from './contract';
 
 export const RESOURCES = ['cpu', 'gpu', 'gpuMemory', 'memory', 'encoder', 'encoderSessions'] as const;
 export type Resource = (typeof RESOURCES)[number];
-export type LimitReason = Resource | 'instanceExit' | 'maxInstances';
+export type LimitReason = Resource | 'instanceExit' | 'maxInstances' | 'streamQuality';
 export type Strategy = 'smart' | 'linear';
 /**
  * machine: the whole machine's CPU (the field's method). app: the idle baseline (its
@@ -65,6 +65,11 @@ export const ProbeSettingsSchema = z
     strategy: z.enum(['smart', 'linear']).default('smart'),
     leaveRunning: z.boolean().default(false),
     cpuBasis: z.enum(['machine', 'app']).default('machine'),
+    /** Measuring viewers per instance (default: 1 when the profile has stream settings, else 0): the operator, and more for spectators. */
+    viewersPerInstance: z.number().int().min(0).max(8).optional(),
+    /** Stream quality a step must keep: the slowest stream's fps ≥ ratio × the fps at 1 instance; freezes per minute per stream at most. */
+    minFpsRatio: z.number().min(0.1).max(1).default(0.9),
+    maxFreezesPerMin: z.number().min(0).max(600).default(1),
   })
   .strict();
 export type ProbeSettingsInput = z.input<typeof ProbeSettingsSchema>;
@@ -78,6 +83,10 @@ export interface ProbeSettings {
   strategy: Strategy;
   leaveRunning: boolean;
   cpuBasis: CpuBasis;
+  /** null: the profile's own stream settings decide (1 viewer when it has them). */
+  viewersPerInstance: number | null;
+  minFpsRatio: number;
+  maxFreezesPerMin: number;
 }
 
 /** Fills defaults: thresholds per resource, the window cap. */
@@ -92,6 +101,9 @@ export function resolveSettings(input: z.output<typeof ProbeSettingsSchema>): Pr
     strategy: input.strategy,
     leaveRunning: input.leaveRunning,
     cpuBasis: input.cpuBasis,
+    viewersPerInstance: input.viewersPerInstance ?? null,
+    minFpsRatio: input.minFpsRatio,
+    maxFreezesPerMin: input.maxFreezesPerMin,
   };
 }
 
@@ -111,9 +123,12 @@ export interface Reading {
   encoderSessions: number | null;
   /** The session cap of the system's capped cards (null: no cap, or not known). */
   encoderSessionLimit: number | null;
+  /** The probe's instances that have a stream: its figures this sample (null: not measured). */
+  streams?: { n: number; fps: number | null; mbps: number | null; freezes: number | null; reason: string | null }[];
+  /** StreamCap's measuring viewers, % of the machine (left out of `cpu`). */
+  viewerCpu?: number | null;
 }
 
-type GpuWithLimit = GpuDevice & { encoderSessionLimit?: number | null };
 
 const maxOf = (xs: (number | null | undefined)[]): number | null => {
   let m: number | null = null;
@@ -123,7 +138,7 @@ const maxOf = (xs: (number | null | undefined)[]): number | null => {
 
 /** Reduces a snapshot: the busiest GPU counts (the first to reach its limit caps the server). */
 export function readingOf(s: Snapshot, probeIds: ReadonlySet<string>, cores: number): Reading {
-  const gpus = s.gpus.ok && !s.gpus.stale ? (s.gpus.value as GpuWithLimit[]) : [];
+  const gpus = s.gpus.ok && !s.gpus.stale ? s.gpus.value : [];
   let appCpu: number | null = null;
   for (const i of s.instances) {
     if (!probeIds.has(i.id) || i.cpu === null) continue;
@@ -144,9 +159,16 @@ export function readingOf(s: Snapshot, probeIds: ReadonlySet<string>, cores: num
     }
   }
   if (capped !== null) sessions = capped;
+  // The viewers are StreamCap's measuring instrument, not the app: their CPU is left out.
+  const viewerCpu = s.viewers?.cpu != null ? s.viewers.cpu / Math.max(1, cores) : null;
+  const streams = s.instances
+    .filter((i) => probeIds.has(i.id) && i.stream)
+    .map((i) => (i.stream!.ok ? { n: i.n, fps: i.stream!.value.fps, mbps: i.stream!.value.mbps, freezes: i.stream!.value.freezes, reason: null } : { n: i.n, fps: null, mbps: null, freezes: null, reason: i.stream!.reason }));
   return {
     t: s.t,
-    cpu: s.system.cpu,
+    cpu: Math.max(0, s.system.cpu - (viewerCpu ?? 0)),
+    viewerCpu,
+    streams,
     appCpu: probeIds.size === 0 ? 0 : appCpu,
     memory: s.system.memory.percent,
     gpu: maxOf(gpus.map((g) => g.utilization)),
@@ -207,6 +229,98 @@ export interface WindowStats {
   /** The limit in force per resource; null: not checked (no threshold, or the card's session limit is unknown). */
   limits: ResourceMap<number | null>;
   samples: number;
+  /** What the viewers received over the window; null when no probe instance has a stream. */
+  stream?: StepStream | null;
+}
+
+/** Stream figures of one window: the slowest stream, the mean bitrate, the most freezing stream. */
+export interface StepStream {
+  /** Mean fps of the slowest stream over the window, and which instance it was. */
+  slowestFps: number | null;
+  slowestN: number | null;
+  meanMbps: number | null;
+  /** Freezes per minute of the most freezing stream, and which instance. */
+  freezesPerMin: number | null;
+  freezesN: number | null;
+  /** Instances whose stream had no figures for most of the window, with the reason. */
+  unmeasured: { n: number; reason: string }[];
+  /** StreamCap's viewers, mean % of the machine (left out of the CPU figure). */
+  viewerCpu: number | null;
+  streams: number;
+}
+
+/** Quality of a step's streams against the probe's thresholds. */
+export interface StreamVerdict {
+  ok: boolean;
+  figure: 'fps' | 'freezes' | 'notMeasured' | null;
+  n: number | null;
+  value: number | null;
+  limit: number | null;
+}
+
+export function streamWindow(readings: readonly Reading[]): StepStream | null {
+  const per = new Map<number, { fps: number[]; mbps: number[]; freezes: number[]; missing: number; reason: string | null; seen: number }>();
+  for (const r of readings) {
+    for (const x of r.streams ?? []) {
+      const e = per.get(x.n) ?? { fps: [], mbps: [], freezes: [], missing: 0, reason: null, seen: 0 };
+      e.seen++;
+      if (x.fps === null) {
+        e.missing++;
+        e.reason = x.reason;
+      } else {
+        e.fps.push(x.fps);
+        e.mbps.push(x.mbps ?? 0);
+        e.freezes.push(x.freezes ?? 0);
+      }
+      per.set(x.n, e);
+    }
+  }
+  if (per.size === 0) return null;
+  const windowMin = readings.length >= 2 ? (readings.at(-1)!.t - readings[0]!.t) / 60000 : 0;
+  let slowestFps: number | null = null;
+  let slowestN: number | null = null;
+  let worstFreeze: number | null = null;
+  let freezesN: number | null = null;
+  const mbps: number[] = [];
+  const unmeasured: { n: number; reason: string }[] = [];
+  for (const [n, e] of [...per].sort((a, b) => a[0] - b[0])) {
+    if (e.fps.length === 0 || e.missing > e.seen / 2) {
+      unmeasured.push({ n, reason: e.reason ?? 'no figures' });
+      continue;
+    }
+    const fps = e.fps.reduce((a, b) => a + b, 0) / e.fps.length;
+    if (slowestFps === null || fps < slowestFps) [slowestFps, slowestN] = [fps, n];
+    mbps.push(e.mbps.reduce((a, b) => a + b, 0) / e.mbps.length);
+    const perMin = windowMin > 0 ? Math.max(0, e.freezes.at(-1)! - e.freezes[0]!) / windowMin : 0;
+    if (worstFreeze === null || perMin > worstFreeze) [worstFreeze, freezesN] = [perMin, n];
+  }
+  const vc = readings.map((r) => r.viewerCpu).filter((v): v is number => typeof v === 'number');
+  return {
+    slowestFps,
+    slowestN,
+    meanMbps: mbps.length ? mbps.reduce((a, b) => a + b, 0) / mbps.length : null,
+    freezesPerMin: worstFreeze,
+    freezesN,
+    unmeasured,
+    viewerCpu: vc.length ? vc.reduce((a, b) => a + b, 0) / vc.length : null,
+    streams: per.size,
+  };
+}
+
+/**
+ * A step's streams against the thresholds: the slowest stream at least `minFpsRatio` of
+ * the reference (the slowest stream at 1 instance), no stream freezing more than
+ * `maxFreezesPerMin`, and every stream measured (a stream that cannot be watched has degraded).
+ */
+export function judgeStreams(w: StepStream | null | undefined, referenceFps: number | null, settings: Pick<ProbeSettings, 'minFpsRatio' | 'maxFreezesPerMin'>): StreamVerdict {
+  const ok: StreamVerdict = { ok: true, figure: null, n: null, value: null, limit: null };
+  if (!w) return ok;
+  if (w.unmeasured.length > 0) return { ok: false, figure: 'notMeasured', n: w.unmeasured[0]!.n, value: null, limit: null };
+  if (referenceFps !== null && w.slowestFps !== null && w.slowestFps < settings.minFpsRatio * referenceFps) {
+    return { ok: false, figure: 'fps', n: w.slowestN, value: w.slowestFps, limit: settings.minFpsRatio * referenceFps };
+  }
+  if (w.freezesPerMin !== null && w.freezesPerMin > settings.maxFreezesPerMin) return { ok: false, figure: 'freezes', n: w.freezesN, value: w.freezesPerMin, limit: settings.maxFreezesPerMin };
+  return ok;
 }
 
 /**
@@ -236,7 +350,7 @@ export function windowStats(readings: readonly Reading[], thresholds: Thresholds
     if (r === 'encoderSessions') return thresholds.encoderSessions ?? cardLimit;
     return thresholds[r];
   });
-  return { stats: s, machineCpu, appCpu, limits, samples: readings.length };
+  return { stats: s, machineCpu, appCpu, limits, samples: readings.length, stream: streamWindow(readings) };
 }
 
 // ---- The verdict on one window ------------------------------------------------------
@@ -335,6 +449,8 @@ export interface PlanStep {
   verdict: StepVerdict;
   breached: Resource[];
   exited: boolean;
+  /** Failed on stream quality (frame rate, freezes, a stream that could not be watched). */
+  quality?: boolean;
   /** Window means of the resources with a limit in force (for the fit). */
   means: Partial<Record<Resource, number>>;
 }
@@ -432,7 +548,7 @@ export function planNext(input: PlanInput): PlanDecision {
     return { kind: 'done', capacity: good + 1, limitedBy: 'encoderSessions', limitAt: good + 2 };
   }
   if (bad === good + 1) {
-    const limitedBy: LimitReason = badStep!.exited ? 'instanceExit' : (badStep!.breached[0] ?? 'cpu');
+    const limitedBy: LimitReason = badStep!.exited ? 'instanceExit' : (badStep!.breached[0] ?? (badStep!.quality ? 'streamQuality' : 'cpu'));
     return { kind: 'done', capacity: good, limitedBy, limitAt: bad };
   }
   if (good >= maxInstances) return { kind: 'done', capacity: maxInstances, limitedBy: 'maxInstances', limitAt: null };
@@ -505,6 +621,8 @@ export interface ProbeWindow extends WindowStats {
   breached: Resource[];
   uncertain: Resource[];
   noisy: boolean;
+  /** The streams against the quality thresholds (absent in runs without streams). */
+  quality?: StreamVerdict;
 }
 
 export interface ProbeStep extends ProbeWindow {
@@ -531,6 +649,11 @@ export interface ProbeResult {
   /** Over their limit at limitAt, most exceeded first. */
   breached: Resource[];
   exit: InstanceExit | null;
+  /** At limitAt, when stream quality limited: which figure of which stream. */
+  quality?: StreamVerdict | null;
+  /** The slowest stream's fps at capacity, and the viewers' mean cost there (% of the machine). */
+  fpsAtCapacity?: number | null;
+  viewerCpuAtCapacity?: number | null;
   /** Window mean at capacity (the baseline for capacity 0). */
   atCapacity: ResourceMap<number | null>;
   /** Limit − mean at capacity: percentage points (sessions for encoderSessions). */
@@ -622,8 +745,8 @@ export interface ProbeLive {
 
 // ---- Helpers for the runner and the reports -----------------------------------------------
 
-export function planStepOf(s: Pick<ProbeStep, 'count' | 'verdict' | 'breached' | 'exit' | 'stats' | 'limits'>): PlanStep {
-  return { count: s.count, verdict: s.verdict, breached: s.breached, exited: s.exit !== null, means: meansOf(s) };
+export function planStepOf(s: Pick<ProbeStep, 'count' | 'verdict' | 'breached' | 'exit' | 'stats' | 'limits' | 'quality'>): PlanStep {
+  return { count: s.count, verdict: s.verdict, breached: s.breached, exited: s.exit !== null, quality: s.quality ? !s.quality.ok : false, means: meansOf(s) };
 }
 
 export function meansOf(w: Pick<WindowStats, 'stats' | 'limits'>): Partial<Record<Resource, number>> {
@@ -697,6 +820,9 @@ export function composeResult(run: Pick<ProbeRun, 'baseline' | 'steps' | 'settin
     limitAt: done.limitAt,
     breached: limitStep?.breached ?? (done.capacity === 0 && run.baseline?.verdict === 'fail' ? run.baseline.breached : []),
     exit: limitStep?.exit ?? null,
+    quality: limitStep?.quality && !limitStep.quality.ok ? limitStep.quality : null,
+    fpsAtCapacity: atStep?.stream?.slowestFps ?? null,
+    viewerCpuAtCapacity: atStep?.stream?.viewerCpu ?? null,
     atCapacity,
     headroom,
     perInstance,

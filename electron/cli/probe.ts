@@ -8,6 +8,7 @@ import { probeReportHtml, resourceName, resultSentence } from '../../shared/prob
 import { Core } from '../core/core';
 import { resolveExecutable } from '../core/process-control';
 import { numberOption, UsageError } from './args';
+import { parseStreamFlags } from './launch';
 import { fmt } from './format';
 
 export const PROBE_USAGE = `Usage: streamcap probe --exe PATH [options] -- ARGS…
@@ -41,6 +42,15 @@ Options:
   --json                      one JSON object on stdout at the end (progress stays on stderr)
   --report FILE.html          also write the HTML report (prints well to PDF)
   --lang en|zh-CN             language of the report and the sentence (default en)
+
+Streams (Pixel Streaming): with --signalling every instance is watched by StreamCap's
+viewers while it is measured (an encode per viewer, as for real people):
+  --signalling URL            signalling server players connect to (template, e.g. ws://127.0.0.1:80)
+  --streamer-id ID            id each instance registers (template, default stream{n})
+  --viewers N                 viewers per instance (default 1: the operator; more = spectators)
+  --min-fps-ratio R           a step fails when the slowest stream falls below R × its fps
+                              at 1 instance (default 0.9)
+  --max-freezes-per-min N     … or a stream freezes more often than N a minute (default 1)
 
 Placeholders in ARGS: {n} instance number, {i} index from 0, {8888+i} arithmetic, {gpu}.
 Exit status: 0 a capacity was found; 3 not even one instance fits (or it exits);
@@ -88,6 +98,11 @@ export async function probeCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       report: { type: 'string' },
       lang: { type: 'string' },
+      signalling: { type: 'string' },
+      'streamer-id': { type: 'string' },
+      viewers: { type: 'string' },
+      'min-fps-ratio': { type: 'string' },
+      'max-freezes-per-min': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -119,10 +134,15 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const cwd = values.cwd ? path.resolve(values.cwd) : '';
   if (cwd && !fs.existsSync(cwd)) throw new UsageError(`--cwd: folder ${cwd} does not exist.`);
   const exe = resolveExecutable(values.exe, cwd || process.cwd()); // fails early with a clear message
+  const viewers = numberOption(values.viewers, 'viewers', { min: 0, max: 8, integer: true, dflt: 1 });
+  const minFpsRatio = numberOption(values['min-fps-ratio'], 'min-fps-ratio', { min: 0.1, max: 1, dflt: 0.9 });
+  const maxFreezesPerMin = numberOption(values['max-freezes-per-min'], 'max-freezes-per-min', { min: 0, max: 600, dflt: 1 });
+  if (!values.signalling && (values.viewers !== undefined || values['streamer-id'] !== undefined)) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to).');
+  const stream = parseStreamFlags(values.signalling, values['streamer-id'], undefined, viewers);
   const settings = resolveSettings(
-    ProbeSettingsSchema.parse({ thresholds, warmupSec, settleSec, maxInstances, strategy: values.linear ? 'linear' : 'smart', cpuBasis: basis }),
+    ProbeSettingsSchema.parse({ thresholds, warmupSec, settleSec, maxInstances, strategy: values.linear ? 'linear' : 'smart', cpuBasis: basis, viewersPerInstance: stream ? viewers : undefined, minFpsRatio, maxFreezesPerMin }),
   );
-  const profile = ProfileSchema.parse({ id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger });
+  const profile = ProfileSchema.parse({ id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) });
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask' });
@@ -201,6 +221,19 @@ function windowJson(w: ProbeWindow) {
     extended: w.extended,
     noisy: w.noisy,
     samples: w.samples,
+    ...(w.stream
+      ? {
+          stream: {
+            slowestFps: r1(w.stream.slowestFps),
+            slowestInstance: w.stream.slowestN,
+            meanMbps: r1(w.stream.meanMbps, 3),
+            freezesPerMin: r1(w.stream.freezesPerMin, 2),
+            unmeasured: w.stream.unmeasured,
+            viewerCpu: r1(w.stream.viewerCpu),
+            quality: w.quality ?? null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -221,6 +254,9 @@ export function probeJson(run: ProbeRun, sentence: string) {
     notMeasured: r?.notMeasured ?? [],
     noisy: r?.noisy ?? false,
     exit: r?.exit ?? null,
+    quality: r?.quality ?? null,
+    fpsAtCapacity: r1(r?.fpsAtCapacity),
+    viewerCpuAtCapacity: r1(r?.viewerCpuAtCapacity),
     durationSec: r1(run.durationSec),
     host: run.host,
     app: run.app,
@@ -254,12 +290,15 @@ class ProgressPrinter {
       const s = run.steps[this.printedSteps++]!;
       const verdict = s.exit
         ? `instance #${s.exit.n} exited (${s.exit.reason})`
-        : s.verdict === 'fail'
+        : s.verdict === 'fail' && s.quality && !s.quality.ok && s.breached.length === 0
+          ? `STREAM QUALITY: ${s.quality.figure === 'fps' ? `stream ${s.quality.n} at ${r1(s.quality.value)} fps (under ${r1(s.quality.limit)})` : s.quality.figure === 'freezes' ? `stream ${s.quality.n} froze ${r1(s.quality.value)}/min` : `stream ${s.quality.n} could not be watched`}`
+          : s.verdict === 'fail'
           ? `OVER: ${s.breached.map((r) => resourceName(r)).join(', ')}`
           : s.verdict === 'saturated'
             ? 'encoder sessions at the limit'
             : 'under every threshold';
-      this.log(`${this.stamp()} step ${s.index}: ${s.count} instance${s.count === 1 ? '' : 's'} → ${describe(s)} — ${verdict}${s.extended ? ` (window extended ×${s.extended}${s.noisy ? ', still unsteady' : ''})` : ''}`);
+      const st = s.stream ? `; streams: slowest ${r1(s.stream.slowestFps) ?? '—'} fps (#${s.stream.slowestN ?? '—'}), ${r1(s.stream.meanMbps, 2) ?? '—'} Mbps, viewers ${r1(s.stream.viewerCpu) ?? '—'} % (left out)` : '';
+      this.log(`${this.stamp()} step ${s.index}: ${s.count} instance${s.count === 1 ? '' : 's'} → ${describe(s)}${st} — ${verdict}${s.extended ? ` (window extended ×${s.extended}${s.noisy ? ', still unsteady' : ''})` : ''}`);
     }
     const key = `${live.phase}:${live.target}`;
     if (key === this.lastKey || live.phase === 'settle' || live.phase === 'done' || live.phase === 'cancelled' || live.phase === 'failed') return;

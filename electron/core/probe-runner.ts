@@ -9,6 +9,7 @@ import { ApiError, type HostInfo, type Profile, type Snapshot } from '../../shar
 import {
   composeResult,
   estimateSecondsLeft,
+  judgeStreams,
   judgeWindow,
   planInputOf,
   planNext,
@@ -96,7 +97,14 @@ class ProbeSession {
     dir: string,
   ) {
     // An instance that crashes must fail its step, not come back.
-    this.profile = { ...profile, autoRestart: { enabled: false, maxRetries: 1 } };
+    // With stream settings every instance gets its viewers (1 by default: its operator; more
+    // stand for spectators, each an encode of its own): the encoder's cost is in the load.
+    const hasStream = profile.stream.signallingUrl.trim() !== '';
+    this.profile = {
+      ...profile,
+      autoRestart: { enabled: false, maxRetries: 1 },
+      stream: hasStream ? { ...profile.stream, viewers: settings.viewersPerInstance ?? 1 } : profile.stream,
+    };
     const now = Date.now();
     this.run = {
       format: PROBE_FORMAT,
@@ -251,11 +259,15 @@ class ProbeSession {
           extended++;
           continue;
         }
+        // Streams: the slowest must keep its frame rate against the one measured at 1 instance.
+        const reference = this.run.steps.find((st) => st.count === 1 && st.stream?.slowestFps != null)?.stream?.slowestFps ?? null;
+        const quality = phase === 'settle' && w.stream ? judgeStreams(w.stream, reference, settings) : undefined;
         return {
           ...w,
+          ...(quality ? { quality } : {}),
           windowSec: (Date.now() - start) / 1000,
           extended,
-          verdict: v.decision === 'fail' ? 'fail' : v.saturated ? 'saturated' : 'pass',
+          verdict: v.decision === 'fail' || (quality && !quality.ok) ? 'fail' : v.saturated ? 'saturated' : 'pass',
           breached: v.breached,
           uncertain: v.uncertain,
           noisy: v.noisy,
