@@ -5,6 +5,7 @@ import { InstancesView } from './components/InstancesView';
 import { ProbeView } from './components/ProbeView';
 import { ProfilesView } from './components/ProfilesView';
 import { SessionsView } from './components/SessionsView';
+import { StreamWall } from './components/StreamWall';
 import { SystemPanel } from './components/SystemPanel';
 import { LANGS, setLang, type Lang } from './i18n';
 import { loadAdmission, useStore, type View } from './store';
@@ -75,7 +76,7 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const latest = useStore((s) => s.latest);
   const transport = useStore((s) => s.transport);
-  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions'];
+  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall'];
   // The admission snapshot is pushed on every change; load it once per connection for the first picture.
   useEffect(() => {
     if (connection === 'open' && transport) void loadAdmission(transport);
@@ -141,6 +142,7 @@ export function App() {
         {view === 'bandwidth' && <BandwidthView />}
         {view === 'sessions' && <SessionsView />}
         {view === 'probe' && <ProbeView />}
+        {view === 'wall' && <StreamWall />}
       </main>
       <footer>
         {latest?.loopDelayP99Ms != null && <span>{t('system.loop', { ms: latest.loopDelayP99Ms.toFixed(1) })}</span>}

@@ -8,7 +8,7 @@ import type { ConnectionState, Transport } from './transport/types';
 
 export const WINDOW_MS = 10 * 60 * 1000;
 
-export type View = 'instances' | 'profiles' | 'bandwidth' | 'sessions' | 'probe';
+export type View = 'instances' | 'profiles' | 'bandwidth' | 'sessions' | 'probe' | 'wall';
 
 /** One live reading of a probe window, for the load-vs-instances chart (decision basis for CPU). */
 export interface ProbePoint {

@@ -5,6 +5,7 @@ import { duration, num, quoteArgs } from '../format';
 import { run, useStore } from '../store';
 import { LiveChart, Sparkline, type Point } from './charts';
 import { ProfileSelect } from './ProfileSelect';
+import { StreamCell, StreamCharts } from './stream-parts';
 
 const ACTIVE = new Set(['copying', 'starting', 'running', 'stopping', 'backoff']);
 
@@ -117,7 +118,7 @@ const RowActions = memo(function RowActions({ id, n, state, adopted }: { id: str
   );
 });
 
-const Row = memo(function Row({ info, sample, selected, spark, now }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean; spark: (number | null)[]; now: number }) {
+const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, streams }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean; spark: (number | null)[]; fpsSpark: (number | null)[]; now: number; streams: boolean }) {
   const { t } = useTranslation();
   const select = useStore((s) => s.select);
   const active = ACTIVE.has(info.state);
@@ -140,6 +141,11 @@ const Row = memo(function Row({ info, sample, selected, spark, now }: { info: In
       </td>
       <td className="num">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</td>
       <td className="num">{gpu?.ok ? `${num(gpu.value, 0)} %` : <span className="muted" title={gpu ? gpu.reason : ''}>n/m</span>}</td>
+      {streams && (
+        <td>
+          <StreamCell info={info} sample={sample} spark={fpsSpark} />
+        </td>
+      )}
       <td className="num mono">{active && info.startedAt ? duration(now - info.startedAt) : '—'}</td>
       <td className="num">{info.restarts}</td>
       <td>
@@ -162,18 +168,25 @@ function InstanceTable() {
   const history = useStore((s) => s.history);
   const samples = useMemo(() => new Map(latest?.instances.map((i) => [i.id, i])), [latest]);
   // Every row's last minute of CPU, in one pass over the history.
-  const sparks = useMemo(() => {
+  const [sparks, fpsSparks] = useMemo(() => {
     const out = new Map<string, (number | null)[]>();
+    const fps = new Map<string, (number | null)[]>();
     const from = Math.max(0, history.length - 60);
     for (let k = from; k < history.length; k++) {
       for (const i of history[k]!.instances) {
         let arr = out.get(i.id);
         if (!arr) out.set(i.id, (arr = new Array<number | null>(k - from).fill(null)));
         arr.push(i.cpu);
+        if (i.stream) {
+          let f = fps.get(i.id);
+          if (!f) fps.set(i.id, (f = new Array<number | null>(k - from).fill(null)));
+          f.push(i.stream.ok ? i.stream.value.fps : null);
+        }
       }
     }
-    return out;
+    return [out, fps];
   }, [history]);
+  const streams = instances.some((i) => i.stream && i.stream.viewers > 0);
   const now = latest?.t ?? 0;
   if (instances.length === 0) return <p className="empty">{t('launch.none')}</p>;
   return (
@@ -189,6 +202,7 @@ function InstanceTable() {
           </th>
           <th>{t('inst.memory')}</th>
           <th>{t('inst.gpu')}</th>
+          {streams && <th>{t('stream.column')}</th>}
           <th>{t('inst.uptime')}</th>
           <th>{t('inst.restarts')}</th>
           <th>{t('inst.trend')}</th>
@@ -197,7 +211,7 @@ function InstanceTable() {
       </thead>
       <tbody>
         {instances.map((i) => (
-          <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} spark={sparks.get(i.id) ?? NO_SPARK} now={now} />
+          <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} spark={sparks.get(i.id) ?? NO_SPARK} fpsSpark={fpsSparks.get(i.id) ?? NO_SPARK} now={now} streams={streams} />
         ))}
       </tbody>
     </table>
@@ -278,6 +292,7 @@ function InstanceDetail({ info }: { info: InstanceInfo }) {
           )}
         </div>
       </div>
+      <StreamCharts info={info} series={series} />
       <LogView id={info.id} />
     </section>
   );

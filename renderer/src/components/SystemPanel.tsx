@@ -4,6 +4,7 @@ import type { GpuDevice } from '../../../shared/contract';
 import { useStore } from '../store';
 import { num } from '../format';
 import { LiveChart, type Point } from './charts';
+import { DeliveredCard } from './stream-parts';
 
 function Card({ title, value, unit, sub, children, testId, muted }: { title: string; value: string; unit?: string; sub?: React.ReactNode; children?: React.ReactNode; testId?: string; muted?: boolean }) {
   return (
@@ -108,6 +109,7 @@ export function SystemPanel() {
         ) : (
           <Card title={t('system.gpu')} testId="card-gpu" value="—" muted sub={gpus ? t('system.gpuNotMeasured', { reason: gpus.reason }) : undefined} />
         )}
+        <DeliveredCard />
       </div>
       <div className="charts-row">
         <div className="panel">

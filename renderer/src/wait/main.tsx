@@ -1,3 +1,4 @@
+import '../zod-config';
 // The waiting room's entry (renderer/wait.html, served at /wait): end users, no admin token.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

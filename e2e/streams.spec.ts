@@ -1,0 +1,86 @@
+// Real streams in the console: two JSStreamers (Epic's stand-in for an Unreal Pixel
+// Streaming app) launched by a real agent against a real Wilbur, the Instances view's
+// stream column from StreamCap's viewers, and the stream wall playing the live video.
+import { createHash } from 'node:crypto';
+import { jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, type Wilbur } from '../test/pixel-streaming';
+import { expect, openConsole, shot, startAgent, stopAgent, test as base, type AgentHandle } from './fixtures';
+
+const HAVE = requireStack();
+
+// The tiles are players: media on loopback only (as Epic's demo does), loopback candidates allowed.
+const LOOPBACK_ICE = `(() => {
+  const Orig = window.RTCPeerConnection;
+  const loop = (c) => { const s = c && typeof c === 'object' ? c.candidate : c; if (typeof s !== 'string' || s === '') return true; const a = s.split(' ')[4]; return a === '127.0.0.1' || a === '::1'; };
+  window.RTCPeerConnection = class extends Orig {
+    addIceCandidate(c) { return loop(c) ? super.addIceCandidate(c) : Promise.resolve(); }
+    setRemoteDescription(d) { return super.setRemoteDescription(d && d.sdp ? { type: d.type, sdp: d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l.slice(2))).join('\\r\\n') } : d); }
+  };
+})();`;
+
+const test = base.extend<object, { stack: { agent: AgentHandle; wilbur: Wilbur; pages: { url: string; close(): Promise<void> } } }>({
+  stack: [
+    async ({}, use) => {
+      const wilbur = await startWilbur();
+      const pages = await serveJsStreamer();
+      const agent = await startAgent();
+      await agent.call('profiles.save', jsStreamerProfile(pages.url, wilbur, { viewers: 1 }));
+      await agent.call('instances.launch', { profileId: 'jsstreamer', count: 2 });
+      await use({ agent, wilbur, pages });
+      await stopAgent(agent);
+      await pages.close();
+      await wilbur.stop();
+    },
+    { scope: 'worker' },
+  ],
+});
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--mute-audio', '--disable-background-networking', '--no-first-run'],
+  },
+});
+test.skip(!HAVE, 'Pixel Streaming stack or Chromium missing (see the message above)');
+
+test('the Instances view shows each stream as StreamCap\'s viewer receives it', async ({ page, stack }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await openConsole(page, stack.agent);
+  for (const n of [1, 2]) await expect(page.getByTestId(`stream-${n}`)).toHaveAttribute('data-measured', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('stream-1')).toContainText(/\d+ fps · \d+\.\d Mbps/);
+  await expect(page.getByTestId('card-streams')).toContainText(/2 streams/);
+  await page.getByTestId('instance-row-1').click();
+  await expect(page.getByTestId('chart-instance-fps')).toBeVisible();
+  await page.waitForTimeout(3000); // a few seconds of chart
+  await shot(page, 'streams-instances');
+  expect(errors).toEqual([]);
+});
+
+test('the stream wall plays the live video of every instance, with its figures', async ({ page, stack }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.addInitScript({ content: LOOPBACK_ICE });
+  await openConsole(page, stack.agent);
+  await page.getByTestId('nav-wall').click();
+  await expect(page.getByTestId('wall-note')).toContainText('one more encode');
+  for (const n of [1, 2]) {
+    await expect(page.getByTestId(`tile-${n}`)).toHaveAttribute('data-state', 'playing', { timeout: 60_000 });
+    await expect(page.getByTestId(`tile-figures-${n}`)).toContainText(/[1-9]\d* fps/, { timeout: 30_000 });
+  }
+  // Moving video: two pictures of each tile's video a second apart differ.
+  for (const n of [1, 2]) {
+    const video = page.getByTestId(`tile-${n}`).locator('video');
+    const a = createHash('sha1').update(await video.screenshot()).digest('hex');
+    await page.waitForTimeout(1000);
+    const b = createHash('sha1').update(await video.screenshot()).digest('hex');
+    expect(a, `tile ${n} shows moving video`).not.toBe(b);
+  }
+  await page.waitForTimeout(2000);
+  await shot(page, 'streams-wall');
+  await page.getByTestId('tile-1').click();
+  await expect(page.getByTestId('tile-1')).toHaveClass(/big/);
+  await expect(page.getByTestId('tile-2')).toBeHidden();
+  await shot(page, 'streams-wall-enlarged');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('tile-2')).toBeVisible();
+  expect(errors).toEqual([]);
+});
