@@ -84,3 +84,18 @@ test('the stream wall plays the live video of every instance, with its figures',
   await expect(page.getByTestId('tile-2')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('the profile editor takes stream settings, previews instances 1 and 2, and names a bad URL', async ({ page, stack }) => {
+  await openConsole(page, stack.agent);
+  await page.getByTestId('nav-profiles').click();
+  await page.getByTestId('profile-jsstreamer').getByRole('button', { name: 'Edit' }).click();
+  await expect(page.getByTestId('pf-signalling')).toHaveValue(stack.wilbur.playerWs);
+  await expect(page.getByTestId('stream-preview-1')).toContainText(`#1: stream1 at ${stack.wilbur.playerWs}`);
+  await expect(page.getByTestId('stream-preview-2')).toContainText('#2: stream2');
+  await page.getByTestId('pf-streamer-id').fill('app-{n+10}');
+  await expect(page.getByTestId('stream-preview-2')).toContainText('#2: app-12');
+  await page.getByTestId('pf-signalling').fill('http://127.0.0.1:80');
+  await page.getByTestId('pf-save').click();
+  await expect(page.locator('.field.invalid')).toContainText('ws:// or wss://');
+  await shot(page, 'streams-profile-editor');
+});

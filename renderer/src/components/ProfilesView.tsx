@@ -20,6 +20,10 @@ interface Form {
   copy: boolean;
   sourceDir: string;
   targetDir: string;
+  signallingUrl: string;
+  streamerId: string;
+  playerUrl: string;
+  viewers: string;
   isNew: boolean;
 }
 
@@ -32,7 +36,7 @@ const slug = (s: string) =>
 
 function toForm(p: Profile | null, existing: string[]): Form {
   if (!p)
-    return { id: '', name: '', exe: '', args: '', cwd: '', env: '', staggerSec: '2', gpuPinning: false, autoRestart: false, maxRetries: '3', copy: false, sourceDir: '', targetDir: '', isNew: true };
+    return { id: '', name: '', exe: '', args: '', cwd: '', env: '', staggerSec: '2', gpuPinning: false, autoRestart: false, maxRetries: '3', copy: false, sourceDir: '', targetDir: '', signallingUrl: '', streamerId: 'stream{n}', playerUrl: '', viewers: '1', isNew: true };
   const copyOfBuiltin = !!p.builtin;
   let id = p.id;
   if (copyOfBuiltin) {
@@ -55,6 +59,10 @@ function toForm(p: Profile | null, existing: string[]): Form {
     copy: p.copy.enabled,
     sourceDir: p.copy.sourceDir,
     targetDir: p.copy.targetDir,
+    signallingUrl: p.stream.signallingUrl,
+    streamerId: p.stream.streamerId || 'stream{n}',
+    playerUrl: p.stream.playerUrl,
+    viewers: String(p.stream.viewers),
     isNew: copyOfBuiltin,
   };
 }
@@ -78,7 +86,35 @@ function toPayload(f: Form): unknown {
     gpuPinning: f.gpuPinning,
     autoRestart: { enabled: f.autoRestart, maxRetries: Number(f.maxRetries) },
     copy: { enabled: f.copy, sourceDir: f.sourceDir, targetDir: f.targetDir },
+    stream: { signallingUrl: f.signallingUrl.trim(), streamerId: f.signallingUrl.trim() ? f.streamerId : '', playerUrl: f.playerUrl.trim(), viewers: Number(f.viewers) },
   };
+}
+
+/** Instances 1 and 2 of the stream templates, as StreamCap will use them. */
+function StreamPreview({ form }: { form: Form }) {
+  const { t } = useTranslation();
+  const lines = useMemo(() => {
+    if (!form.signallingUrl.trim()) return [];
+    try {
+      return [0, 1].map((i) => {
+        const x = (s: string) => expandPlaceholders(s, instanceContext(i, 2, 2));
+        return t('profile.streamPreviewLine', { n: i + 1, ss: x(form.signallingUrl), id: x(form.streamerId), player: form.playerUrl ? x(form.playerUrl) : '—' });
+      });
+    } catch (e) {
+      return [(e as Error).message];
+    }
+  }, [form.signallingUrl, form.streamerId, form.playerUrl, t]);
+  if (lines.length === 0) return null;
+  return (
+    <div className="preview">
+      <span className="label">{t('profile.streamPreview')}</span>
+      {lines.map((l, k) => (
+        <code key={k} data-testid={`stream-preview-${k + 1}`}>
+          {l}
+        </code>
+      ))}
+    </div>
+  );
 }
 
 function Field({ label, error, hint, children }: { label: string; error?: string; hint?: string; children: React.ReactNode }) {
@@ -132,7 +168,9 @@ function Editor({ initial, onDone }: { initial: Form; onDone: () => void }) {
         const issues = e instanceof CommandError ? e.issues : [];
         const byField: Record<string, string> = {};
         for (const issue of issues) {
-          const key = issue.split(/[.:]/)[0]!.trim();
+          // "args.1: …" → args; "stream.signallingUrl: …" → stream.signallingUrl (one field each).
+          const path = issue.split(':')[0]!.trim();
+          const key = path.startsWith('stream.') ? path.split('.').slice(0, 2).join('.') : path.split('.')[0]!;
           byField[key] = byField[key] ? `${byField[key]}; ${issue}` : issue;
         }
         setErrors(byField);
@@ -209,6 +247,27 @@ function Editor({ initial, onDone }: { initial: Form; onDone: () => void }) {
           </Field>
         </div>
       )}
+      <fieldset className="stream-settings">
+        <legend>{t('profile.stream')}</legend>
+        <p className="hint">{t('profile.streamHint')}</p>
+        <div className="grid2">
+          <Field label={t('profile.signallingUrl')} error={errors['stream.signallingUrl']} hint={t('profile.signallingHint')}>
+            <input value={form.signallingUrl} onChange={(e) => set('signallingUrl', e.target.value)} className="mono" placeholder="ws://127.0.0.1:80" data-testid="pf-signalling" />
+          </Field>
+          <Field label={t('profile.streamerId')} error={errors['stream.streamerId']} hint={t('profile.streamerIdHint')}>
+            <input value={form.streamerId} onChange={(e) => set('streamerId', e.target.value)} className="mono" data-testid="pf-streamer-id" />
+          </Field>
+        </div>
+        <div className="grid2">
+          <Field label={t('profile.playerUrl')} error={errors['stream.playerUrl']} hint={t('profile.playerUrlHint')}>
+            <input value={form.playerUrl} onChange={(e) => set('playerUrl', e.target.value)} className="mono" placeholder="http://render-01/?StreamerId=stream{n}" data-testid="pf-player-url" />
+          </Field>
+          <Field label={t('profile.viewers')} error={errors['stream.viewers']} hint={t('profile.viewersHint')}>
+            <input type="number" min={0} max={8} value={form.viewers} onChange={(e) => set('viewers', e.target.value)} data-testid="pf-viewers" />
+          </Field>
+        </div>
+        <StreamPreview form={form} />
+      </fieldset>
       <div className="buttons">
         <button type="submit" className="primary" data-testid="pf-save">
           {t('profile.save')}
