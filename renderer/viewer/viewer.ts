@@ -156,6 +156,17 @@ ps.addEventListener('webRtcConnected', () => {
   streaming = true;
   report({ type: 'state', state: 'streaming' });
 });
+// Counting needs no media element: nothing reaches them (frames stop at the counter), and
+// a playing element keeps a media pipeline and its timers busy for nothing.
+const detach = () => {
+  if (!countOnly) return;
+  for (const el of document.querySelectorAll<HTMLMediaElement>('video, audio')) {
+    el.pause();
+    el.srcObject = null;
+  }
+};
+ps.addEventListener('playStream', () => setTimeout(detach, 0));
+ps.addEventListener('videoInitialized', () => setTimeout(detach, 0));
 ps.addEventListener('videoEncoderAvgQP', (e) => {
   if (e.data.avgQP > 0) qp = e.data.avgQP;
 });

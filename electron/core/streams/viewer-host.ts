@@ -47,6 +47,12 @@ export const VIEWER_BROWSER_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
+/**
+ * StreamCap's own viewers share one renderer process: each page is a few timers and a
+ * frame counter, and a renderer per page (Chromium's default) costs its own fixed load.
+ */
+export const VIEWER_ONLY_ARGS = ['--renderer-process-limit=1'];
+
 const CANDIDATES: Record<string, string[]> = {
   linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/usr/bin/microsoft-edge', '/snap/bin/chromium'],
   win32: [
@@ -77,7 +83,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>StreamCap 
 <body><div id="player"></div><script src="${ORIGIN}/viewer.js"></script></body></html>`;
 
 /** This process's children (Linux): playwright starts the browser as one, with no public handle on its PID. */
-function childPids(): number[] {
+export function childPids(): number[] {
   if (process.platform !== 'linux') return [];
   try {
     return fs
@@ -89,7 +95,7 @@ function childPids(): number[] {
 }
 
 /** The browser playwright just started: the new child whose command line carries its debugging pipe. */
-function browserPid(before: Set<number>): number | null {
+export function browserPid(before: Set<number>): number | null {
   for (const pid of childPids()) {
     if (before.has(pid)) continue;
     try {
@@ -120,7 +126,7 @@ export class ChromiumViewerHost implements ViewerHost {
       const bundle = await viewerBundle();
       const { chromium } = await import('playwright-core');
       const before = new Set(childPids());
-      const browser = await chromium.launch({ executablePath, headless: true, args: VIEWER_BROWSER_ARGS });
+      const browser = await chromium.launch({ executablePath, headless: true, args: [...VIEWER_BROWSER_ARGS, ...VIEWER_ONLY_ARGS] });
       this.pid = browserPid(before);
       const context = await browser.newContext({ viewport: { width: 320, height: 180 } });
       // The page and its script come from memory: no port, no file served.
