@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 async function probe(viewers: number): Promise<ProbeRun> {
-  core.probe.start(profile, resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })));
+  core.probe.start(profile, resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })));
   return (await core.probe.wait())!;
 }
 
