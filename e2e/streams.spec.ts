@@ -52,6 +52,14 @@ test('the Instances view shows each stream as StreamCap\'s viewer receives it', 
   await expect(page.getByTestId('chart-instance-fps')).toBeVisible();
   await page.waitForTimeout(3000); // a few seconds of chart
   await shot(page, 'streams-instances');
+  // The measured bitrate is offered where people plan.
+  await page.getByTestId('nav-bandwidth').click();
+  await expect(page.getByTestId('bw-measured')).toContainText(/Measured on this server: \d+\.\d+ Mbps per stream \(2 streams/);
+  await page.getByTestId('bw-measured').getByRole('button', { name: 'Use it' }).click();
+  const used = Number(await page.getByTestId('bw-bitrate').inputValue());
+  expect(used).toBeGreaterThan(0.2);
+  expect(used).toBeLessThan(10);
+  await shot(page, 'streams-bandwidth-measured');
   expect(errors).toEqual([]);
 });
 

@@ -7,6 +7,7 @@ import { useStore } from '../store';
 import { byField, Checkbox, Meter, NumberField, PresetSelect, useBandwidthForm, useCount, useFmt, useProblemText } from './bandwidth-parts';
 import { CapacityPlanner } from './CapacityPlanner';
 import './bandwidth.css';
+import { MeasuredBitrate } from './measured';
 
 function Calculator() {
   const { t } = useTranslation();
@@ -34,6 +35,7 @@ function Calculator() {
           <div className="grid2">
             <PresetSelect bitrate={form.bitrateMbps} onPick={(v) => setCalc({ bitrateMbps: v })} testId="bw-preset" />
             <NumberField label={t('bw.bitrate')} unit="Mbps" step={0.5} value={form.bitrateMbps} onChange={(v) => setCalc({ bitrateMbps: v })} error={err('bitrateMbps')} testId="bw-bitrate" />
+            <MeasuredBitrate onUse={(v) => setCalc({ bitrateMbps: String(v) })} testId="bw-measured" />
             <NumberField label={t('bw.operators')} hint={t('bw.operatorsHint')} value={form.operators} onChange={(v) => setCalc({ operators: v })} error={err('operators')} testId="bw-operators" />
             <NumberField label={t('bw.spectators')} hint={t('bw.spectatorsHint')} value={form.spectators} onChange={(v) => setCalc({ spectators: v })} error={err('spectators')} testId="bw-spectators" />
             <NumberField label={t('bw.uplink')} hint={t('bw.uplinkHint')} unit="Mbps" step={100} value={form.uplinkMbps} onChange={(v) => setCalc({ uplinkMbps: v })} error={err('uplinkMbps')} testId="bw-uplink" />

@@ -127,6 +127,10 @@ export const en = {
     adopt: 'Adopt',
   },
   bw: {
+    measured_one: 'Measured on this server: {{mbps}} Mbps per stream (1 stream, last minute).',
+    measured_other: 'Measured on this server: {{mbps}} Mbps per stream ({{count}} streams, last minute).',
+    probeCapacity: 'Latest capacity probe: {{count}} streams of {{app}} on {{host}}.',
+    useIt: 'Use it',
     title: 'Bandwidth and capacity',
     subtitle: 'What uplink an audience needs, how many encoder sessions, and how many servers.',
     reset: 'Reset figures',

@@ -129,6 +129,10 @@ export const zhCN: Dict = {
     adopt: '接管',
   },
   bw: {
+    measured_one: '本服务器实测：每路 {{mbps}} Mbps（1 路，最近 1 分钟）。',
+    measured_other: '本服务器实测：每路 {{mbps}} Mbps（{{count}} 路，最近 1 分钟）。',
+    probeCapacity: '最近一次容量测试：{{host}} 上 {{app}} {{count}} 路。',
+    useIt: '使用',
     title: '带宽与容量',
     subtitle: '一批观众需要多少上行带宽、多少编码会话、多少台服务器。',
     reset: '恢复默认数值',
