@@ -13,9 +13,16 @@ const vite = await import('vite');
 await vite.build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 console.log('built dist/renderer');
 
+// The measuring viewer's page (renderer/viewer): the agent serves it to headless Chromium
+// from memory; the desktop app loads it in hidden windows from dist/viewer.
+const { buildViewer } = await import('./viewer-build.js');
+await buildViewer(root);
+console.log('built dist/viewer');
+
 if (!rendererOnly) {
   const out = path.join(root, 'dist', 'electron');
-  const common = { bundle: true, platform: 'node', target: 'node20', external: ['electron'], sourcemap: true, logLevel: 'warning' };
+  // playwright-core and esbuild serve the agent and source checkouts only: the desktop app's viewers are hidden windows, its viewer page prebuilt.
+  const common = { bundle: true, platform: 'node', target: 'node20', external: ['electron', 'playwright-core', 'esbuild'], sourcemap: true, logLevel: 'warning' };
   await build({
     ...common,
     entryPoints: [path.join(root, 'electron/main/main.ts')],
@@ -26,6 +33,7 @@ if (!rendererOnly) {
   });
   // Sandboxed preloads must be CommonJS.
   await build({ ...common, entryPoints: [path.join(root, 'electron/main/preload.ts')], outfile: path.join(out, 'preload.cjs'), format: 'cjs' });
+  await build({ ...common, entryPoints: [path.join(root, 'electron/main/viewer-preload.ts')], outfile: path.join(out, 'viewer-preload.cjs'), format: 'cjs' });
   fs.cpSync(path.join(root, 'electron/core/workloads'), path.join(out, 'workloads'), { recursive: true });
   console.log('built dist/electron');
 }

@@ -23,14 +23,14 @@ const LOOP_RESOLUTION_MS = 100;
 /** What the sampler asks of the measuring viewers (electron/core/streams/watcher.ts). */
 export interface StreamSource {
   measure(instanceId: string): Measured<StreamStats> | undefined;
-  /** Root PID of the viewers' browser, when one runs: its tree is measured apart. */
-  rootPid(): number | null;
+  /** Root PIDs of the viewers' processes (a browser, or Electron's hidden windows), when any run: measured apart. */
+  rootPids(): number[];
   viewerCount(): number;
 }
 
 export class Sampler {
   streams: StreamSource | null = null;
-  private viewerTree: InstanceTree | null = null;
+  private viewerTrees = new Map<number, InstanceTree | null>();
   private viewerTick: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
@@ -125,30 +125,47 @@ export class Sampler {
     }
   }
 
-  /** The viewers' browser tree, measured like an instance's and reported apart. */
+  /** The viewers' process trees, measured like an instance's and reported apart. */
   private async viewerCost(now: number): Promise<ViewerCost | null> {
-    const pid = this.streams?.rootPid() ?? null;
-    if (pid === null) {
-      this.viewerTree?.close();
-      this.viewerTree = null;
+    const pids = this.streams?.rootPids() ?? [];
+    for (const [pid, tree] of this.viewerTrees) {
+      if (pids.includes(pid)) continue;
+      tree?.close();
+      this.viewerTrees.delete(pid);
+    }
+    if (pids.length === 0) {
+      this.viewerTick = null;
       return null;
     }
-    if (this.viewerTree?.rootPid !== pid) {
-      this.viewerTree?.close();
-      this.viewerTree = openTree(pid, pid);
-      this.viewerTick = null;
-      this.viewerTree?.rescan(now, true);
+    let fresh = false;
+    for (const pid of pids) {
+      if (this.viewerTrees.has(pid)) continue;
+      const tree = openTree(pid, pid);
+      tree?.rescan(now, true);
+      this.viewerTrees.set(pid, tree);
+      fresh = true;
     }
-    if (!this.viewerTree) return { viewers: this.streams!.viewerCount(), cpu: null, memoryMB: null };
-    const r = await this.viewerTree.sample(now);
+    let cpuSeconds = 0;
+    let rss = 0;
+    let measured = false;
+    for (const tree of this.viewerTrees.values()) {
+      if (!tree) continue;
+      const r = await tree.sample(now);
+      cpuSeconds += r.cpuSeconds;
+      rss += r.rssBytes;
+      measured = true;
+    }
     const dt = this.viewerTick === null ? null : (now - this.viewerTick) / 1000;
     this.viewerTick = now;
-    return { viewers: this.streams!.viewerCount(), cpu: dt && dt > 0 ? (r.cpuSeconds / dt) * 100 : null, memoryMB: r.rssBytes / 2 ** 20 };
+    const viewers = this.streams!.viewerCount();
+    if (!measured) return { viewers, cpu: null, memoryMB: null };
+    // A tree opened this tick has no rate yet: its first reading is not a CPU figure.
+    return { viewers, cpu: !fresh && dt && dt > 0 ? (cpuSeconds / dt) * 100 : null, memoryMB: rss / 2 ** 20 };
   }
 
   stop(): void {
-    this.viewerTree?.close();
-    this.viewerTree = null;
+    for (const tree of this.viewerTrees.values()) tree?.close();
+    this.viewerTrees.clear();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.loop.disable();

@@ -8,8 +8,10 @@ import { Core } from '../core/core';
 import { installLastResort } from '../agent/http';
 import { startSessionServer, type SessionServer } from '../agent/sessions';
 import { APP_ORIGIN, handleInvoke } from './ipc';
+import { ElectronViewerHost } from './viewers';
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
+// ws:/wss: for the stream wall's players (each tile connects to its instance's signalling server).
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:";
 const EXTERNAL_ALLOWLIST = [/^https:\/\/github\.com\//, /^https:\/\/docs\.unrealengine\.com\//, /^https:\/\/dev\.epicgames\.com\//];
 
 // The main process supervises every instance: a fault nothing caught is logged, not fatal.
@@ -26,8 +28,9 @@ let quitting = false;
 function serveUi(): void {
   protocol.handle('streamcap', async (req) => {
     const url = new URL(req.url);
-    if (url.host !== 'app') return new Response('not found', { status: 404 });
-    const root = uiRoot();
+    if (url.host !== 'app' && url.host !== 'viewer') return new Response('not found', { status: 404 });
+    // streamcap://viewer: the measuring viewers' page (hidden windows), streamcap://app: the console.
+    const root = url.host === 'viewer' ? path.join(app.getAppPath(), 'dist', 'viewer') : uiRoot();
     let decoded: string;
     try {
       decoded = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
@@ -89,7 +92,7 @@ app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveUi();
-  core = await Core.create({ orphanPolicy: 'ask' });
+  core = await Core.create({ orphanPolicy: 'ask', viewers: new ElectronViewerHost() });
   await serveWaitingRoom(core);
   ipcMain.handle(IPC_INVOKE, (event, name: unknown, payload: unknown) => handleInvoke((n, p) => core!.invoke(n, p), event.senderFrame, name, payload));
   await createWindow();

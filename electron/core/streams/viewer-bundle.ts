@@ -32,21 +32,12 @@ export function viewerBundle(): Promise<string> {
 }
 
 export async function buildViewerBundle(): Promise<void> {
-  let esbuild: typeof import('esbuild');
+  let buildViewer: (root: string) => Promise<string>;
   try {
-    esbuild = await import('esbuild');
+    ({ buildViewer } = await import('../../../scripts/viewer-build.js'));
+    await import('esbuild');
   } catch {
     throw new Error('the stream viewer is not built and esbuild is not installed: run "npm install" then "npm run build"');
   }
-  await esbuild.build({
-    entryPoints: [VIEWER_SOURCE],
-    outfile: VIEWER_BUNDLE,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome110',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await buildViewer(ROOT);
 }

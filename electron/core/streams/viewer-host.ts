@@ -24,8 +24,8 @@ export interface ViewerHandle {
 export interface ViewerHost {
   /** Opens one viewer of a stream; reports arrive through `onReport` until closed. */
   open(target: ViewerTarget, onReport: (r: ViewerReport) => void): Promise<ViewerHandle>;
-  /** PIDs of the host's process tree root (its own cost is measured apart, never as an instance's). */
-  rootPid(): number | null;
+  /** Roots of the host's process trees (their cost is measured apart, never as an instance's). */
+  rootPids(): number[];
   close(): Promise<void>;
 }
 
@@ -186,6 +186,10 @@ export class ChromiumViewerHost implements ViewerHost {
 
   rootPid(): number | null {
     return this.pid;
+  }
+
+  rootPids(): number[] {
+    return this.pid === null ? [] : [this.pid];
   }
 
   async close(): Promise<void> {

@@ -177,8 +177,8 @@ export class StreamWatcher {
     return this.slots.size;
   }
 
-  rootPid(): number | null {
-    return this.slots.size > 0 ? this.host.rootPid() : null;
+  rootPids(): number[] {
+    return this.slots.size > 0 ? this.host.rootPids() : [];
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,1 @@
+export function buildViewer(root: string): Promise<string>;
