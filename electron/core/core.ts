@@ -112,6 +112,8 @@ export class Core {
     core.orphans = core.ledger.findOrphans();
     const policy = opts.orphanPolicy ?? 'ask';
     if (core.orphans.length > 0 && policy !== 'ask') await core.resolveOrphans(policy);
+    // Nothing left running from before a crash: the seats follow this run's instances.
+    if (core.orphans.length === 0) core.admission.instancesKnown();
     if (opts.autoStart !== false) core.sampler.start();
     return core;
   }
@@ -156,6 +158,7 @@ export class Core {
       adopted = await this.supervisor.adopt(list);
     }
     Ledger.forget(list.map((o) => o.file));
+    this.admission.instancesKnown();
     this.emit({ type: 'orphans', data: [] });
     return { stopped, adopted };
   }
@@ -279,7 +282,7 @@ export class Core {
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.admission.close();
+    await this.admission.close();
     await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();
     this.sampler.stop();
