@@ -165,6 +165,8 @@ export class AdmissionService {
       if (seatsSourceOf(this.config, this.probeCapacity) === 'instances') this.heldSeats = this.state.limits.seats;
       // The settings may have changed after the last limits record reached the disk.
       this.relimit();
+      // Deadlines are judged at once against the restart, not the crash.
+      this.sweep();
       this.journal.compactSoon();
     } else {
       // A replay starts from these limits: the first record says what they were.
