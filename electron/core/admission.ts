@@ -342,6 +342,13 @@ export class AdmissionService {
   }
 
   private async applyConfig(patch: AdmissionPatch): Promise<AdmissionSnapshot> {
+    // A seat count the seats do not come from would be stored and do nothing: say so.
+    const from = patch.seatsFrom ?? this.config.seatsFrom;
+    if (patch.seats !== undefined && from !== 'manual') {
+      const source = from === 'probe' ? "the latest capacity probe's result" : 'the running instances (one seat each)';
+      const msg = `seats: a seat count applies only with "seatsFrom": "manual"; the seats now come from ${source}. Send {"seatsFrom": "manual", "seats": ${patch.seats}} to set them by hand.`;
+      throw new ApiError('conflict', `Nothing changed: ${msg}`, [msg]);
+    }
     const next = AdmissionConfigSchema.parse({ ...this.config, ...patch });
     await writeJsonAtomic(this.file, next);
     const wilburChanged = next.wilburUrl !== this.config.wilburUrl;

@@ -241,6 +241,11 @@ export class Core {
         return this.history as Out;
       case 'probe.start': {
         const { profileId, ...settings } = input as z.output<(typeof commandInputs)['probe.start']>;
+        if (settings.maxSettleSec !== undefined && settings.maxSettleSec < settings.settleSec) {
+          // Silently raising it to the settle window would run a probe other than the one asked for.
+          const msg = `maxSettleSec: at least settleSec (${settings.settleSec} s): the window grows from the settle window up to it. Leave it out for 3 × settleSec.`;
+          throw new ApiError('invalid_payload', `Invalid payload for probe.start: ${msg}`, [msg]);
+        }
         return this.probe.start(this.profiles.get(profileId), resolveSettings(settings)) as Out;
       }
       case 'probe.cancel':
@@ -258,6 +263,10 @@ export class Core {
       }
       case 'probe.export': {
         const { id, format, compareId, lang } = input as z.output<(typeof commandInputs)['probe.export']>;
+        if (compareId !== undefined && format !== 'html') {
+          const msg = `compareId: a comparison is an HTML report; send "format": "html" with it, or leave compareId out for ${format.toUpperCase()}.`;
+          throw new ApiError('invalid_payload', `Invalid payload for probe.export: ${msg}`, [msg]);
+        }
         return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined) as Out;
       }
       case 'admission.get':

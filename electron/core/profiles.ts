@@ -109,6 +109,11 @@ export class ProfileStore {
 
   async save(profile: Profile): Promise<Profile> {
     if (profile.id === DEMO_PROFILE_ID) throw new ApiError('conflict', 'The demo profile is built in and cannot be changed: save a copy under another id.');
+    if (profile.builtin) {
+      // It would be dropped on save (only the demo is built in): refuse rather than store something else.
+      const msg = 'builtin: set by StreamCap for its demo profile only; leave it out to save a profile.';
+      throw new ApiError('invalid_payload', `Invalid payload for profiles.save: ${msg}`, [msg]);
+    }
     const next = new Map(this.profiles);
     next.set(profile.id, { ...profile, builtin: undefined });
     await writeJsonAtomic(this.file, [...next.values()]);
