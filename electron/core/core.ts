@@ -30,7 +30,7 @@ import { Sampler } from './sampler';
 import { stopTree } from './process-control';
 import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervisor';
 import { ProcSystemReader } from './system-reader';
-import { defaultDataDir, ensureDir } from './storage';
+import { defaultDataDir, ensureDir, sweepTempFiles } from './storage';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -69,6 +69,8 @@ export class Core {
   private constructor(opts: CoreOptions, demo: Profile) {
     this.dataDir = opts.dataDir ?? defaultDataDir();
     ensureDir(this.dataDir);
+    // Temp files of a StreamCap killed mid-write: never read, only in the way.
+    for (const dir of [this.dataDir, path.join(this.dataDir, 'probes'), path.join(this.dataDir, 'ledger')]) sweepTempFiles(dir);
     const interval = opts.sampleIntervalMs ?? 1000;
     this.historySize = Math.ceil(((opts.historyMinutes ?? 10) * 60000) / interval);
     this.profiles = new ProfileStore(this.dataDir, demo);
