@@ -90,6 +90,20 @@ async function settle(): Promise<void> {
   await command('instances.stopAll');
   await command('instances.clearExited');
   await command('admission.simulate', { running: false });
+  // A shorter heartbeat timeout would let the people in line time out between cases.
+  await http(ports.admin, 'PUT', '/api/v1/admission', JSON.stringify({ heartbeatTimeoutSec: 3600 }));
+}
+
+/** The state once it stops moving (a cancelled probe's run reaches the history a moment after the answer). */
+async function steady(): Promise<string> {
+  let last = await fingerprint();
+  for (const end = Date.now() + 5000; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 150));
+    const now = await fingerprint();
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`the state kept changing after an accepted command: ${last.slice(0, 500)}`);
 }
 
 /** Keeps the fuzz away from the machine: no program it could start exists, no signalling server it could poll. */
@@ -104,6 +118,25 @@ function harmless(name: string, payload: unknown): unknown {
   if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
   return p;
 }
+
+/** Real ids, so the fuzz reaches past "not found": a saved profile, a probe run, people in line. */
+const known = { profile: 'fz-exits', probe: 'none', sessions: [] as string[] };
+/** With some payloads, the id fields name a real thing (replaced at send time). */
+function withKnownIds(name: string, payload: unknown, pick: number): unknown {
+  if (pick % 3 !== 0 || !payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  const p = { ...(payload as Record<string, unknown>) };
+  for (const k of ['id', 'profileId', 'compareId']) if (k in p) p[k] = `@known:${name}:${k}`;
+  return p;
+}
+function knownId(marker: string, n: number): string {
+  const [, name, key] = marker.split(':');
+  if (key === 'profileId' || name === 'profiles.delete') return known.profile;
+  if (name!.startsWith('probe.')) return known.probe;
+  if (name!.startsWith('admission.')) return known.sessions[n % Math.max(1, known.sessions.length)] ?? 'nobody';
+  return 'nothing';
+}
+let pickSeq = 0;
+const resolveKnown = (body: string) => body.replace(/@known:[a-z.]+:[A-Za-z]+/gi, (m) => knownId(m, pickSeq++));
 
 interface Outcome {
   accepted: boolean;
@@ -126,12 +159,15 @@ async function fuzz<C>(label: string, arb: fc.Arbitrary<C>, send: (c: C) => Prom
       if (o.accepted) {
         t.accepted++;
         await settle();
-        baseline = await fingerprint();
+        baseline = await steady();
       } else {
         t.refused++;
         const now = await fingerprint();
         if (now !== baseline) {
-          changed.push(describeCase(c));
+          const a = JSON.parse(baseline) as Record<string, unknown>;
+          const b = JSON.parse(now) as Record<string, unknown>;
+          const what = Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+          changed.push(`${describeCase(c)} changed ${what.map((k) => `${k}: ${JSON.stringify(a[k]).slice(0, 300)} → ${JSON.stringify(b[k]).slice(0, 300)}`).join(', ')}`);
           baseline = now;
         }
       }
@@ -148,7 +184,22 @@ const short = (s: string) => JSON.stringify(s.length > 300 ? s.slice(0, 300) + '
 
 describe('admin commands over HTTP', () => {
   type Case = { method: string; route: string; body: string; ctype?: string };
-  const payloadOf = (name: string) => mutate(fromZod(commandInputs[name as keyof typeof commandInputs])).map((p) => harmless(name, p));
+  const payloadOf = (name: string) => fc.tuple(mutate(fromZod(commandInputs[name as keyof typeof commandInputs])), fc.nat()).map(([p, k]) => withKnownIds(name, harmless(name, p), k));
+
+  beforeAll(async () => {
+    // A profile, a probe run of it in the history, people in line.
+    // A program that ends at once: a probe of it is over in seconds (its first instance exits).
+    await command('profiles.save', { id: known.profile, name: 'Ends at once', exe: NODE, args: ['-e', 'process.exit(3)'], staggerSec: 2 });
+    await http(ports.admin, 'PUT', '/api/v1/admission', JSON.stringify({ seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 3600 }));
+    for (let k = 0; k < 4; k++) known.sessions.push((await http(ports.sessions, 'POST', '/api/v1/sessions', JSON.stringify({ name: `Line ${k}`, want: 'any' }))).json.id);
+    const started = await http(ports.admin, 'POST', '/api/v1/commands/probe.start', JSON.stringify({ profileId: known.profile, warmupSec: 0, settleSec: 0.5 }));
+    expect(started.status).toBe(200);
+    const t0 = Date.now();
+    while ((await command('probe.history')).length === 0 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+    await settle();
+    known.probe = (await command('probe.history'))[0]?.id ?? 'none';
+    expect(known.probe).not.toBe('none');
+  });
   const arb: fc.Arbitrary<Case> = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...NAMES).chain((name) => payloadOf(name).map((p) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body: JSON.stringify(p ?? null) }))) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...NAMES), rawBody).map(([name, body]) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body })) },
@@ -156,7 +207,7 @@ describe('admin commands over HTTP', () => {
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', '')).map(([name, ctype]) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body: '{}', ctype })) },
     // The REST aliases of the admission commands.
     { weight: 2, arbitrary: mutate(fromZod(commandInputs['admission.set'])).map((p) => ({ method: 'PUT', route: '/api/v1/admission', body: JSON.stringify(harmless('PUT /admission', p) ?? null) })) },
-    { weight: 1, arbitrary: fc.tuple(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.constantFrom('', '/promote', '/move'), fc.constantFrom('DELETE', 'POST', 'GET'), mutate(fromZod(commandInputs['admission.move']))).map(([id, tail, method, p]) => ({ method, route: `/api/v1/admission/sessions/${id}${tail}`, body: JSON.stringify(p ?? null) })) },
+    { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.constant('@known:admission.kick:id')), fc.constantFrom('', '/promote', '/move'), fc.constantFrom('DELETE', 'POST', 'GET'), mutate(fromZod(commandInputs['admission.move']))).map(([id, tail, method, p]) => ({ method, route: `/api/v1/admission/sessions/${id}${tail}`, body: JSON.stringify(p ?? null) })) },
     { weight: 1, arbitrary: mutate(fromZod(commandInputs['admission.simulate'])).map((p) => ({ method: 'POST', route: '/api/v1/admission/simulate', body: JSON.stringify(p ?? null) })) },
   );
 
@@ -165,7 +216,7 @@ describe('admin commands over HTTP', () => {
       'admin HTTP',
       arb,
       async (c) => {
-        const r = await http(ports.admin, c.method, c.route, c.body, c.ctype !== undefined ? { 'content-type': c.ctype } : {});
+        const r = await http(ports.admin, c.method, resolveKnown(c.route), resolveKnown(c.body), c.ctype !== undefined ? { 'content-type': c.ctype } : {});
         return { accepted: r.status < 300, fault: r.status >= 500 ? `${r.status} ${JSON.stringify(r.json).slice(0, 200)}` : null };
       },
       (c) => `${c.method} ${c.route} ${short(c.body)}`,
@@ -217,7 +268,7 @@ function openSocket(url: string, protocols: string[]): Promise<{ ws: WebSocket; 
 describe('admin commands over the WebSocket', () => {
   type Frame = { data: string | Buffer };
   let seq = 1_000_000;
-  const invoke = fc.constantFrom(...NAMES).chain((name) => mutate(fromZod(commandInputs[name])).map((p) => ({ type: 'invoke', id: 0, name, payload: harmless(name, p) })));
+  const invoke = fc.constantFrom(...NAMES).chain((name) => fc.tuple(mutate(fromZod(commandInputs[name])), fc.nat()).map(([p, k]) => ({ type: 'invoke', id: 0, name, payload: withKnownIds(name, harmless(name, p), k) })));
   const arb: fc.Arbitrary<Frame> = fc.oneof(
     { weight: 6, arbitrary: invoke.map((m) => ({ data: JSON.stringify(m) })) },
     // The envelope itself bent: wrong id, name or type, extra keys, not an object.
@@ -235,7 +286,7 @@ describe('admin commands over the WebSocket', () => {
       arb,
       async (f) => {
         // Unique ids, so a reply is matched to its frame.
-        const data = typeof f.data === 'string' ? f.data.replace(/"id":0,/, `"id":${seq++},`) : f.data;
+        const data = typeof f.data === 'string' ? resolveKnown(f.data.replace(/"id":0,/, `"id":${seq++},`)) : f.data;
         if (sock.ws.readyState !== WebSocket.OPEN) sock = await openSocket(url, ['streamcap.v1', `streamcap-token.${ports.token}`]);
         sock.ws.send(data, { binary: Buffer.isBuffer(data) });
         const reply = await sock.next((m) => m.type === 'result' || m.type === 'error' || m.type === 'pong');
@@ -285,7 +336,7 @@ describe('the public sessions API', () => {
         const route = c.route.replace(/@(\d+)/, (_, k) => joined[Number(k) % joined.length] ?? 'gone');
         // No token on the public side.
         const r = await fetch(`http://127.0.0.1:${ports.sessions}${route}`, { method: c.method, headers: { 'content-type': c.ctype ?? 'application/json' }, body: c.method === 'GET' ? undefined : c.body });
-        const json = await r.json().catch(() => null);
+        const json = (await r.json().catch(() => null)) as { id?: string } | null;
         if (r.status === 201 && json?.id) joined.push(json.id);
         // A read counts as a heartbeat (a change of lastSeen only): accepted, not a refusal.
         return { accepted: r.status < 300, fault: r.status >= 500 ? `${r.status} ${JSON.stringify(json).slice(0, 200)}` : null };
