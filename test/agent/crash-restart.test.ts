@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission';
-import { NODE, ROOT, tmpDir, waitFor } from '../helpers';
+import { CPU_LOAD, NODE, ROOT, tmpDir, waitFor } from '../helpers';
 
 interface Agent {
   proc: ChildProcess;
@@ -127,5 +127,43 @@ describe('kill -9 of the agent with 200 people in line', () => {
     expect((await fetch(`http://127.0.0.1:${b.sessions}/api/v1/sessions/${first}`, { method: 'DELETE' })).status).toBe(200);
     const next = before.queue.find((q) => q.want !== 'watch')!.id;
     expect(((await (await fetch(`http://127.0.0.1:${b.sessions}/api/v1/sessions/${next}`)).json()) as SessionView).role).toBe('operator');
+  }, 90_000);
+
+  it('seats from instances: the people on them keep their seats while the leftovers run, and lose them once they are stopped', async () => {
+    const dir = tmpDir('sc-crash-');
+    const a = await startAgent(dir);
+    const pids: number[] = [];
+    try {
+      await call(a, 'POST', '/commands/profiles.save', { id: 'light', name: 'Light', exe: NODE, args: [CPU_LOAD, '--load', '1'], staggerSec: 0 });
+      await call(a, 'PUT', '/admission', { seatsFrom: 'instances', spectatorsPerInstance: 0, policy: 'open', heartbeatTimeoutSec: 60 });
+      await call(a, 'POST', '/commands/instances.launch', { profileId: 'light', count: 2 });
+      await waitFor(async () => (await snapshotOf(a)).seats.filter((s) => s.running).length === 2, 'two seats from two running instances', 20_000);
+      pids.push(...((await call(a, 'POST', '/commands/instances.list', {})).body.data as { pid: number }[]).map((i) => i.pid));
+      const people: SessionView[] = [];
+      for (const name of ['A', 'B', 'C']) people.push((await (await fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, want: 'operate' }) })).json()) as SessionView);
+      expect(people.map((p) => p.role)).toEqual(['operator', 'operator', 'queued']);
+      const journal = path.join(dir, 'sessions.journal');
+      await waitFor(() => fs.readFileSync(journal, 'utf8').includes(people[2]!.id), 'the joins in the journal', 5000, 10);
+      await kill9(a.proc);
+
+      // The instances still run (orphans, "ask"): A and B keep their seats meanwhile.
+      const b = await startAgent(dir);
+      expect(((await call(b, 'POST', '/commands/orphans.list', {})).body.data as unknown[]).length).toBe(2);
+      const held = await snapshotOf(b);
+      expect(held.seats.map((s) => s.operator?.name ?? null)).toEqual(['A', 'B']);
+      expect(held.queue.map((q) => q.name)).toEqual(['C']);
+      // Stopped: no instance runs, no seat is left; A and B wait at the front, ahead of C.
+      expect((await call(b, 'POST', '/commands/orphans.resolve', { action: 'stop' })).status).toBe(200);
+      await waitFor(async () => (await snapshotOf(b)).seats.length === 0, 'the seats gone with the stopped instances', 10_000);
+      expect((await snapshotOf(b)).queue.map((q) => q.name)).toEqual(['A', 'B', 'C']);
+    } finally {
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* stopped */
+        }
+      }
+    }
   }, 90_000);
 });
