@@ -21,8 +21,11 @@ export function loadOrCreateToken(dataDir: string): string {
   }
   const token = randomBytes(24).toString('base64url');
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, token + '\n', { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  // Temp file and rename: a crash mid-write never leaves half a token.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, token + '\n', { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
   return token;
 }
 

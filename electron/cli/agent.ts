@@ -58,6 +58,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy });
   const orphans = core.orphanList();
   if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
+  const restored = core.admission.restored;
+  if (restored) log(`Waiting line restored from the journal: ${restored.people} ${restored.people === 1 ? 'person' : 'people'}${restored.repaired ? ` (${restored.repaired})` : ''}.`);
   let agent;
   let sessions: SessionServer | null = null;
   try {

@@ -3,6 +3,12 @@
 // changes, frees the places of clients that stopped sending heartbeats, drives the
 // "simulate visitors" demo with synthetic clients through the same rules, and reads
 // Epic's signalling server for its own player counts.
+//
+// The line survives a crash: every change (join, leave, move, promote, new limits) is
+// a record in an append-only journal (journal.ts) in the data folder, and a restart
+// replays them through the same pure rules, which rebuilds the sessions, their order,
+// roles, places and the statistics exactly. Time is part of each record, so a replay
+// never reads the clock.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
@@ -29,6 +35,8 @@ import {
   type AdmissionSnapshot,
   type AdmissionState,
   type LeaveReason,
+  type Limits,
+  type Session,
   type SessionView,
   type SimulationSettings,
   type SimulationStatus,
@@ -37,6 +45,7 @@ import {
 } from '../../shared/admission';
 import { ApiError } from '../../shared/contract';
 import type { WilburStatus } from '../../shared/wilbur';
+import { Journal, readJournal, type JournalOptions } from './journal';
 import { readJsonWithBackup, writeJsonAtomic } from './storage';
 import { WilburPoller } from './wilbur';
 
@@ -56,6 +65,31 @@ export interface AdmissionOptions {
   wilbur?: boolean;
   /** Called with every new state (tests check the invariants at every step). */
   onStep?: (state: AdmissionState) => void;
+  /** Journal tuning (tests shorten compaction). */
+  journal?: Partial<Omit<JournalOptions, 'snapshot'>>;
+}
+
+/** One change in the journal; replayed in order through the rules on restart. */
+type JournalRecord =
+  | { t: 'join'; id: string; name: string; want: Want; now: number; synthetic?: true; owner?: string }
+  | { t: 'leave'; id: string; now: number; reason: LeaveReason }
+  | { t: 'move'; id: string; position: number; now: number }
+  | { t: 'promote'; id: string; now: number }
+  | { t: 'limits'; limits: Limits; now: number }
+  | JournalSnapshot;
+
+interface JournalSnapshot {
+  t: 'snapshot';
+  v: 1;
+  limits: Limits;
+  sessions: Session[];
+  queue: string[];
+  nextSeq: number;
+  counts: AdmissionService['counts'];
+  holds: number[];
+  waits: number[];
+  ended: [string, LeaveReason][];
+  owners: [string, string][];
 }
 
 const MAX_SESSIONS = 10_000;
@@ -95,6 +129,17 @@ export class AdmissionService {
   private waitingRoomUrl: string | null = null;
   /** A problem reading the saved settings, shown once in the panel. */
   readonly loadProblem: string | null = null;
+  private readonly journal: Journal;
+  /** Set while the journal is replayed: nothing is journaled again, nobody is told. */
+  private replaying = false;
+  /** What a restart restored, in words (people, repairs), for the log; null on a fresh start. */
+  readonly restored: { people: number; repaired: string | null } | null = null;
+  /**
+   * The seats of the instances that ran before a restart, kept until the core knows
+   * which of them still run (orphans adopted or stopped): the people on them keep
+   * their places meanwhile instead of being sent back to the line for the downtime.
+   */
+  private heldSeats: number[] | null = null;
 
   constructor(private readonly opts: AdmissionOptions) {
     this.now = opts.now ?? Date.now;
@@ -106,6 +151,27 @@ export class AdmissionService {
       this.loadProblem = saved.problem ?? `${this.file} has settings StreamCap does not accept; the defaults are in use.`;
     }
     this.state = emptyState(this.limits());
+    const journalFile = path.join(opts.dataDir, 'sessions.journal');
+    const { records, repaired } = readJournal(journalFile);
+    this.journal = new Journal(journalFile, { ...opts.journal, snapshot: () => this.journalSnapshot(), onError: opts.journal?.onError ?? ((e) => process.stderr.write(`StreamCap: could not write the waiting line's journal (${e.message}); retrying, and the line is kept in memory meanwhile.\n`)) }, records.length);
+    if (records.length) {
+      this.replay(records);
+      const now = this.now();
+      // Heartbeats count from the restart: nobody loses a place for StreamCap's downtime.
+      for (const id of this.state.sessions.keys()) this.lastSeen.set(id, now);
+      // Simulated visitors have no plans after a restart: the simulation stopped, they go home.
+      for (const s of [...this.state.sessions.values()]) if (s.synthetic) this.remove(s.id, 'left', now);
+      this.restored = { people: this.state.sessions.size, repaired };
+      if (seatsSourceOf(this.config, this.probeCapacity) === 'instances') this.heldSeats = this.state.limits.seats;
+      // The settings may have changed after the last limits record reached the disk.
+      this.relimit();
+      // Deadlines are judged at once against the restart, not the crash.
+      this.sweep();
+      this.journal.compactSoon();
+    } else {
+      // A replay starts from these limits: the first record says what they were.
+      this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
+    }
     this.sweepTimer = setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
     this.sweepTimer.unref();
     this.wilbur = opts.wilbur === false ? null : new WilburPoller((s) => {
@@ -115,8 +181,10 @@ export class AdmissionService {
     this.wilbur?.setUrl(this.config.wilburUrl || null);
   }
 
-  private limits() {
-    return limitsOf(this.config, this.running, this.probeCapacity);
+  private limits(): Limits {
+    const limits = limitsOf(this.config, this.running, this.probeCapacity);
+    if (this.heldSeats && seatsSourceOf(this.config, this.probeCapacity) === 'instances') return { ...limits, seats: [...new Set([...this.heldSeats, ...limits.seats])].sort((a, b) => a - b) };
+    return limits;
   }
 
   // ---- The world changes ---------------------------------------------------------
@@ -126,6 +194,7 @@ export class AdmissionService {
     const next = [...new Set(ns)].sort((a, b) => a - b);
     if (next.join() === this.running.join()) return;
     this.running = next;
+    this.heldSeats = null; // the supervisor reports its instances: they are the seats now
     this.relimit();
   }
 
@@ -136,8 +205,21 @@ export class AdmissionService {
   }
 
   private relimit(): void {
-    this.apply(setLimits(this.state, this.limits(), this.now()));
+    const now = this.now();
+    const limits = this.limits();
+    this.log({ t: 'limits', limits, now });
+    this.apply(setLimits(this.state, limits, now), now);
     this.broadcastAll(); // estimates depend on the number of places
+  }
+
+  /**
+   * The core knows which instances run now (no leftovers of a crashed StreamCap, or
+   * they were adopted or stopped): seats follow them again.
+   */
+  instancesKnown(): void {
+    if (this.heldSeats === null) return;
+    this.heldSeats = null;
+    this.relimit();
   }
 
   /** The address end users open (set by whoever serves the waiting room). */
@@ -164,24 +246,32 @@ export class AdmissionService {
     if (opts.owner !== undefined && opts.maxPerOwner !== undefined && (this.ownerCounts.get(opts.owner) ?? 0) >= opts.maxPerOwner) {
       throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
     }
-    const { owner } = opts;
-    const id = this.add(parsed.data.name, parsed.data.want, false, (newId) => {
-      if (owner === undefined) return;
-      this.owners.set(newId, owner);
-      this.ownerCounts.set(owner, (this.ownerCounts.get(owner) ?? 0) + 1);
-    });
+    const id = this.add(parsed.data.name, parsed.data.want, false, () => undefined, opts.owner);
     return this.view(id)!;
   }
 
   /** Puts someone in line; `register` does the caller's bookkeeping before the step (whose admission may be instant). */
-  private add(name: string, want: Want, synthetic: boolean, register: (id: string) => void): string {
+  private add(name: string, want: Want, synthetic: boolean, register: (id: string) => void, owner?: string): string {
     const id = randomBytes(12).toString('base64url');
-    const now = this.now();
     register(id);
-    this.lastSeen.set(id, now);
-    this.counts.joined++;
-    this.apply(joinRule(this.state, { id, name, want, now, synthetic }));
+    this.joinAs({ t: 'join', id, name, want, now: this.now(), ...(synthetic ? { synthetic: true as const } : {}), ...(owner !== undefined ? { owner } : {}) });
     return id;
+  }
+
+  private joinAs(rec: Extract<JournalRecord, { t: 'join' }>): void {
+    if (rec.owner !== undefined) {
+      this.owners.set(rec.id, rec.owner);
+      this.ownerCounts.set(rec.owner, (this.ownerCounts.get(rec.owner) ?? 0) + 1);
+    }
+    this.lastSeen.set(rec.id, rec.now);
+    this.counts.joined++;
+    this.log(rec);
+    this.apply(joinRule(this.state, { id: rec.id, name: rec.name, want: rec.want, now: rec.now, synthetic: rec.synthetic ?? false }), rec.now);
+  }
+
+  /** Journals a change (the same tick as the state change, so a compaction's snapshot holds it). */
+  private log(rec: JournalRecord): void {
+    if (!this.replaying) this.journal.append(rec);
   }
 
   /** The person's current view; counts as a heartbeat. */
@@ -252,6 +342,13 @@ export class AdmissionService {
   }
 
   private async applyConfig(patch: AdmissionPatch): Promise<AdmissionSnapshot> {
+    // A seat count the seats do not come from would be stored and do nothing: say so.
+    const from = patch.seatsFrom ?? this.config.seatsFrom;
+    if (patch.seats !== undefined && from !== 'manual') {
+      const source = from === 'probe' ? "the latest capacity probe's result" : 'the running instances (one seat each)';
+      const msg = `seats: a seat count applies only with "seatsFrom": "manual"; the seats now come from ${source}. Send {"seatsFrom": "manual", "seats": ${patch.seats}} to set them by hand.`;
+      throw new ApiError('conflict', `Nothing changed: ${msg}`, [msg]);
+    }
     const next = AdmissionConfigSchema.parse({ ...this.config, ...patch });
     await writeJsonAtomic(this.file, next);
     const wilburChanged = next.wilburUrl !== this.config.wilburUrl;
@@ -271,12 +368,18 @@ export class AdmissionService {
   }
 
   promote(id: string): SessionView {
-    this.apply(this.rule(() => promoteRule(this.state, id, this.now())));
+    const now = this.now();
+    const step = this.rule(() => promoteRule(this.state, id, now));
+    this.log({ t: 'promote', id, now });
+    this.apply(step, now);
     return this.view(id)!;
   }
 
   move(id: string, position: number): SessionView {
-    this.apply(this.rule(() => moveRule(this.state, id, position, this.now())));
+    const now = this.now();
+    const step = this.rule(() => moveRule(this.state, id, position, now));
+    this.log({ t: 'move', id, position, now });
+    this.apply(step, now);
     return this.view(id)!;
   }
 
@@ -318,14 +421,15 @@ export class AdmissionService {
 
   // ---- Applying a step ---------------------------------------------------------------
 
-  private remove(id: string, reason: LeaveReason): void {
+  private remove(id: string, reason: LeaveReason, now = this.now()): void {
     const before = this.state.sessions.get(id);
     if (!before) return;
+    this.log({ t: 'leave', id, now, reason });
     if (reason === 'timeout') this.counts.timedOut++;
     else if (reason === 'kicked') this.counts.kicked++;
     else this.counts.left++;
-    if (before.role !== 'queued') this.record(this.holds, (this.now() - before.since) / 1000);
-    this.apply(leaveRule(this.state, id, this.now(), reason));
+    if (before.role !== 'queued') this.record(this.holds, (now - before.since) / 1000);
+    this.apply(leaveRule(this.state, id, now, reason), now);
     this.lastSeen.delete(id);
     this.lastSent.delete(id);
     const owner = this.owners.get(id);
@@ -335,7 +439,8 @@ export class AdmissionService {
       if (n > 0) this.ownerCounts.set(owner, n);
       else this.ownerCounts.delete(owner);
     }
-    if (!this.simPlans.delete(id)) {
+    this.simPlans.delete(id);
+    if (!before.synthetic) {
       this.ended.set(id, reason);
       if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     }
@@ -349,11 +454,10 @@ export class AdmissionService {
     if (list.length > HOLD_SAMPLES) list.shift();
   }
 
-  private apply(step: Step): void {
+  private apply(step: Step, now: number): void {
     const before = this.state;
     this.state = step.state;
     this.opts.onStep?.(this.state);
-    const now = this.now();
     for (const ch of step.changes) {
       const was = before.sessions.get(ch.id);
       if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.role !== 'spectator') {
@@ -425,8 +529,73 @@ export class AdmissionService {
     for (const [id, s] of this.state.sessions) {
       if (s.synthetic) continue;
       const seen = this.lastSeen.get(id) ?? s.joinedAt;
-      if (now - seen > limit) this.remove(id, 'timeout');
+      if (now - seen > limit) this.remove(id, 'timeout', now);
     }
+  }
+
+  // ---- The journal ------------------------------------------------------------------
+
+  /** Rebuilds the line from the journal: the snapshot, then every change after it, through the same rules. */
+  private replay(records: unknown[]): void {
+    this.replaying = true;
+    try {
+      for (const raw of records) {
+        const rec = raw as JournalRecord;
+        switch (rec.t) {
+          case 'snapshot':
+            this.state = { limits: rec.limits, sessions: new Map(rec.sessions.map((s) => [s.id, s])), queue: rec.queue, nextSeq: rec.nextSeq };
+            this.counts = { ...rec.counts };
+            this.holds.splice(0, this.holds.length, ...rec.holds);
+            this.waits.splice(0, this.waits.length, ...rec.waits);
+            this.ended.clear();
+            for (const [id, why] of rec.ended) this.ended.set(id, why);
+            this.owners.clear();
+            this.ownerCounts.clear();
+            for (const [id, owner] of rec.owners) {
+              this.owners.set(id, owner);
+              this.ownerCounts.set(owner, (this.ownerCounts.get(owner) ?? 0) + 1);
+            }
+            break;
+          case 'join':
+            if (!this.state.sessions.has(rec.id)) this.joinAs(rec);
+            break;
+          case 'leave':
+            this.remove(rec.id, rec.reason, rec.now);
+            break;
+          case 'move':
+          case 'promote':
+            // A record for someone no longer waiting is skipped, as the live call would have refused it.
+            if (this.state.queue.includes(rec.id)) this.apply(rec.t === 'move' ? moveRule(this.state, rec.id, rec.position, rec.now) : promoteRule(this.state, rec.id, rec.now), rec.now);
+            break;
+          case 'limits':
+            this.apply(setLimits(this.state, rec.limits, rec.now), rec.now);
+            break;
+        }
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private journalSnapshot(): JournalSnapshot {
+    return {
+      t: 'snapshot',
+      v: 1,
+      limits: this.state.limits,
+      sessions: [...this.state.sessions.values()],
+      queue: this.state.queue,
+      nextSeq: this.state.nextSeq,
+      counts: this.counts,
+      holds: this.holds,
+      waits: this.waits,
+      ended: [...this.ended],
+      owners: [...this.owners],
+    };
+  }
+
+  /** Writes the last changes to the journal now (tests, and before a planned stop). */
+  flushJournal(): Promise<void> {
+    return this.journal.flush();
   }
 
   // ---- Simulated visitors ----------------------------------------------------------
@@ -490,7 +659,8 @@ export class AdmissionService {
   }
 
 
-  close(): void {
+  /** Stops the timers and tells every watcher; the journal is written to the end. */
+  close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
     if (this.simTimer) clearInterval(this.simTimer);
@@ -498,5 +668,6 @@ export class AdmissionService {
     this.wilbur?.close();
     for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
     this.watchers.clear();
+    return this.journal.close();
   }
 }

@@ -32,7 +32,7 @@ import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervis
 import { ProcSystemReader } from './system-reader';
 import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
 import { StreamWatcher } from './streams/watcher';
-import { defaultDataDir, ensureDir } from './storage';
+import { defaultDataDir, ensureDir, sweepTempFiles } from './storage';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -74,6 +74,8 @@ export class Core {
   private constructor(opts: CoreOptions, demo: Profile) {
     this.dataDir = opts.dataDir ?? defaultDataDir();
     ensureDir(this.dataDir);
+    // Temp files of a StreamCap killed mid-write: never read, only in the way.
+    for (const dir of [this.dataDir, path.join(this.dataDir, 'probes'), path.join(this.dataDir, 'ledger')]) sweepTempFiles(dir);
     const interval = opts.sampleIntervalMs ?? 1000;
     this.historySize = Math.ceil(((opts.historyMinutes ?? 10) * 60000) / interval);
     this.profiles = new ProfileStore(this.dataDir, demo);
@@ -120,6 +122,8 @@ export class Core {
     core.orphans = core.ledger.findOrphans();
     const policy = opts.orphanPolicy ?? 'ask';
     if (core.orphans.length > 0 && policy !== 'ask') await core.resolveOrphans(policy);
+    // Nothing left running from before a crash: the seats follow this run's instances.
+    if (core.orphans.length === 0) core.admission.instancesKnown();
     if (opts.autoStart !== false) core.sampler.start();
     return core;
   }
@@ -164,6 +168,7 @@ export class Core {
       adopted = await this.supervisor.adopt(list);
     }
     Ledger.forget(list.map((o) => o.file));
+    this.admission.instancesKnown();
     this.emit({ type: 'orphans', data: [] });
     return { stopped, adopted };
   }
@@ -251,6 +256,11 @@ export class Core {
         return this.history as Out;
       case 'probe.start': {
         const { profileId, ...settings } = input as z.output<(typeof commandInputs)['probe.start']>;
+        if (settings.maxSettleSec !== undefined && settings.maxSettleSec < settings.settleSec) {
+          // Silently raising it to the settle window would run a probe other than the one asked for.
+          const msg = `maxSettleSec: at least settleSec (${settings.settleSec} s): the window grows from the settle window up to it. Leave it out for 3 × settleSec.`;
+          throw new ApiError('invalid_payload', `Invalid payload for probe.start: ${msg}`, [msg]);
+        }
         return this.probe.start(this.profiles.get(profileId), resolveSettings(settings)) as Out;
       }
       case 'probe.cancel':
@@ -268,6 +278,10 @@ export class Core {
       }
       case 'probe.export': {
         const { id, format, compareId, lang } = input as z.output<(typeof commandInputs)['probe.export']>;
+        if (compareId !== undefined && format !== 'html') {
+          const msg = `compareId: a comparison is an HTML report; send "format": "html" with it, or leave compareId out for ${format.toUpperCase()}.`;
+          throw new ApiError('invalid_payload', `Invalid payload for probe.export: ${msg}`, [msg]);
+        }
         return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined) as Out;
       }
       case 'admission.get':
@@ -292,7 +306,7 @@ export class Core {
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.admission.close();
+    await this.admission.close();
     await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();
     await this.streams.close();

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { OrphanInfo } from '../../shared/contract';
-import { readPidStat } from './proc/linux';
+import { isAliveStat, readPidStat, scanAllProcesses } from './proc/linux';
 import { isLinux, openTreeFromLedger, type InstanceTree } from './proc/tree';
 
 const EntrySchema = z.object({
@@ -21,6 +21,33 @@ const EntrySchema = z.object({
   profileName: z.string(),
 });
 export type LedgerEntry = z.infer<typeof EntrySchema>;
+const MARKER_ENV = 'STREAMCAP_INSTANCE';
+
+/**
+ * The process of an entry written before its spawn, found by the marker in its
+ * environment (/proc/<pid>/environ: Linux only; elsewhere such an entry is skipped,
+ * and the window between spawn and ledger entry is a few milliseconds).
+ */
+function findByMarker(entry: LedgerEntry, marker: string): LedgerEntry | null {
+  if (!isLinux) return null;
+  const needle = Buffer.from(`\0${MARKER_ENV}=${marker}\0`);
+  let best: LedgerEntry | null = null;
+  for (const stat of scanAllProcesses()) {
+    if (!isAliveStat(stat)) continue;
+    let env: Buffer;
+    try {
+      env = Buffer.concat([Buffer.from([0]), fs.readFileSync(`/proc/${stat.pid}/environ`)]);
+    } catch {
+      continue; // another user's process, or gone
+    }
+    if (!env.includes(needle)) continue;
+    const found = { ...entry, pid: stat.pid, pgid: stat.pgid, startTime: stat.startTime };
+    if (stat.pid === stat.pgid) return found; // the instance's own process, leader of its group
+    best ??= found;
+  }
+  return best;
+}
+
 const FileSchema = z.object({ ownerPid: z.number().int(), ownerStartTime: z.number(), entries: z.array(EntrySchema) });
 
 function processIdentity(pid: number): number | null {
@@ -52,6 +79,21 @@ export class Ledger {
   add(entry: LedgerEntry): void {
     this.entries.set(entry.id, entry);
     this.flush();
+  }
+
+  /**
+   * Written before an instance is spawned, with no pid yet: a kill -9 between the
+   * spawn and the entry with its pid would otherwise leave the instance unseen (the
+   * kill-anywhere test found this). The instance carries markerEnv(id) in its
+   * environment; an orphan search finds it by that marker.
+   */
+  intend(entry: Omit<LedgerEntry, 'pid' | 'pgid' | 'startTime'>): void {
+    this.add({ ...entry, pid: 0, pgid: 0, startTime: 0 });
+  }
+
+  /** The environment variable that ties an instance's processes to this ledger entry. */
+  markerEnv(id: string): Record<string, string> {
+    return { [MARKER_ENV]: `${path.basename(this.file, '.json')}/${id}` };
   }
 
   remove(id: string): void {
@@ -106,7 +148,10 @@ export class Ledger {
       }
       if (processIdentity(parsed.ownerPid) === parsed.ownerStartTime) continue; // its owner still runs
       let any = false;
-      for (const entry of parsed.entries) {
+      for (const listed of parsed.entries) {
+        // An entry written before its spawn: look for the process by its marker.
+        const entry = listed.pid === 0 ? findByMarker(listed, `${path.basename(name, '.json')}/${listed.id}`) : listed;
+        if (!entry) continue;
         const tree = openTreeFromLedger(entry.pid, entry.pgid, entry.startTime);
         if (!tree) continue;
         any = true;

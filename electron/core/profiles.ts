@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError, ProfileSchema, type Profile } from '../../shared/contract';
 import { resolveExecutable } from './process-control';
-import { readJsonWithBackup, writeJsonAtomic } from './storage';
+import { readJsonWithBackup, serialized, writeJsonAtomic } from './storage';
 
 export const DEMO_PROFILE_ID = 'demo';
 
@@ -109,19 +109,30 @@ export class ProfileStore {
 
   async save(profile: Profile): Promise<Profile> {
     if (profile.id === DEMO_PROFILE_ID) throw new ApiError('conflict', 'The demo profile is built in and cannot be changed: save a copy under another id.');
-    const next = new Map(this.profiles);
-    next.set(profile.id, { ...profile, builtin: undefined });
-    await writeJsonAtomic(this.file, [...next.values()]);
-    this.profiles = next; // only after the write succeeded: a failed save changes nothing
-    return profile;
+    if (profile.builtin) {
+      // It would be dropped on save (only the demo is built in): refuse rather than store something else.
+      const msg = 'builtin: set by StreamCap for its demo profile only; leave it out to save a profile.';
+      throw new ApiError('invalid_payload', `Invalid payload for profiles.save: ${msg}`, [msg]);
+    }
+    // One change at a time, each on top of the last: parallel saves would each start
+    // from the same list and the last write would drop the others.
+    return serialized(this.file + '#profiles', async () => {
+      const next = new Map(this.profiles);
+      next.set(profile.id, { ...profile, builtin: undefined });
+      await writeJsonAtomic(this.file, [...next.values()]);
+      this.profiles = next; // only after the write succeeded: a failed save changes nothing
+      return profile;
+    });
   }
 
   async delete(id: string): Promise<void> {
     if (id === DEMO_PROFILE_ID) throw new ApiError('conflict', 'The demo profile is built in and cannot be deleted.');
-    if (!this.profiles.has(id)) throw new ApiError('not_found', `No profile "${id}".`);
-    const next = new Map(this.profiles);
-    next.delete(id);
-    await writeJsonAtomic(this.file, [...next.values()]);
-    this.profiles = next;
+    return serialized(this.file + '#profiles', async () => {
+      if (!this.profiles.has(id)) throw new ApiError('not_found', `No profile "${id}".`);
+      const next = new Map(this.profiles);
+      next.delete(id);
+      await writeJsonAtomic(this.file, [...next.values()]);
+      this.profiles = next;
+    });
   }
 }

@@ -25,15 +25,44 @@ export function ensureDir(dir: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Atomic JSON write. Keeps the previous file as `<file>.bak`. Maps ENOSPC to a clear error. */
-export async function writeJsonAtomic(file: string, data: unknown, opts: { mode?: number; backup?: boolean } = {}): Promise<void> {
+/** The write in progress per file: writes of one file run one after another. */
+const fileQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` after every earlier call with the same key has finished: writes (and
+ * read-modify-writes) of one file never interleave, so none is lost to another.
+ */
+export function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const k = path.resolve(key);
+  const run = (fileQueues.get(k) ?? Promise.resolve()).then(fn);
+  const tail = run.catch(() => undefined);
+  fileQueues.set(k, tail);
+  // The map forgets a file once its last write is done.
+  void tail.then(() => {
+    if (fileQueues.get(k) === tail) fileQueues.delete(k);
+  });
+  return run;
+}
+
+/**
+ * Atomic JSON write. Keeps the previous file as `<file>.bak`, itself written atomically
+ * and only from a previous file that parses (a damaged file never replaces a good
+ * backup). Writes of one file are serialised. Maps ENOSPC to a clear error.
+ */
+export function writeJsonAtomic(file: string, data: unknown, opts: { mode?: number; backup?: boolean } = {}): Promise<void> {
   const text = JSON.stringify(data, null, 2) + '\n';
+  return serialized(file, () => writeNow(file, text, opts));
+}
+
+async function writeNow(file: string, text: string, opts: { mode?: number; backup?: boolean }): Promise<void> {
   ensureDir(path.dirname(file));
-  if (opts.backup !== false && fs.existsSync(file)) {
+  if (opts.backup !== false) {
     try {
-      fs.copyFileSync(file, file + '.bak');
+      const previous = await fs.promises.readFile(file, 'utf8');
+      JSON.parse(previous);
+      await writeFileDurably(file + '.bak', previous, opts.mode ?? 0o600);
     } catch {
-      /* a missing backup is not worth failing the save */
+      /* no previous file, a damaged one, or no room for the backup: not worth failing the save */
     }
   }
   for (let attempt = 0; ; attempt++) {
@@ -69,6 +98,46 @@ async function writeFileDurably(file: string, text: string, mode: number): Promi
     await handle?.close().catch(() => undefined);
     await fs.promises.rm(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Temp files of this module (`<file>.<pid>.<hex>.tmp`) and of the ledger (`<file>.<pid>.tmp`). */
+const TEMP_NAME = /\.(\d+)(?:\.[0-9a-f]{8})?\.tmp$/;
+
+/**
+ * Removes the temp files a killed StreamCap left behind in `dir` (a crash between
+ * open and rename). A temp file of a process that still runs is left alone: another
+ * StreamCap may be writing it. Returns the names removed.
+ */
+export function sweepTempFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processExists(pid)) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      /* another sweeper got it */
+    }
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -201,8 +201,11 @@ export class Supervisor extends EventEmitter {
     let child: ChildProcess;
     try {
       exe = resolveExecutable(rec.info.exe, rec.info.cwd);
-      child = spawnInstance(exe, rec.info.args, { cwd: rec.info.cwd, env: rec.env });
+      // On disk before the spawn: a kill -9 right after it must not lose the instance.
+      this.ledger.intend({ id: rec.info.id, startedAt: Date.now(), exe, n: rec.info.n, profileId: rec.profile.id, profileName: rec.profile.name });
+      child = spawnInstance(exe, rec.info.args, { cwd: rec.info.cwd, env: { ...rec.env, ...this.ledger.markerEnv(rec.info.id) } });
     } catch (e) {
+      this.ledger.remove(rec.info.id);
       this.fail(rec, (e as Error).message);
       return;
     }
@@ -222,7 +225,10 @@ export class Supervisor extends EventEmitter {
       else rec.log.push('system', `process error: ${err.message}`);
     });
     child.on('exit', (code, signal) => this.onExit(rec, child, code, signal));
-    if (child.pid === undefined) return; // 'error' follows
+    if (child.pid === undefined) {
+      this.ledger.remove(rec.info.id);
+      return; // 'error' follows
+    }
     rec.tree = openTree(child.pid, child.pid);
     rec.log.push('system', `started pid ${child.pid}: ${exe} ${JSON.stringify(rec.info.args)}`);
     this.setState(rec, 'running', null);

@@ -122,3 +122,32 @@ describe('orphaned instances', () => {
     expect(core.orphanList()).toEqual([]);
   });
 });
+
+describe('an instance spawned just before the kill', () => {
+  it('is found by its environment marker when the ledger holds only the entry written before the spawn', async () => {
+    const home = tmpDir();
+    const ledgerDir = path.join(home, 'ledger');
+    // A dead owner's ledger: the entry written before the spawn (no pid yet), as a kill -9 between spawn and the pid's entry leaves it.
+    const dead = spawn(NODE, ['-e', '0']);
+    const deadPid = await new Promise<number>((r) => dead.on('exit', () => r(dead.pid!)));
+    const { Ledger } = await import('../../electron/core/ledger');
+    const owner = `${deadPid}-12345`;
+    const fs = await import('node:fs');
+    fs.mkdirSync(ledgerDir, { recursive: true });
+    fs.writeFileSync(path.join(ledgerDir, `${owner}.json`), JSON.stringify({ ownerPid: deadPid, ownerStartTime: 12345, entries: [{ id: 'x-1', pid: 0, pgid: 0, startTime: 0, startedAt: Date.now(), exe: NODE, n: 1, profileId: 'x', profileName: 'X' }] }));
+    // The instance it spawned, in its own group, carrying the marker.
+    const inst = spawn(NODE, [CPU_LOAD, '--load', '1'], { detached: true, stdio: 'ignore', env: { ...process.env, STREAMCAP_INSTANCE: `${owner}/x-1` } });
+    leftovers.push(inst.pid!);
+    // An unrelated process with another marker is not taken.
+    const other = spawn(NODE, [CPU_LOAD, '--load', '1'], { detached: true, stdio: 'ignore', env: { ...process.env, STREAMCAP_INSTANCE: `${owner}/x-2` } });
+    leftovers.push(other.pid!);
+    await waitFor(() => alive(inst.pid!) && alive(other.pid!), 'both running');
+    const orphans = new Ledger(ledgerDir).findOrphans();
+    expect(orphans.map((o) => o.pid)).toEqual([inst.pid]);
+    for (const o of orphans) o.tree.close();
+    // And the core stops it at start with --orphans stop.
+    core = await Core.create({ dataDir: home, gpu: new NoGpuSource('test'), autoStart: false, orphanPolicy: 'stop', admission: { wilbur: false } });
+    await waitFor(() => !alive(inst.pid!), 'the marked instance stopped', 10_000);
+    expect(alive(other.pid!)).toBe(true);
+  });
+});

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProfileStore } from '../../electron/core/profiles';
-import { writeJsonAtomic } from '../../electron/core/storage';
+import { Core } from '../../electron/core/core';
+import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
+import { sweepTempFiles, writeJsonAtomic } from '../../electron/core/storage';
 import { profile, ROOT, sleep, tmpDir, waitFor } from '../helpers';
 
 describe('profile storage', () => {
@@ -34,6 +36,43 @@ describe('profile storage', () => {
     expect(fs.readdirSync(dir).some((f) => f.startsWith('profiles.json.damaged-'))).toBe(true);
   });
 
+  it('a torn main file with a good backup restores the data, and the next save keeps the backup good', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'profiles.json');
+    const s = new ProfileStore(dir);
+    for (const id of ['one', 'two', 'three']) await s.save(profile({ id, name: id }));
+    // A crash tore the main file (half of it on disk): the backup holds [one, two].
+    const whole = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, whole.slice(0, Math.floor(whole.length / 2)));
+    const again = new ProfileStore(dir);
+    expect(again.loadProblem).toMatch(/damaged/);
+    expect(again.list().map((p) => p.id)).toEqual(['demo', 'one', 'two']);
+    // Saving now must not copy the torn file over the good backup.
+    await again.save(profile({ id: 'four', name: 'four' }));
+    expect((JSON.parse(fs.readFileSync(file + '.bak', 'utf8')) as { id: string }[]).map((p) => p.id)).toEqual(['one', 'two']);
+    expect(new ProfileStore(dir).list().map((p) => p.id)).toEqual(['demo', 'four', 'one', 'two']);
+  });
+
+  it('sweeps the temp files a killed StreamCap left at start, not those of a live process', async () => {
+    const dir = tmpDir();
+    const dead = spawn(process.execPath, ['-e', '0']);
+    const deadPid = await new Promise<number>((r) => dead.on('exit', () => r(dead.pid!)));
+    fs.mkdirSync(path.join(dir, 'probes'));
+    fs.mkdirSync(path.join(dir, 'ledger'));
+    const stale = [`profiles.json.${deadPid}.0a1b2c3d.tmp`, `probes/20260101-000000-ab12.json.${deadPid}.deadbeef.tmp`, `ledger/123.json.${deadPid}.tmp`];
+    const live = `admission.json.1.0a1b2c3d.tmp`; // pid 1 always runs
+    for (const f of [...stale, live, 'notes.tmp']) fs.writeFileSync(path.join(dir, f), '{"half":');
+    const core = await Core.create({ dataDir: dir, gpu: new NoGpuSource('test'), autoStart: false, admission: { wilbur: false } });
+    try {
+      for (const f of stale) expect(fs.existsSync(path.join(dir, f))).toBe(false);
+      expect(fs.existsSync(path.join(dir, live))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'notes.tmp'))).toBe(true); // not ours
+      expect(sweepTempFiles(path.join(dir, 'missing'))).toEqual([]);
+    } finally {
+      await core.shutdown();
+    }
+  });
+
   it('a kill -9 during a stream of writes never leaves a torn file', async () => {
     const dir = tmpDir();
     const file = path.join(dir, 'data.json');
@@ -53,6 +92,8 @@ describe('profile storage', () => {
       await new Promise((r) => child.once('exit', r));
       const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { k: number; big: string };
       expect(parsed.big).toHaveLength(200000);
+      // The backup is written the same way: whole, and one version behind at most.
+      if (fs.existsSync(file + '.bak')) expect((JSON.parse(fs.readFileSync(file + '.bak', 'utf8')) as { big: string }).big).toHaveLength(200000);
     }
   });
 
