@@ -73,11 +73,19 @@ export type InstanceLabeler = (s: InstanceSample) => InstanceLabels | null;
 
 /**
  * Per-instance stream quality gauges, from an optional `stream` field of instance
- * samples ({fps, mbps}, filled where a player's stats reach the core). Harmless when
- * absent: no series is exported for an instance without it.
+ * samples: {fps, mbps}, bare or wrapped as Measured ({ok: true, value: {fps, mbps, …}}),
+ * filled where StreamCap's viewers measure the stream. Harmless when absent or not
+ * measured: no series is exported for that instance, never a 0.
  */
 export function registerStreamMetrics(registry: Registry, latest: () => Snapshot | null, labelsOf: InstanceLabeler): void {
-  const streamOf = (s: InstanceSample) => (s as InstanceSample & { stream?: { fps?: number | null; mbps?: number | null } | null }).stream ?? null;
+  type Figures = { fps?: number | null; mbps?: number | null };
+  // Either the figures themselves or, as the stream watcher reports them, a Measured<…> of them ({ok, value} / {ok: false, reason}).
+  const streamOf = (s: InstanceSample): Figures | null => {
+    const raw = (s as InstanceSample & { stream?: unknown }).stream;
+    if (!raw || typeof raw !== 'object') return null;
+    if ('ok' in raw) return (raw as { ok: boolean }).ok ? (((raw as { value?: unknown }).value as Figures | undefined) ?? null) : null;
+    return raw as Figures;
+  };
   new Gauge({
     name: `${METRICS_PREFIX}stream_frames_per_second`,
     help: 'Frames per second a viewer receives from the instance, where the stream is measured.',

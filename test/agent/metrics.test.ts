@@ -213,6 +213,13 @@ describe('createMetrics against a fed source', () => {
     expect(valueOf(t, 'streamcap_encoder_session_limit')).toBeNull(); // no GPU
     set(snapshot([inst()]));
     expect((await m.text()).includes('streamcap_stream_frames_per_second{')).toBe(false);
+    // As the stream watcher reports it: Measured<StreamStats>; not measured → no series.
+    set(snapshot([inst({ stream: { ok: true, value: { fps: 30, mbps: 4.5, viewers: 1 } } } as Partial<InstanceSample>)]));
+    const measured = await m.text();
+    expect(valueOf(measured, 'streamcap_stream_frames_per_second{profile="demo",n="1"}')).toBe(30);
+    expect(valueOf(measured, 'streamcap_stream_bitrate_bits_per_second{profile="demo",n="1"}')).toBe(4.5e6);
+    set(snapshot([inst({ stream: { ok: false, reason: 'no viewer connected' } } as Partial<InstanceSample>)]));
+    expect((await m.text()).includes('streamcap_stream_frames_per_second{')).toBe(false);
     m.close();
   });
 
