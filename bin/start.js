@@ -1,24 +1,23 @@
 #!/usr/bin/env node
-// `npm start`: the Electron console when the Electron binary is installed; the web
-// console (the agent) when it is not, e.g. after ELECTRON_SKIP_BINARY_DOWNLOAD=1.
+// `npm start`: the Electron console when the Electron binary is installed; otherwise it
+// fetches the binary once (installs never do: see bin/electron-binary.js), and starts the
+// web console (the agent) when it cannot be had — offline, or ELECTRON_SKIP_BINARY_DOWNLOAD=1.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary, electronMirror, fetchElectron } from './electron-binary.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function electronBinary() {
-  try {
-    const mod = await import('electron'); // in plain Node this is the binary's path
-    const p = typeof mod.default === 'string' ? mod.default : null;
-    return p && fs.existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
+let electron = electronBinary(root);
+let why = 'ELECTRON_SKIP_BINARY_DOWNLOAD is set';
+if (!electron && !process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+  console.error(`The Electron binary is not installed yet: fetching it once from ${electronMirror()} (about 100 MB)…`);
+  const r = await fetchElectron(root);
+  if (r.ok) electron = r.binary;
+  else why = r.reason;
 }
 
-const electron = await electronBinary();
 if (electron) {
   await import('../scripts/build.js');
   const child = spawn(electron, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
@@ -26,9 +25,10 @@ if (electron) {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 } else {
   console.error(
-    'The Electron binary is not installed (offline install, or ELECTRON_SKIP_BINARY_DOWNLOAD=1).\n' +
+    `The Electron binary is not installed (${why}).\n` +
       'Starting the web console instead: open the URL below in a browser.\n' +
-      'To get the desktop window, run "node node_modules/electron/install.js" with internet access.\n',
+      'To get the desktop window, run "node node_modules/electron/install.js" where GitHub can be reached\n' +
+      '(or set ELECTRON_MIRROR to a mirror), then "npm start" again.\n',
   );
   process.argv = [process.argv[0], process.argv[1], 'agent', ...process.argv.slice(2)];
   await import('./streamcap.js');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds what Electron and the agent load: the renderer (Vite) and, unless
-// --renderer is given, the Electron main process and preload (esbuild).
+// --renderer is given, the Electron main process and preload and the CLI bundle (esbuild).
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,4 +36,6 @@ if (!rendererOnly) {
   await build({ ...common, entryPoints: [path.join(root, 'electron/main/viewer-preload.ts')], outfile: path.join(out, 'viewer-preload.cjs'), format: 'cjs' });
   fs.cpSync(path.join(root, 'electron/core/workloads'), path.join(out, 'workloads'), { recursive: true });
   console.log('built dist/electron');
+  const { buildCli } = await import('./build-cli.js');
+  console.log(`built ${path.relative(root, await buildCli(root))}`);
 }

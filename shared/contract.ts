@@ -318,6 +318,8 @@ export interface SystemSample {
   cores: number[];
   memory: { usedMB: number; totalMB: number; percent: number };
   net: Measured<{ rxMbps: number; txMbps: number }>;
+  /** Bytes received and sent since boot, all interfaces but loopback (absent where not read): for counters. */
+  netBytes?: { rx: number; tx: number };
   disk: Measured<{ readMBps: number; writeMBps: number; freeGB: number; totalGB: number }>;
 }
 
@@ -328,6 +330,8 @@ export interface InstanceSample {
   state: InstanceState;
   /** % of one core, summed over the process tree (as `top` shows it). */
   cpu: number | null;
+  /** CPU seconds the tree used since the previous sample (absent when not running): for counters. */
+  cpuSeconds?: number;
   memoryMB: number | null;
   processes: number;
   /** % of one GPU (NVIDIA: SM; Windows counters: busiest engine), summed over the process tree and over GPUs. */

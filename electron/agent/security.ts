@@ -10,9 +10,16 @@ import path from 'node:path';
 export const TOKEN_PROTOCOL_PREFIX = 'streamcap-token.';
 export const WS_PROTOCOL = 'streamcap.v1';
 
-/** Reads the agent token from the data folder, or creates one (mode 0600). */
-export function loadOrCreateToken(dataDir: string): string {
-  const file = path.join(dataDir, 'agent-token');
+/** The read-only token of `GET /metrics` (Prometheus' credentials_file): it grants nothing else. */
+export const METRICS_TOKEN_FILE = 'metrics-token';
+
+/**
+ * Reads a token from the data folder, or creates one (mode 0600): the admin token
+ * (`agent-token`) by default, or the metrics token. A token written by hand (the same
+ * metrics token on every server of a fleet) is kept if it is 32+ of [A-Za-z0-9_-].
+ */
+export function loadOrCreateToken(dataDir: string, name = 'agent-token'): string {
+  const file = path.join(dataDir, name);
   try {
     const t = fs.readFileSync(file, 'utf8').trim();
     if (/^[A-Za-z0-9_-]{32,}$/.test(t)) return t;

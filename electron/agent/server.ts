@@ -14,6 +14,7 @@ import {
   type ServerMessage,
 } from '../../shared/contract';
 import type { Core } from '../core/core';
+import { coreMetricsSource, createMetrics } from '../core/metrics';
 import { allowedHostnames, checkHostAndOrigin, requestToken, tokenMatches, WS_PROTOCOL } from './security';
 import { BAD_TARGET, guardRequest, guardUpgrade, HTTP_STATUS, listen, readJsonBody, rejectUpgrade, requestUrl, sendJson, serverOptions, toApiError } from './http';
 import { createSessionRoutes, type RateLimit } from './sessions';
@@ -27,6 +28,8 @@ export interface AgentOptions {
   host?: string;
   port?: number;
   token: string;
+  /** The read-only token of GET /metrics (the admin token is accepted there too); none: admin token only. */
+  metricsToken?: string;
   staticDir: string | null;
   /** Per-address limit of the client (sessions) API. */
   sessionRateLimit?: RateLimit;
@@ -83,6 +86,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       : null;
 
   const version = core.hostInfo().version;
+  const metrics = createMetrics(coreMetricsSource(core));
   const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
 
   const server = http.createServer(serverOptions({ headersMs: 10_000, requestMs: 30_000, idleMs: 5_000 }), guardRequest(async (req, res) => {
@@ -92,6 +96,20 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       const url = requestUrl(req);
       if (!url) throw new ApiError('invalid_payload', BAD_TARGET);
       if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version });
+      if (url.pathname === '/metrics') {
+        const given = requestToken(req);
+        if (!tokenMatches(given, token) && !(opts.metricsToken && tokenMatches(given, opts.metricsToken))) {
+          res.setHeader('www-authenticate', 'Bearer realm="streamcap"');
+          throw new ApiError('unauthorized', 'Missing or wrong token: send "Authorization: Bearer <token>" with the metrics token (metrics-token in the data folder; "streamcap agent" prints it) or the admin token.');
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.setHeader('allow', 'GET, HEAD');
+          return sendJson(res, 405, new ApiError('invalid_payload', 'Use GET for /metrics.').toJSON());
+        }
+        const text = await metrics.text();
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+        return res.end(req.method === 'HEAD' ? undefined : text);
+      }
       // The people's side (waiting room, sessions): no admin token.
       if (await sessions.handle(req, res, url)) return;
       if (url.pathname.startsWith(API_PREFIX + '/')) {
@@ -214,6 +232,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     host,
     close: async () => {
       unsubscribe();
+      metrics.close();
       sessions.close();
       for (const ws of clients) ws.terminate();
       wss.close();

@@ -1,8 +1,9 @@
 // `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAgent } from '../agent/server';
 import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../agent/sessions';
-import { loadOrCreateToken } from '../agent/security';
+import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../agent/security';
 import { ensureUiBuilt } from '../agent/ui-build';
 import { Core, type OrphanPolicy } from '../core/core';
 import { numberOption, UsageError } from './args';
@@ -63,7 +64,15 @@ export async function agentCommand(argv: string[]): Promise<number> {
   let agent;
   let sessions: SessionServer | null = null;
   try {
-    agent = await startAgent({ core, host: values.host, port, token: loadOrCreateToken(core.dataDir), staticDir, sessionsPerAddress: perAddress });
+    agent = await startAgent({
+      core,
+      host: values.host,
+      port,
+      token: loadOrCreateToken(core.dataDir),
+      metricsToken: loadOrCreateToken(core.dataDir, METRICS_TOKEN_FILE),
+      staticDir,
+      sessionsPerAddress: perAddress,
+    });
     if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir, sessionsPerAddress: perAddress });
     core.admission.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
   } catch (e) {
@@ -75,6 +84,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
   console.log(`StreamCap agent ${core.hostInfo().version} on ${core.hostInfo().hostname}`);
   console.log(`Web console: ${agent.browserUrl}`);
   console.log(`API token:   ${token}   (send as "Authorization: Bearer <token>")`);
+  console.log(`Metrics:     ${agent.url}metrics   (Prometheus; read-only token ${loadOrCreateToken(core.dataDir, METRICS_TOKEN_FILE)}, in ${path.join(core.dataDir, METRICS_TOKEN_FILE)})`);
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
     console.log(`Listening on ${values.host}: reachable from the network. Keep the token private.`);
   }

@@ -1,11 +1,10 @@
 // The `streamcap` command line: one door onto the core, for scripts.
+//
+// Commands are imported when run, not at start: `streamcap --help` and `--version`
+// load nothing but this file, and `bandwidth` never loads the core (its process
+// readers, ws, prom-client). bench/cli.bench.ts holds the start-up time to account.
 import { createRequire } from 'node:module';
-import { ApiError } from '../../shared/contract';
-import { AGENT_USAGE, agentCommand } from './agent';
 import { UsageError } from './args';
-import { BANDWIDTH_USAGE, bandwidthCommand } from './bandwidth';
-import { LAUNCH_USAGE, launchCommand } from './launch';
-import { PROBE_USAGE, probeCommand } from './probe';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -21,11 +20,16 @@ Commands:
 
 Run "streamcap <command> --help" for a command's options.`;
 
-const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
-  launch: { run: launchCommand, usage: LAUNCH_USAGE },
-  agent: { run: agentCommand, usage: AGENT_USAGE },
-  bandwidth: { run: bandwidthCommand, usage: BANDWIDTH_USAGE },
-  probe: { run: probeCommand, usage: PROBE_USAGE },
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  usage: string;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  launch: () => import('./launch').then((m) => ({ run: m.launchCommand, usage: m.LAUNCH_USAGE })),
+  agent: () => import('./agent').then((m) => ({ run: m.agentCommand, usage: m.AGENT_USAGE })),
+  bandwidth: () => import('./bandwidth').then((m) => ({ run: m.bandwidthCommand, usage: m.BANDWIDTH_USAGE })),
+  probe: () => import('./probe').then((m) => ({ run: m.probeCommand, usage: m.PROBE_USAGE })),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -38,11 +42,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(pkg.version);
     return 0;
   }
-  const cmd = commands[name];
-  if (!cmd) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     console.error(`Unknown command "${name}".\n\n${USAGE}`);
     return 2;
   }
+  const cmd = await load();
   try {
     return await cmd.run(rest);
   } catch (e) {
@@ -50,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       console.error(`streamcap ${name}: ${(e as Error).message}\n\n${cmd.usage}`);
       return 2;
     }
+    // Loaded only on this path: the contract brings zod, which a plain start does not need.
+    const { ApiError } = await import('../../shared/contract');
     if (e instanceof ApiError) {
       console.error(`streamcap ${name}: ${e.message}`);
       return e.code === 'internal' ? 1 : 2;

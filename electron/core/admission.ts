@@ -53,6 +53,27 @@ import { WilburPoller } from './wilbur';
 export type SessionNotice = { type: 'session'; session: SessionView } | { type: 'ended'; reason: LeaveReason | 'closed' };
 type Watcher = (notice: SessionNotice) => void;
 
+/**
+ * What happened to a request for a place, for counters (metrics): a join got a place
+ * at once, was put in line, or was refused (line full, per-address limit); a session ended.
+ */
+export type AdmissionEvent =
+  | { type: 'join'; outcome: 'admitted' | 'queued' | 'refused' }
+  | { type: 'ended'; reason: LeaveReason };
+
+/** Cheap counts for a scrape: no per-person views are built. */
+export interface AdmissionCounts {
+  seats: number;
+  operators: number;
+  spectators: number;
+  /** Sessions whose role is "queued" (a spectator waiting for a seat is a spectator). */
+  queued: number;
+  /** People in line, spectators waiting for a seat included (the admin API's queue). */
+  queueLength: number;
+  /** Streams the uplink carries. */
+  capStreams: number;
+}
+
 export interface AdmissionOptions {
   dataDir: string;
   /** Admin snapshots (the queue panel) at most this often. */
@@ -127,6 +148,7 @@ export class AdmissionService {
   private readonly wilbur: WilburPoller | null;
   private closed = false;
   private waitingRoomUrl: string | null = null;
+  private readonly eventListeners = new Set<(e: AdmissionEvent) => void>();
   /** A problem reading the saved settings, shown once in the panel. */
   readonly loadProblem: string | null = null;
   private readonly journal: Journal;
@@ -241,9 +263,11 @@ export class AdmissionService {
       throw new ApiError('invalid_payload', `Invalid request: ${issues.join('; ')}. Send {"name": "…", "want": "operate" | "watch" | "any"}.`, issues);
     }
     if (this.state.sessions.size >= MAX_SESSIONS) {
+      this.tell({ type: 'join', outcome: 'refused' });
       throw new ApiError('unavailable', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);
     }
     if (opts.owner !== undefined && opts.maxPerOwner !== undefined && (this.ownerCounts.get(opts.owner) ?? 0) >= opts.maxPerOwner) {
+      this.tell({ type: 'join', outcome: 'refused' });
       throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
     }
     const id = this.add(parsed.data.name, parsed.data.want, false, () => undefined, opts.owner);
@@ -267,11 +291,28 @@ export class AdmissionService {
     this.counts.joined++;
     this.log(rec);
     this.apply(joinRule(this.state, { id: rec.id, name: rec.name, want: rec.want, now: rec.now, synthetic: rec.synthetic ?? false }), rec.now);
+    if (!this.replaying) this.tell({ type: 'join', outcome: this.state.sessions.get(rec.id)?.role === 'queued' ? 'queued' : 'admitted' });
   }
 
   /** Journals a change (the same tick as the state change, so a compaction's snapshot holds it). */
   private log(rec: JournalRecord): void {
     if (!this.replaying) this.journal.append(rec);
+  }
+
+  /** Subscribes to joins and ends (metrics counters); returns the unsubscribe. */
+  onEvent(fn: (e: AdmissionEvent) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  private tell(e: AdmissionEvent): void {
+    for (const fn of this.eventListeners) {
+      try {
+        fn(e);
+      } catch {
+        /* a counter must never break an admission */
+      }
+    }
   }
 
   /** The person's current view; counts as a heartbeat. */
@@ -419,6 +460,21 @@ export class AdmissionService {
     };
   }
 
+  /** The counts a metrics scrape needs, without building the snapshot's views (O(sessions), no allocation per person). */
+  metricCounts(): AdmissionCounts {
+    const u = usage(this.state);
+    let queued = 0;
+    for (const s of this.state.sessions.values()) if (s.role === 'queued') queued++;
+    return {
+      seats: this.state.limits.seats.length,
+      operators: u.operators,
+      spectators: u.spectators,
+      queued,
+      queueLength: this.state.queue.length,
+      capStreams: streamCap(this.config.uplinkMbps, this.config.bitrateMbps),
+    };
+  }
+
   // ---- Applying a step ---------------------------------------------------------------
 
   private remove(id: string, reason: LeaveReason, now = this.now()): void {
@@ -428,6 +484,7 @@ export class AdmissionService {
     if (reason === 'timeout') this.counts.timedOut++;
     else if (reason === 'kicked') this.counts.kicked++;
     else this.counts.left++;
+    if (!this.replaying) this.tell({ type: 'ended', reason });
     if (before.role !== 'queued') this.record(this.holds, (now - before.since) / 1000);
     this.apply(leaveRule(this.state, id, now, reason), now);
     this.lastSeen.delete(id);

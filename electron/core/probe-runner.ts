@@ -550,6 +550,31 @@ export class ProbeRunner {
     return null;
   }
 
+  /** Finished runs' profile and capacity by id: a run is read once, not on every call. */
+  private capacityMemo = new Map<string, { profileId: string; capacity: number | null }>();
+
+  /**
+   * The newest capacity found per profile (metrics). Lists the folder on every call (one
+   * readdir) and reads only runs not seen before, so a scrape stays cheap with a long history.
+   */
+  capacityByProfile(): Map<string, number> {
+    const ids = this.savedIds(); // newest first
+    const keep = new Set(ids);
+    for (const id of this.capacityMemo.keys()) if (!keep.has(id)) this.capacityMemo.delete(id);
+    const out = new Map<string, number>();
+    for (const id of ids) {
+      let m = this.capacityMemo.get(id);
+      if (!m) {
+        const run = this.read(id);
+        if (!run) continue;
+        m = { profileId: run.app.profileId, capacity: run.result?.capacity ?? null };
+        if (run.state !== 'running') this.capacityMemo.set(id, m);
+      }
+      if (m.capacity != null && !out.has(m.profileId)) out.set(m.profileId, m.capacity);
+    }
+    return out;
+  }
+
   get(id: string): ProbeRun {
     const run = ID.test(id) ? this.read(id) : null;
     if (!run) throw new ApiError('not_found', `No probe run "${id.slice(0, 40)}". It may have been deleted; refresh the history.`);

@@ -96,6 +96,7 @@ export class Sampler {
         instances.push({
           ...base,
           cpu: dt && dt > 0 ? (r.cpuSeconds / dt) * 100 : null,
+          cpuSeconds: r.cpuSeconds,
           memoryMB: r.rssBytes / 2 ** 20,
           processes: r.processes,
           ...instanceGpu(gpuProcs, gpuProcs.ok ? rec.tree.aliveNow() : []),

@@ -115,6 +115,7 @@ export class ProcSystemReader implements SystemReader {
       cores,
       memory: { usedMB, totalMB, percent: totalMB > 0 ? (usedMB / totalMB) * 100 : 0 },
       net,
+      ...(cur.net ? { netBytes: { rx: cur.net.rxBytes, tx: cur.net.txBytes } } : {}),
       disk,
     };
   }
