@@ -469,7 +469,11 @@ export function queueIndex(state: AdmissionState): Map<string, number> {
   return new Map(state.queue.map((id, i) => [id, i]));
 }
 
-export function viewOf(state: AdmissionState, id: string, stats: WaitStats, linkTemplate: string, index?: Map<string, number>): SessionView | null {
+/**
+ * The stream link a person gets: the admin's link template when one is set, else the
+ * player page of the instance's profile (its stream settings), else none.
+ */
+export function viewOf(state: AdmissionState, id: string, stats: WaitStats, linkTemplate: string, index?: Map<string, number>, playerPages?: ReadonlyMap<number, string>): SessionView | null {
   const s = state.sessions.get(id);
   if (!s) return null;
   const idx = index ? (index.get(id) ?? -1) : state.queue.indexOf(id);
@@ -487,7 +491,7 @@ export function viewOf(state: AdmissionState, id: string, stats: WaitStats, link
     instance: s.instance,
     position,
     waitEstimateSec: wait,
-    link: linkFor(linkTemplate, s.instance),
+    link: linkTemplate ? linkFor(linkTemplate, s.instance) : s.instance !== null ? (playerPages?.get(s.instance) ?? null) : null,
     paused: state.limits.paused,
     since: s.since,
   };

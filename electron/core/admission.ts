@@ -162,6 +162,7 @@ export class AdmissionService {
    * their places meanwhile instead of being sent back to the line for the downtime.
    */
   private heldSeats: number[] | null = null;
+  private playerPages: ReadonlyMap<number, string> = new Map();
 
   constructor(private readonly opts: AdmissionOptions) {
     this.now = opts.now ?? Date.now;
@@ -218,6 +219,14 @@ export class AdmissionService {
     this.running = next;
     this.heldSeats = null; // the supervisor reports its instances: they are the seats now
     this.relimit();
+  }
+
+  /** Each running instance's player page (from its profile's stream settings): the link people get when no link template is set. */
+  setPlayerPages(pages: ReadonlyMap<number, string>): void {
+    const key = (m: ReadonlyMap<number, string>) => [...m].sort((a, b) => a[0] - b[0]).join('|');
+    if (key(pages) === key(this.playerPages)) return;
+    this.playerPages = new Map(pages);
+    this.broadcastAll();
   }
 
   setProbeCapacity(capacity: number | null): void {
@@ -364,7 +373,7 @@ export class AdmissionService {
   }
 
   private view(id: string, index?: Map<string, number>, meanHoldSec = mean(this.holds)): SessionView | null {
-    return viewOf(this.state, id, { meanHoldSec }, this.config.linkTemplate, index);
+    return viewOf(this.state, id, { meanHoldSec }, this.config.linkTemplate, index, this.playerPages);
   }
 
   // ---- The admin's API --------------------------------------------------------------

@@ -96,7 +96,10 @@ export class Core {
       this.streams.sync(list);
       // Instances a capacity probe started are a measurement, not seats for people.
       const probing = this.probe?.instanceIds() ?? new Set<string>();
-      this.admission.setRunningInstances(list.filter((i) => i.state === 'running' && !probing.has(i.id)).map((i) => i.n));
+      const seats = list.filter((i) => i.state === 'running' && !probing.has(i.id));
+      // Pages first: someone seated by the new instance list gets its link in the same notice.
+      this.admission.setPlayerPages(new Map(seats.filter((i) => i.stream?.playerUrl).map((i) => [i.n, i.stream!.playerUrl])));
+      this.admission.setRunningInstances(seats.map((i) => i.n));
     });
     this.probe = new ProbeRunner({
       supervisor: this.supervisor,

@@ -215,6 +215,16 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     expect(v.value.fps).toBeGreaterThan(5);
   }, 90_000);
 
+  it("an operator's stream link is the real player page of their instance's streamer id", async () => {
+    const view = core.admission.join({ name: 'Ann', want: 'operate' }, {});
+    expect(view.role).toBe('operator');
+    expect(view.link).toBe(`${wilbur.http}/?StreamerId=stream${view.instance}`);
+    const page = await fetch(view.link!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html|<!DOCTYPE html/i); // Epic's stock player page, served by Wilbur
+    core.admission.leave(view.id);
+  });
+
   it('a streamer id nobody registered says so, never zeros', async () => {
     await core.invoke('profiles.save', { ...jsStreamerProfile(pages.url, wilbur, { id: 'ghost', viewers: 1 }), exe: process.execPath, args: [CPU_LOAD, '--load', '1'], stream: { signallingUrl: wilbur.playerWs, streamerId: 'nobody{n}', playerUrl: '', viewers: 1 } });
     const { ids } = (await core.invoke('instances.launch', { profileId: 'ghost', count: 1 })) as { ids: string[] };
