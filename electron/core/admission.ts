@@ -163,6 +163,7 @@ export class AdmissionService {
    */
   private heldSeats: number[] | null = null;
   private playerPages: ReadonlyMap<number, string> = new Map();
+  private streamers: ReadonlyMap<number, { id: string; ownViewers: number }> = new Map();
 
   constructor(private readonly opts: AdmissionOptions) {
     this.now = opts.now ?? Date.now;
@@ -199,6 +200,7 @@ export class AdmissionService {
     this.sweepTimer.unref();
     this.wilbur = opts.wilbur === false ? null : new WilburPoller((s) => {
       this.wilburStatus = s;
+      if (s) this.presentByPlayers(s);
       this.scheduleSnapshot();
     });
     this.wilbur?.setUrl(this.config.wilburUrl || null);
@@ -219,6 +221,27 @@ export class AdmissionService {
     this.running = next;
     this.heldSeats = null; // the supervisor reports its instances: they are the seats now
     this.relimit();
+  }
+
+  /** Each running instance's streamer id and how many players of it are StreamCap's own viewers. */
+  setStreamers(streamers: ReadonlyMap<number, { id: string; ownViewers: number }>): void {
+    this.streamers = new Map(streamers);
+  }
+
+  /**
+   * An operator whose instance's streamer has a player beyond StreamCap's own viewers
+   * (per the signalling server's REST API) is watching it: that counts as a heartbeat,
+   * so the waiting page need not stay open once the stream is.
+   */
+  private presentByPlayers(status: WilburStatus): void {
+    if (!status.ok || this.streamers.size === 0) return;
+    const players = new Map(status.streamers.map((x) => [x.id, x.players]));
+    const now = this.now();
+    for (const s of this.state.sessions.values()) {
+      if (s.role !== 'operator' || s.instance === null) continue;
+      const st = this.streamers.get(s.instance);
+      if (st && (players.get(st.id) ?? 0) > st.ownViewers) this.lastSeen.set(s.id, now);
+    }
   }
 
   /** Each running instance's player page (from its profile's stream settings): the link people get when no link template is set. */

@@ -99,6 +99,7 @@ export class Core {
       const seats = list.filter((i) => i.state === 'running' && !probing.has(i.id));
       // Pages first: someone seated by the new instance list gets its link in the same notice.
       this.admission.setPlayerPages(new Map(seats.filter((i) => i.stream?.playerUrl).map((i) => [i.n, i.stream!.playerUrl])));
+      this.admission.setStreamers(new Map(seats.filter((i) => i.stream).map((i) => [i.n, { id: i.stream!.streamerId, ownViewers: i.stream!.viewers }])));
       this.admission.setRunningInstances(seats.map((i) => i.n));
     });
     this.probe = new ProbeRunner({

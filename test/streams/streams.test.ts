@@ -225,6 +225,32 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     core.admission.leave(view.id);
   });
 
+  it('an operator connected as a player of their instance counts as present; one who is not times out', async () => {
+    await core.invoke('admission.set', { heartbeatTimeoutSec: 12, wilburUrl: wilbur.http });
+    const ann = core.admission.join({ name: 'Ann', want: 'operate' }, {});
+    const bob = core.admission.join({ name: 'Bob', want: 'operate' }, {});
+    expect([ann.role, bob.role]).toEqual(['operator', 'operator']);
+    // Ann opens her stream (the waiting page is closed: no heartbeats from either of them).
+    const page = await openPlayer(`stream${ann.instance}`);
+    try {
+      await waitFor(() => {
+        try {
+          core.admission.get(bob.id);
+          return false;
+        } catch {
+          return true; // Bob timed out
+        }
+      }, 'Bob to time out', 30_000, 500);
+      // Ann is still seated, well past the timeout, on Wilbur's word alone.
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(core.admission.snapshot().seats.find((x) => x.operator?.id === ann.id)).toBeTruthy();
+    } finally {
+      await page.close();
+      core.admission.leave(ann.id);
+      await core.invoke('admission.set', { heartbeatTimeoutSec: 30, wilburUrl: '' });
+    }
+  }, 60_000);
+
   it('a streamer id nobody registered says so, never zeros', async () => {
     await core.invoke('profiles.save', { ...jsStreamerProfile(pages.url, wilbur, { id: 'ghost', viewers: 1 }), exe: process.execPath, args: [CPU_LOAD, '--load', '1'], stream: { signallingUrl: wilbur.playerWs, streamerId: 'nobody{n}', playerUrl: '', viewers: 1 } });
     const { ids } = (await core.invoke('instances.launch', { profileId: 'ghost', count: 1 })) as { ids: string[] };
