@@ -47,7 +47,8 @@ export async function buildCli(root = ROOT) {
     target: 'node20',
     // Dependencies are bundled too (zod's hundreds of files cost more to load than to parse
     // once); vite is only imported to build the web console, and is a devDependency.
-    external: ['electron', 'vite'],
+    // playwright-core reads files of its own package at run time (it stays in node_modules).
+    external: ['electron', 'vite', 'playwright-core'],
     // Bundled CommonJS dependencies (ws, pidusage, prom-client) still call require().
     banner: { js: "import { createRequire as __scCreateRequire } from 'node:module'; const require = __scCreateRequire(import.meta.url);" },
     metafile: true,
@@ -66,7 +67,9 @@ export async function buildCli(root = ROOT) {
     fs.writeFileSync(tmpFile, f.contents);
     fs.renameSync(tmpFile, f.path);
   }
-  const entryOut = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint)?.[0];
+  // The entry is the output of electron/cli/main.ts: with splitting, each command loaded by
+  // import() is an output with an entryPoint of its own.
+  const entryOut = Object.entries(result.metafile.outputs).find(([f, o]) => o.entryPoint === 'electron/cli/main.ts' && f.endsWith('.js'))?.[0];
   if (!entryOut) throw new Error('esbuild produced no entry file');
   const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/')), ...ALWAYS_CHECKED])];
   // The demo profile's CPU-load script is found beside the code (electron/core/workloads).

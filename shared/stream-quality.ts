@@ -24,6 +24,8 @@ export interface ViewerStats {
   /** Totals since the viewer connected: video frames and bytes received (counters, for exact windows). */
   framesReceived: number;
   bytesReceived: number;
+  /** When the viewer took these figures (epoch ms): counters compared across sources are aligned on it. */
+  at: number;
 }
 
 /** One instance's stream, over all its viewers: the slowest frame rate, the mean bitrate, every freeze. */
@@ -72,6 +74,7 @@ export function combineViewers(list: ViewerStats[]): StreamStats | null {
     codec: slowest.codec,
     framesReceived: list.reduce((a, v) => a + v.framesReceived, 0),
     bytesReceived: list.reduce((a, v) => a + v.bytesReceived, 0),
+    at: Math.max(...list.map((v) => v.at)),
   };
 }
 

@@ -155,7 +155,7 @@ export async function streamerOutbound(debugPort: number): Promise<{ frames: num
         for (const pc of this) {
           if (pc.connectionState !== 'connected') continue;
           for (const s of (await pc.getStats()).values()) {
-            if (s.type === 'outbound-rtp' && s.kind === 'video') rows.push({ frames: s.framesSent ?? s.framesEncoded, bytes: s.bytesSent, t: performance.now() });
+            if (s.type === 'outbound-rtp' && s.kind === 'video') rows.push({ frames: s.framesSent ?? s.framesEncoded, bytes: s.bytesSent, t: Date.now() });
           }
         }
         return rows;

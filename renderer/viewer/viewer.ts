@@ -208,6 +208,7 @@ function onStats(agg: AggregatedStats): void {
     codec: codec?.mimeType?.replace(/^video\//, '') ?? null,
     framesReceived: counted,
     bytesReceived: bytes,
+    at: Date.now(),
   };
   const first = lastAt === 0;
   lastAt = now;

@@ -198,7 +198,7 @@ describe('createMetrics against a fed source', () => {
     const s1 = snapshot([inst()]);
     set(s1);
     emit({ type: 'sample', data: s1 });
-    const s2 = { ...snapshot([inst({ cpuSeconds: 0.25, stream: { ok: true, value: { viewers: 1, fps: 59.5, mbps: 8, width: 1920, height: 1080, freezes: 0, freezeSec: 0, packetsLost: 0, jitterMs: null, rttMs: null, decodeMs: null, qp: null, codec: null, framesReceived: 0, bytesReceived: 0 } } } as Partial<InstanceSample> & { cpuSeconds: number })]), seq: 2 };
+    const s2 = { ...snapshot([inst({ cpuSeconds: 0.25, stream: { ok: true, value: { viewers: 1, fps: 59.5, mbps: 8, width: 1920, height: 1080, freezes: 0, freezeSec: 0, packetsLost: 0, jitterMs: null, rttMs: null, decodeMs: null, qp: null, codec: null, framesReceived: 0, bytesReceived: 0, at: 0 } } } as Partial<InstanceSample> & { cpuSeconds: number })]), seq: 2 };
     s2.system = { ...s2.system, netBytes: { rx: 1500, tx: 1000 } }; // tx went down (an interface went away): no decrease
     set(s2);
     emit({ type: 'sample', data: s2 });
