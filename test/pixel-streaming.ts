@@ -44,6 +44,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port with the next `span - 1` free too, below Linux's ephemeral range
+ * (32768–60999): a port picked there can be taken by any outgoing connection before
+ * the process that is to listen on it starts.
+ */
+export async function freePortRange(span: number): Promise<number> {
+  const tryBind = (p: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    let ok = true;
+    for (let k = 0; k < span && ok; k++) ok = await tryBind(base + k);
+    if (ok) return base;
+  }
+  throw new Error(`no ${span} free ports in a row found between 20000 and 32000`);
+}
+
 export interface Wilbur {
   playerPort: number;
   streamerPort: number;

@@ -198,11 +198,18 @@ export class AdmissionService {
     }
     this.sweepTimer = setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
     this.sweepTimer.unref();
-    this.wilbur = opts.wilbur === false ? null : new WilburPoller((s) => {
-      this.wilburStatus = s;
-      if (s) this.presentByPlayers(s);
-      this.scheduleSnapshot();
-    });
+    this.wilbur =
+      opts.wilbur === false
+        ? null
+        : new WilburPoller(
+            (s) => {
+              this.wilburStatus = s;
+              this.scheduleSnapshot();
+            },
+            5000,
+            2000,
+            (s) => this.presentByPlayers(s),
+          );
     this.wilbur?.setUrl(this.config.wilburUrl || null);
   }
 

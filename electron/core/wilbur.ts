@@ -129,6 +129,8 @@ export class WilburPoller {
     private readonly onStatus: (s: WilburStatus | null) => void,
     private readonly intervalMs = 5000,
     private readonly timeoutMs = 2000,
+    /** Every read, changed or not (presence by player counts needs each one, not only changes). */
+    private readonly onRead?: (s: WilburStatus) => void,
   ) {}
 
   setUrl(url: string | null): void {
@@ -184,6 +186,11 @@ export class WilburPoller {
       void this.poll();
     }, this.intervalMs);
     this.timer.unref();
+    try {
+      this.onRead?.(status);
+    } catch (err) {
+      console.error('WilburPoller: onRead threw', err);
+    }
     const key = changeKey(status);
     if (key !== this.lastKey) {
       this.lastKey = key;
