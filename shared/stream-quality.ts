@@ -34,16 +34,7 @@ export interface StreamStats extends ViewerStats {
 }
 
 /** The per-instance line of the CLI's NDJSON (`"stream"`): the issue's stable shape. */
-export interface StreamLine {
-  fps: number;
-  mbps: number;
-  width: number | null;
-  height: number | null;
-  freezes: number;
-  freezeSec: number;
-  packetsLost: number;
-  rttMs: number | null;
-}
+export type StreamLine = Pick<ViewerStats, 'fps' | 'mbps' | 'width' | 'height' | 'freezes' | 'freezeSec' | 'packetsLost' | 'rttMs'>;
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 

@@ -12,6 +12,7 @@
 //
 // Query: ?ss=ws://host:port&id=<streamer id>&mode=count|decode&loopback=1
 import { Config, Logger, PixelStreaming, type AggregatedStats } from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.7';
+import { WATCH_ONLY_SETTINGS } from '../../shared/player-settings';
 import { FreezeDetector, type ViewerStats } from '../../shared/stream-quality';
 
 type Report =
@@ -115,20 +116,11 @@ const config = new Config({
     ss,
     StreamerId: streamerId,
     AutoConnect: false,
-    AutoPlayVideo: true,
-    StartVideoMuted: true,
+    ...WATCH_ONLY_SETTINGS,
     // We wait for our streamer ourselves (the console retries): never let the library
     // fall back to "the only streamer there is", which would measure someone else.
     WaitForStreamer: false,
     MaxReconnectAttempts: 0,
-    HoveringMouse: true,
-    KeyboardInput: false,
-    MouseInput: false,
-    TouchInput: false,
-    GamepadInput: false,
-    XRControllerInput: false,
-    TimeoutIfIdle: false,
-    MatchViewportRes: false,
   },
 });
 const ps = new PixelStreaming(config, { videoElementParent: parent });

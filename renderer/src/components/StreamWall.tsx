@@ -6,6 +6,7 @@ import { Config, Logger, PixelStreaming } from '@epicgames-ps/lib-pixelstreaming
 import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InstanceInfo } from '../../../shared/contract';
+import { WATCH_ONLY_SETTINGS } from '../../../shared/player-settings';
 import { num } from '../format';
 import { useStore } from '../store';
 
@@ -46,18 +47,9 @@ const Tile = memo(function Tile({ info, big, onToggle }: { info: InstanceInfo; b
           ss: reachableSignalling(stream.signallingUrl),
           StreamerId: stream.streamerId,
           AutoConnect: true,
-          AutoPlayVideo: true,
-          StartVideoMuted: true,
+          ...WATCH_ONLY_SETTINGS,
           WaitForStreamer: true,
           MaxReconnectAttempts: 10,
-          HoveringMouse: true,
-          KeyboardInput: false,
-          MouseInput: false,
-          TouchInput: false,
-          GamepadInput: false,
-          XRControllerInput: false,
-          TimeoutIfIdle: false,
-          MatchViewportRes: false,
         },
       }),
       { videoElementParent: parent },
