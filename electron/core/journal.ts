@@ -137,7 +137,7 @@ export class Journal {
   }
 
   private async writeBatch(): Promise<void> {
-    if (this.fd < 0) return;
+    if (this.closed) return;
     this.busy = true;
     try {
       const due = this.needSnapshot || this.size >= (this.opts.compactBytes ?? 8 << 20) || this.sinceSnapshot >= (this.opts.compactRecords ?? 4096);
@@ -183,11 +183,15 @@ export class Journal {
       } finally {
         await close(fd);
       }
-      await fs.promises.rename(tmp, this.file);
+      // Closed before the rename: Windows refuses to replace a file that is open.
+      await close(this.fd);
+      this.fd = -1;
+      try {
+        await fs.promises.rename(tmp, this.file);
+      } finally {
+        this.fd = fs.openSync(this.file, 'a', 0o600);
+      }
       syncDir(path.dirname(this.file));
-      const old = this.fd;
-      this.fd = fs.openSync(this.file, 'a', 0o600);
-      await close(old);
       this.size = Buffer.byteLength(text);
       this.sinceSnapshot = 0;
       this.needSnapshot = false;

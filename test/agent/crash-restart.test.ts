@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission';
-import { CPU_LOAD, NODE, ROOT, tmpDir, waitFor } from '../helpers';
+import { NODE, ROOT, tmpDir, waitFor } from '../helpers';
 
 interface Agent {
   proc: ChildProcess;
@@ -134,7 +134,8 @@ describe('kill -9 of the agent with 200 people in line', () => {
     const a = await startAgent(dir);
     const pids: number[] = [];
     try {
-      await call(a, 'POST', '/commands/profiles.save', { id: 'light', name: 'Light', exe: NODE, args: [CPU_LOAD, '--load', '1'], staggerSec: 0 });
+      // Silent instances: one that prints would die of the closed pipe once the agent is killed (before the restart, under load).
+      expect((await call(a, 'POST', '/commands/profiles.save', { id: 'light', name: 'Light', exe: NODE, args: ['-e', 'setInterval(Date.now, 1000)'], staggerSec: 0 })).status).toBe(200);
       await call(a, 'PUT', '/admission', { seatsFrom: 'instances', spectatorsPerInstance: 0, policy: 'open', heartbeatTimeoutSec: 60 });
       await call(a, 'POST', '/commands/instances.launch', { profileId: 'light', count: 2 });
       await waitFor(async () => (await snapshotOf(a)).seats.filter((s) => s.running).length === 2, 'two seats from two running instances', 20_000);
