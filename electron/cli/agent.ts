@@ -10,8 +10,9 @@ import { numberOption, UsageError } from './args';
 
 export const AGENT_USAGE = `Usage: streamcap agent [--host 127.0.0.1] [--port 7420] [options]
 
-Runs StreamCap headless and serves the web console and its API (HTTP + WebSocket).
-Prints the console's URL with the access token.
+Runs StreamCap headless and serves the web console and its API (HTTP + WebSocket),
+and Prometheus metrics at /metrics (read-only token: metrics-token in the data folder).
+Prints the console's URL with the access token, and the metrics token.
 
 Options:
   --host ADDR        address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)

@@ -13,7 +13,9 @@ import { Core } from '../../electron/core/core';
 import type { GpuSource } from '../../electron/core/gpu/source';
 import { createMetrics, type MetricsSource } from '../../electron/core/metrics';
 import type { AdmissionCounts, AdmissionEvent } from '../../electron/core/admission';
+import { ProbeRunner, type ProbeRunnerDeps } from '../../electron/core/probe-runner';
 import type { AppEvent, GpuDevice, InstanceSample, Snapshot } from '../../shared/contract';
+import { PROBE_FORMAT } from '../../shared/probe';
 import { have, NODE, profile, ROOT, tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -232,6 +234,26 @@ describe('createMetrics against a fed source', () => {
     expect(valueOf(t, 'streamcap_gpu_utilization_ratio{gpu="0"}')).toBeCloseTo(0.37);
     expect(valueOf(t, 'streamcap_encoder_session_limit')).toBeNull();
     m.close();
+  });
+});
+
+describe('the newest probe capacity per profile (streamcap_probe_capacity)', () => {
+  it('reads saved runs newest first, once each; follows deletions and new runs', () => {
+    const dataDir = tmpDir();
+    const dir = path.join(dataDir, 'probes');
+    fs.mkdirSync(dir);
+    const save = (id: string, profileId: string, capacity: number | null, state = 'done') =>
+      fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ format: PROBE_FORMAT, id, state, app: { profileId }, steps: [], result: capacity === null ? null : { capacity } }));
+    save('20261201-100000-aaaa', 'showroom', 3);
+    save('20261201-110000-bbbb', 'showroom', 5);
+    save('20261201-120000-cccc', 'showroom', null, 'cancelled'); // newest, but no answer
+    save('20261201-090000-dddd', 'museum', 0); // "not even one fits" is an answer
+    const runner = new ProbeRunner({ dataDir } as ProbeRunnerDeps);
+    expect(Object.fromEntries(runner.capacityByProfile())).toEqual({ showroom: 5, museum: 0 });
+    fs.rmSync(path.join(dir, '20261201-110000-bbbb.json'));
+    expect(Object.fromEntries(runner.capacityByProfile())).toEqual({ showroom: 3, museum: 0 });
+    save('20261201-130000-eeee', 'museum', 7);
+    expect(Object.fromEntries(runner.capacityByProfile())).toEqual({ showroom: 3, museum: 7 });
   });
 });
 
