@@ -23,6 +23,8 @@ const TEXT = {
     qualityFps: (at: number, inst: number, fps: number) => `at ${at}, stream ${inst} dropped to ${fps.toFixed(0)} fps`,
     qualityFreezes: (at: number, inst: number, perMin: number) => `at ${at}, stream ${inst} froze ${perMin.toFixed(1)} times a minute`,
     qualityLost: (at: number, inst: number) => `at ${at}, stream ${inst} could not be watched`,
+    streamNote: (count: number, fps: number | null, n: number | null, mbps: number | null, freezes: number | null, viewers: number | null, failed: string | null) =>
+      `Streams at ${count}: slowest ${fps === null ? '—' : fps.toFixed(1)} fps (stream ${n ?? '—'}), ${mbps === null ? '—' : mbps.toFixed(2)} Mbps each on average, ${freezes === null ? '—' : freezes.toFixed(1)} freezes/min at most; StreamCap's viewers took ${viewers === null ? '—' : viewers.toFixed(1)} % of the machine, left out of the CPU figure${failed ? ` — quality not kept (${failed})` : ''}.`,
     exitAt: (inst: number, how: string, at: number) => `instance #${inst} exits (${how}) when ${at} run`,
     atLeast: (n: number, app: string) => `This server runs at least ${TEXT.en.streams(n)} of ${app}; no threshold was reached up to the probe's maximum of ${n}.`,
     none: (app: string, what: string) => `This server cannot run one stream of ${app} within the thresholds; ${what} limits at 1.`,
@@ -102,6 +104,8 @@ const TEXT = {
     qualityFps: (at: number, inst: number, fps: number) => `${at} 路时，第 ${inst} 路串流降至 ${fps.toFixed(0)} fps`,
     qualityFreezes: (at: number, inst: number, perMin: number) => `${at} 路时，第 ${inst} 路串流每分钟卡顿 ${perMin.toFixed(1)} 次`,
     qualityLost: (at: number, inst: number) => `${at} 路时，第 ${inst} 路串流无法观看`,
+    streamNote: (count: number, fps: number | null, n: number | null, mbps: number | null, freezes: number | null, viewers: number | null, failed: string | null) =>
+      `${count} 路时的串流：最慢 ${fps === null ? '—' : fps.toFixed(1)} fps（第 ${n ?? '—'} 路），平均每路 ${mbps === null ? '—' : mbps.toFixed(2)} Mbps，每分钟卡顿最多 ${freezes === null ? '—' : freezes.toFixed(1)} 次；StreamCap 观看端占用整机 ${viewers === null ? '—' : viewers.toFixed(1)} %，未计入 CPU 数值${failed ? `——未达到质量要求（${failed}）` : ''}。`,
     exitAt: (inst: number, how: string, at: number) => `运行 ${at} 路时实例 #${inst} 退出（${how}）`,
     atLeast: (n: number, app: string) => `本服务器可同时运行至少 ${n} 路 ${app} 串流；在测试上限 ${n} 路内未达到任何阈值。`,
     none: (app: string, what: string) => `本服务器在阈值内无法运行一路 ${app} 串流；${what}在 1 路时即达到阈值。`,
@@ -406,6 +410,12 @@ function notes(run: ProbeRun, lang: ReportLang): string[] {
   for (const n of r?.notMeasured ?? []) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), resourceName(n.resource, lang)]);
   for (const [reason, what] of byReason) out.push(t.notMeasured(what.join(', '), reason));
   for (const s of run.steps) if (s.exit) out.push(t.exitNote(s.exit, s.exit.lastLines.slice(-3).join(' ⏎ ')));
+  // Streams: each step's figures, and what StreamCap's own viewers cost (left out of the CPU figure).
+  for (const s of run.steps) {
+    const st = s.stream;
+    if (!st) continue;
+    out.push(t.streamNote(s.count, st.slowestFps, st.slowestN, st.meanMbps, st.freezesPerMin, st.viewerCpu, s.quality && !s.quality.ok ? s.quality.figure : null));
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { ProfileSchema, type Profile } from '../../shared/contract';
 import { ProbeSettingsSchema, resolveSettings, type ProbeRun } from '../../shared/probe';
-import { resultSentence } from '../../shared/probe-report';
+import { probeExport, resultSentence } from '../../shared/probe-report';
 import { have, tmpDir } from '../helpers';
 import { CHROMIUM, jsStreamerArgs, requireStack, serveJsStreamer, startWilbur, type Wilbur } from '../pixel-streaming';
 
@@ -75,6 +75,10 @@ d('the capacity probe with viewers attached', () => {
     const failed = withViewers.steps.find((s) => s.count === r.limitAt)!;
     expect(failed.stats.cpu!.mean).toBeLessThan(85);
     expect(r.quality).toMatchObject({ ok: false });
+    // The report says what the viewers cost, step by step.
+    const html = probeExport(withViewers, 'html').content;
+    expect(html).toMatch(/StreamCap&#39;s viewers took \d+\.\d % of the machine, left out of the CPU figure/);
+    expect(probeExport(withViewers, 'csv').content.split('\r\n')[0]).toContain('stream_slowest_fps');
     expect(resultSentence(withViewers)).toMatch(/This server runs \d concurrent streams? of JSStreamer \(one core\) at \d+ fps; at \d, stream \d (dropped to \d+ fps|froze|could not be watched)/);
   }, 400_000);
 });
