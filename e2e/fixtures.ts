@@ -85,6 +85,26 @@ export async function shot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * Console errors of a page and of every page its context opens. A resource that answers
+ * 4xx is left out: the tests provoke those on purpose (rate limits, ended sessions) and
+ * the pages say them in words; everything else — CSP violations, exceptions, 5xx — counts.
+ */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  const watch = (p: Page) =>
+    p.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const text = m.text();
+      if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
+      if (/^Failed to load resource: net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED|FAILED)/.test(text)) return; // "no network" stories
+      errors.push(`${p.url()}: ${text}`);
+    });
+  watch(page);
+  page.context().on('page', watch);
+  return errors;
+}
+
 /** One agent per test file, and a page already showing its console. */
 export const test = base.extend<{ console: { page: Page; agent: AgentHandle } }, { agent: AgentHandle }>({
   agent: [
@@ -100,8 +120,11 @@ export const test = base.extend<{ console: { page: Page; agent: AgentHandle } },
     await agent.call('instances.stopAll');
     await agent.call('instances.clearExited');
     page.on('pageerror', (e) => console.log('page error:', e.message));
+    const errors = collectConsoleErrors(page);
     await openConsole(page, agent);
     await use({ page, agent });
+    // A clean console: no CSP violation, no script error, on any page the test opened.
+    expect(errors, 'console errors').toEqual([]);
   },
 });
 

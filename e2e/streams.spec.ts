@@ -3,7 +3,7 @@
 // stream column from StreamCap's viewers, and the stream wall playing the live video.
 import { createHash } from 'node:crypto';
 import { jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, type Wilbur } from '../test/pixel-streaming';
-import { expect, openConsole, shot, startAgent, stopAgent, test as base, type AgentHandle } from './fixtures';
+import { collectConsoleErrors, expect, openConsole, shot, startAgent, stopAgent, test as base, type AgentHandle } from './fixtures';
 
 const HAVE = requireStack();
 
@@ -42,8 +42,7 @@ test.use({
 test.skip(!HAVE, 'Pixel Streaming stack or Chromium missing (see the message above)');
 
 test('the Instances view shows each stream as StreamCap\'s viewer receives it', async ({ page, stack }) => {
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const errors = collectConsoleErrors(page);
   await openConsole(page, stack.agent);
   for (const n of [1, 2]) await expect(page.getByTestId(`stream-${n}`)).toHaveAttribute('data-measured', 'true', { timeout: 60_000 });
   await expect(page.getByTestId('stream-1')).toContainText(/\d+ fps · \d+\.\d Mbps/);
@@ -64,8 +63,7 @@ test('the Instances view shows each stream as StreamCap\'s viewer receives it', 
 });
 
 test('the stream wall plays the live video of every instance, with its figures', async ({ page, stack }) => {
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const errors = collectConsoleErrors(page);
   await page.addInitScript({ content: LOOPBACK_ICE });
   await openConsole(page, stack.agent);
   await page.getByTestId('nav-wall').click();
