@@ -43,18 +43,33 @@ const line = 'x'.repeat(99) + '\n';
 
 console.log(`${name}: started, load ${load}% of one core`);
 let ticks = 0;
-// Busy-wait load% of each period. Periods vary (50-150 ms) so the busy slices don't
-// line up with the kernel's accounting tick (tick-based CPU accounting would miss them).
+// Burn load% of each period in CPU time. Periods vary (50-150 ms) so the busy slices
+// don't line up with the kernel's accounting tick (tick-based CPU accounting would miss
+// them). The slice is counted in this process's own CPU time, not in wall time: on a
+// shared VM the host steals time from a spinning guest, and a wall-clock spin then used
+// less CPU the busier the host was — the same instance read 35 % one minute and 52 % the
+// next. Capped at the period, so a starved instance never spins on.
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const tick = () => {
   const period = 50 + Math.random() * 100;
-  const end = performance.now() + (period * load) / 100;
-  while (performance.now() < end) { /* burn */ }
+  const started = performance.now();
+  const from = cpuMs();
+  const slice = (period * load) / 100;
+  // CPU time is asked for every quarter millisecond of spinning: a system call per loop
+  // would itself be most of the load.
+  while (cpuMs() - from < slice && performance.now() - started < period) {
+    const chunk = performance.now() + 0.25;
+    while (performance.now() < chunk) { /* burn */ }
+  }
   if (crashFile && fs.existsSync(crashFile)) {
     console.error(`${name}: fatal error: simulated crash`);
     process.exit(42);
   }
   if (chatty > 0) process.stdout.write(line.repeat(Math.ceil(chatty)));
   if (++ticks % 50 === 0) console.log(`${name}: frame ${ticks * 3}, load ${load}%`);
-  setTimeout(tick, Math.max(0, period - (period * load) / 100));
+  setTimeout(tick, Math.max(0, period - (performance.now() - started)));
 };
 tick();
