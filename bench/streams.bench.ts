@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { openTree, type InstanceTree } from '../electron/core/proc/tree';
 import { browserPid, childPids, ChromiumViewerHost, VIEWER_BROWSER_ARGS } from '../electron/core/streams/viewer-host';
 import type { ViewerStats } from '../shared/stream-quality';
-import { CHROMIUM, jsStreamerArgs, requireStack, serveJsStreamer, startWilbur } from '../test/pixel-streaming';
+import { CHROMIUM, jsStreamerArgs, LOOPBACK_ICE_INIT, requireStack, serveJsStreamer, startWilbur } from '../test/pixel-streaming';
 import { tmpDir } from '../test/helpers';
 
 const { values } = parseArgs({ options: { streamers: { type: 'string', default: '3' }, seconds: { type: 'string', default: '20' }, warmup: { type: 'string', default: '12' } } });
@@ -41,11 +41,7 @@ const before = new Set(childPids());
 const stock = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: VIEWER_BROWSER_ARGS });
 const stockPid = browserPid(before);
 const ctx = await stock.newContext({ viewport: { width: 640, height: 360 } });
-await ctx.addInitScript({
-  content: `(() => { const O = window.RTCPeerConnection; const loop = (c) => { const s = c && typeof c === 'object' ? c.candidate : c; if (typeof s !== 'string' || s === '') return true; const a = s.split(' ')[4]; return a === '127.0.0.1' || a === '::1'; };
-  window.__pcs = []; window.RTCPeerConnection = class extends O { constructor(c) { super(c); window.__pcs.push(this); } addIceCandidate(c) { return loop(c) ? super.addIceCandidate(c) : Promise.resolve(); }
-  setRemoteDescription(d) { return super.setRemoteDescription(d && d.sdp ? { type: d.type, sdp: d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l.slice(2))).join('\\r\\n') } : d); } }; })();`,
-});
+await ctx.addInitScript({ content: LOOPBACK_ICE_INIT });
 const players = await Promise.all(
   Array.from({ length: N }, async (_, k) => {
     const p = await ctx.newPage();
@@ -58,7 +54,7 @@ const decoded = async () =>
 
 console.log(`warming up ${WARMUP} s (bandwidth estimates ramp for 10–20 s)…`);
 await new Promise((r) => setTimeout(r, WARMUP * 1000));
-const oursPid = ours.rootPid();
+const oursPid = ours.rootPids()[0];
 if (!oursPid || !stockPid) throw new Error(`browser PIDs not found (ours ${oursPid}, stock ${stockPid}): this benchmark reads /proc (Linux)`);
 const trees = [openTree(oursPid, oursPid), openTree(stockPid, stockPid)] as InstanceTree[];
 const now = Date.now();

@@ -2,20 +2,11 @@
 // Streaming app) launched by a real agent against a real Wilbur, the Instances view's
 // stream column from StreamCap's viewers, and the stream wall playing the live video.
 import { createHash } from 'node:crypto';
-import { jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, type Wilbur } from '../test/pixel-streaming';
+import { jsStreamerProfile, LOOPBACK_ICE_INIT, requireStack, serveJsStreamer, startWilbur, type Wilbur } from '../test/pixel-streaming';
 import { collectConsoleErrors, expect, openConsole, shot, startAgent, stopAgent, test as base, type AgentHandle } from './fixtures';
 
 const HAVE = requireStack();
 
-// The tiles are players: media on loopback only (as Epic's demo does), loopback candidates allowed.
-const LOOPBACK_ICE = `(() => {
-  const Orig = window.RTCPeerConnection;
-  const loop = (c) => { const s = c && typeof c === 'object' ? c.candidate : c; if (typeof s !== 'string' || s === '') return true; const a = s.split(' ')[4]; return a === '127.0.0.1' || a === '::1'; };
-  window.RTCPeerConnection = class extends Orig {
-    addIceCandidate(c) { return loop(c) ? super.addIceCandidate(c) : Promise.resolve(); }
-    setRemoteDescription(d) { return super.setRemoteDescription(d && d.sdp ? { type: d.type, sdp: d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l.slice(2))).join('\\r\\n') } : d); }
-  };
-})();`;
 
 const test = base.extend<object, { stack: { agent: AgentHandle; wilbur: Wilbur; pages: { url: string; close(): Promise<void> } } }>({
   stack: [
@@ -64,7 +55,8 @@ test('the Instances view shows each stream as StreamCap\'s viewer receives it', 
 
 test('the stream wall plays the live video of every instance, with its figures', async ({ page, stack }) => {
   const errors = collectConsoleErrors(page);
-  await page.addInitScript({ content: LOOPBACK_ICE });
+  // The tiles are players: media on loopback only, loopback candidates allowed.
+  await page.addInitScript({ content: LOOPBACK_ICE_INIT });
   await openConsole(page, stack.agent);
   await page.getByTestId('nav-wall').click();
   await expect(page.getByTestId('wall-note')).toContainText('one more encode');

@@ -8,12 +8,13 @@
 //      people joining and leaving over HTTP and their sockets, with an admin socket
 //      open; every 30 s its memory (RSS), open files and StreamCap's own event-loop
 //      delay p99 (from its samples), then whether they stayed flat.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { spawnAgentChild } from '../test/agent/fixtures/spawn-agent';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, 'no-tests': { type: 'boolean', default: false } } });
 const minutes = Number(values.minutes);
@@ -37,20 +38,8 @@ process.exit(failed ? 1 : 0);
 
 async function longRun(mins: number): Promise<boolean> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-soak-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/agent/fixtures/agent-child.ts'), dir], {
-    cwd: ROOT,
-    env: { ...process.env, STREAMCAP_NO_GPU: '1', SESSIONS_PER_ADDRESS: '100000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const ports = await new Promise<{ admin: number; sessions: number; token: string }>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.on('exit', (code) => reject(new Error(`agent exited (${code})`)));
-  });
+  const ports = await spawnAgentChild(dir, { SESSIONS_PER_ADDRESS: '100000' }, 'inherit');
+  const child = ports.proc;
   const pid = child.pid!;
   const base = `http://127.0.0.1:${ports.sessions}/api/v1/sessions`;
   await fetch(`http://127.0.0.1:${ports.admin}/api/v1/admission`, {

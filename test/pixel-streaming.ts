@@ -189,3 +189,27 @@ export async function streamerOutbound(debugPort: number): Promise<{ frames: num
     await browser.close().catch(() => undefined);
   }
 }
+
+/**
+ * Init script for a test's own player pages (Epic's stock player): media on loopback
+ * only, as Epic's demo does (every ICE candidate that is not 127.0.0.1 or ::1 dropped),
+ * and every RTCPeerConnection kept in window.__pcs for getStats(). Text, since the tests
+ * are compiled for Node without DOM types.
+ */
+export const LOOPBACK_ICE_INIT = `(() => {
+  const Orig = window.RTCPeerConnection;
+  const loop = (c) => {
+    const s = c && typeof c === 'object' ? c.candidate : c;
+    if (typeof s !== 'string' || s === '') return true;
+    const a = s.split(' ')[4];
+    return a === '127.0.0.1' || a === '::1';
+  };
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Orig {
+    constructor(cfg) { super(cfg); window.__pcs.push(this); }
+    addIceCandidate(c) { return loop(c) ? super.addIceCandidate(c) : Promise.resolve(); }
+    setRemoteDescription(d) {
+      return super.setRemoteDescription(d && d.sdp ? { type: d.type, sdp: d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l.slice(2))).join('\\r\\n') } : d);
+    }
+  };
+})();`;

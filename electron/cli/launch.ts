@@ -1,11 +1,12 @@
 // `streamcap launch`: start N instances of an executable, watch them live, stop them all at the end.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProfileSchema, StreamSettingsSchema, type InstanceInfo, type Snapshot, type StreamSettings } from '../../shared/contract';
+import { ProfileSchema, type InstanceInfo, type Snapshot } from '../../shared/contract';
 import { Core } from '../core/core';
 import { resolveExecutable } from '../core/process-control';
 import { isTerminal } from '../core/supervisor';
 import { numberOption, UsageError } from './args';
+import { parseStreamFlags } from './stream-flags';
 import { fmt, gpuSummary, measured, sampleRecord, streamCell } from './format';
 
 export const LAUNCH_USAGE = `Usage: streamcap launch --exe PATH [options] -- ARGS…
@@ -157,12 +158,4 @@ function printTable(s: Snapshot, list: InstanceInfo[], elapsed: number, duration
   if (tty && lastLines > 0) process.stdout.write(`\x1b[${lastLines}A\x1b[J`);
   process.stdout.write(lines.join('\n') + '\n' + (tty ? '' : '\n'));
   lastLines = lines.length;
-}
-
-/** The stream flags as a profile's stream settings, validated by the same schema as the console's editor. */
-export function parseStreamFlags(signalling: string | undefined, streamerId: string | undefined, playerUrl: string | undefined, viewers: number): StreamSettings | null {
-  if (!signalling) return null;
-  const r = StreamSettingsSchema.safeParse({ signallingUrl: signalling, streamerId: streamerId ?? 'stream{n}', playerUrl: playerUrl ?? '', viewers });
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => `--${({ signallingUrl: 'signalling', streamerId: 'streamer-id', playerUrl: 'player-url', viewers: 'viewers' } as Record<string, string>)[String(i.path[0])] ?? 'stream'}: ${i.message}`).join('\n'));
-  return r.data;
 }

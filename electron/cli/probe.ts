@@ -8,7 +8,7 @@ import { probeReportHtml, resourceName, resultSentence } from '../../shared/prob
 import { Core } from '../core/core';
 import { resolveExecutable } from '../core/process-control';
 import { numberOption, UsageError } from './args';
-import { parseStreamFlags } from './launch';
+import { parseStreamFlags } from './stream-flags';
 import { fmt } from './format';
 
 export const PROBE_USAGE = `Usage: streamcap probe --exe PATH [options] -- ARGS…

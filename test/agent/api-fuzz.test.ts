@@ -7,15 +7,15 @@
 // is alive, no answer is a 5xx (or an "internal" error on a socket), and a refused
 // request changed nothing (profiles, instances, probe, orphans, the line, settings).
 // Time-bounded: FUZZ_API_MS per interface (6 s by default; `npm run soak` runs more).
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { JoinSchema } from '../../shared/admission';
 import { commandInputs } from '../../shared/contract';
 import { fromZod, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
-import { NODE, ROOT, tmpDir } from '../helpers';
+import { NODE, tmpDir } from '../helpers';
+import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
 const BUDGET_MS = Number(process.env.FUZZ_API_MS ?? 6000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -23,26 +23,15 @@ const NAMES = Object.keys(commandInputs) as (keyof typeof commandInputs)[];
 
 let child: ChildProcess;
 let ports: { admin: number; sessions: number; token: string };
-let stderr = '';
+let agent: AgentChild;
+const stderr = () => agent.stderr();
 const alive = () => child.exitCode === null && child.signalCode === null;
 const tally: Record<string, { cases: number; accepted: number; refused: number }> = {};
 
 beforeAll(async () => {
-  child = spawn(NODE, ['--import', 'tsx', path.join(ROOT, 'test/agent/fixtures/agent-child.ts'), tmpDir('sc-fuzz-')], {
-    cwd: ROOT,
-    env: { ...process.env, STREAMCAP_NO_GPU: '1', SESSIONS_PER_ADDRESS: '100000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.on('data', (d) => (stderr += d));
-  ports = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.on('exit', (code) => reject(new Error(`agent exited (${code}) before listening: ${stderr}`)));
-  });
+  agent = await spawnAgentChild(tmpDir('sc-fuzz-'), { SESSIONS_PER_ADDRESS: '100000' });
+  child = agent.proc;
+  ports = agent;
 });
 afterAll(() => {
   child?.kill('SIGKILL');
@@ -154,7 +143,7 @@ async function fuzz<C>(label: string, arb: fc.Arbitrary<C>, send: (c: C) => Prom
     for (const c of fc.sample(arb, { numRuns: 25, seed: SEED + round })) {
       const o = await send(c).catch((e: Error) => ({ accepted: false, fault: `no answer: ${e.message}` }));
       t.cases++;
-      if (!alive()) throw new Error(`the agent died on ${describeCase(c)}\n${stderr.slice(-3000)}`);
+      if (!alive()) throw new Error(`the agent died on ${describeCase(c)}\n${stderr().slice(-3000)}`);
       if (o.fault) faults.push(`${o.fault} for ${describeCase(c)}`);
       if (o.accepted) {
         t.accepted++;
@@ -177,7 +166,7 @@ async function fuzz<C>(label: string, arb: fc.Arbitrary<C>, send: (c: C) => Prom
   expect(changed.slice(0, 10)).toEqual([]);
   expect(t.cases).toBeGreaterThan(20);
   expect(alive()).toBe(true);
-  expect(stderr).not.toMatch(/uncaught|unhandled/i);
+  expect(stderr()).not.toMatch(/uncaught|unhandled/i);
 }
 
 const short = (s: string) => JSON.stringify(s.length > 300 ? s.slice(0, 300) + '…' : s);

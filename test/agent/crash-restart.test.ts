@@ -2,40 +2,21 @@
 // (operators, spectators, people waiting, admin moves and kicks), killed with
 // SIGKILL and started again on the same data folder. Everyone keeps role, place and
 // instance; their sessions answer 200; nobody is timed out for the downtime.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission';
-import { NODE, ROOT, tmpDir, waitFor } from '../helpers';
+import { NODE, tmpDir, waitFor } from '../helpers';
+import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
-interface Agent {
-  proc: ChildProcess;
-  admin: number;
-  sessions: number;
-  token: string;
-}
+type Agent = AgentChild;
 const started: ChildProcess[] = [];
 
 async function startAgent(dataDir: string): Promise<Agent> {
-  const proc = spawn(NODE, ['--import', 'tsx', path.join(ROOT, 'test/agent/fixtures/agent-child.ts'), dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, STREAMCAP_NO_GPU: '1', SESSIONS_PER_ADDRESS: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(proc);
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  const ports = await new Promise<{ admin: number; sessions: number; token: string }>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    proc.on('exit', (code) => reject(new Error(`agent exited (${code}) before listening: ${err}`)));
-  });
-  return { proc, ...ports };
+  const a = await spawnAgentChild(dataDir, { SESSIONS_PER_ADDRESS: '1000' });
+  started.push(a.proc);
+  return a;
 }
 
 afterEach(() => {

@@ -5,12 +5,13 @@
 // record. After every start: no instance of an earlier run is left running (the
 // ledger's orphans are stopped), and the line is there. KILL_CYCLES cycles (20 by
 // default; `npm run soak` runs 500).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../../electron/core/journal';
-import { CPU_LOAD, NODE, ROOT, tmpDir, waitFor } from '../helpers';
+import { CPU_LOAD, NODE, tmpDir, waitFor } from '../helpers';
+import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
 const CYCLES = Number(process.env.KILL_CYCLES ?? 20);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -33,25 +34,10 @@ function markerPids(): number[] {
     .map((m) => Number(m[1]));
 }
 
-async function startAgent(dir: string): Promise<{ proc: ChildProcess; admin: number; sessions: number; token: string }> {
-  const proc = spawn(NODE, ['--import', 'tsx', path.join(ROOT, 'test/agent/fixtures/agent-child.ts'), dir], {
-    cwd: ROOT,
-    env: { ...process.env, STREAMCAP_NO_GPU: '1', ORPHANS: 'stop', SESSIONS_PER_ADDRESS: '100000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(proc);
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  const ports = await new Promise<{ admin: number; sessions: number; token: string }>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    proc.on('exit', (code) => reject(new Error(`agent exited (${code}) before listening: ${err}`)));
-  });
-  return { proc, ...ports };
+async function startAgent(dir: string): Promise<AgentChild> {
+  const a = await spawnAgentChild(dir, { ORPHANS: 'stop', SESSIONS_PER_ADDRESS: '100000' });
+  started.push(a.proc);
+  return a;
 }
 
 /** Every file StreamCap keeps: JSON parses (temp files aside, swept at the next start); the journal is whole but for a torn last record. */

@@ -10,35 +10,25 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE, ROOT, tmpDir } from '../helpers';
+import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
 /** Cases per listener in the test suite; `npm run soak` raises it through FUZZ_RAW_RUNS. */
 const RUNS = Number(process.env.FUZZ_RAW_RUNS ?? 600);
 
+let agent: AgentChild;
 let child: ChildProcess;
 let ports: { admin: number; sessions: number; token: string };
-let stderr = '';
+const stderr = () => agent.stderr();
 
 async function startChild(env: Record<string, string> = {}): Promise<{ proc: ChildProcess; ports: typeof ports }> {
-  const proc = spawn(NODE, ['--import', 'tsx', path.join(ROOT, 'test/agent/fixtures/agent-child.ts'), tmpDir()], {
-    cwd: ROOT,
-    env: { ...process.env, STREAMCAP_NO_GPU: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stderr!.on('data', (d) => (stderr += d));
-  const got = await new Promise<typeof ports>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    proc.on('exit', (code) => reject(new Error(`agent exited (${code}) before listening: ${stderr}`)));
-  });
-  return { proc, ports: got };
+  const a = await spawnAgentChild(tmpDir(), env);
+  return { proc: a.proc, ports: a };
 }
 
 beforeAll(async () => {
-  ({ proc: child, ports } = await startChild());
+  agent = await spawnAgentChild(tmpDir());
+  child = agent.proc;
+  ports = agent;
 });
 afterAll(() => {
   child?.kill('SIGKILL');
@@ -149,12 +139,12 @@ describe.each([
       answers.forEach((a, k) => {
         if (a.status !== null && a.status >= 500) fives.push(`${a.status} for ${JSON.stringify(batch[k]!.slice(0, 120))}`);
       });
-      if (!alive()) throw new Error(`the agent died on one of: ${batch.map((c) => JSON.stringify(c.slice(0, 120))).join('\n')}\n${stderr.slice(-2000)}`);
+      if (!alive()) throw new Error(`the agent died on one of: ${batch.map((c) => JSON.stringify(c.slice(0, 120))).join('\n')}\n${stderr().slice(-2000)}`);
     }
     expect(fives).toEqual([]);
     expect(alive()).toBe(true);
     expect(await healthy()).toBe(true);
-    expect(stderr).not.toMatch(/failed|uncaught|unhandled/i);
+    expect(stderr()).not.toMatch(/failed|uncaught|unhandled/i);
   });
 });
 

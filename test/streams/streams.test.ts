@@ -10,7 +10,7 @@ import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { readWilbur } from '../../electron/core/wilbur';
 import type { InstanceInfo, InstanceSample, Snapshot } from '../../shared/contract';
 import { CPU_LOAD, everyoneIn, tmpDir, waitFor } from '../helpers';
-import { CHROMIUM, freePortRange, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, type Wilbur } from '../pixel-streaming';
+import { CHROMIUM, freePortRange, LOOPBACK_ICE_INIT, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, type Wilbur } from '../pixel-streaming';
 
 const HAVE = requireStack();
 const d = HAVE ? describe : describe.skip;
@@ -61,23 +61,6 @@ afterAll(async () => {
 });
 
 // Browser-side code as text (this file is compiled for Node, without DOM types).
-const PLAYER_INIT = `(() => {
-  const Orig = window.RTCPeerConnection;
-  const loop = (c) => {
-    const s = c && typeof c === 'object' ? c.candidate : c;
-    if (typeof s !== 'string' || s === '') return true;
-    const a = s.split(' ')[4];
-    return a === '127.0.0.1' || a === '::1';
-  };
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Orig {
-    constructor(cfg) { super(cfg); window.__pcs.push(this); }
-    addIceCandidate(c) { return loop(c) ? super.addIceCandidate(c) : Promise.resolve(); }
-    setRemoteDescription(d) {
-      return super.setRemoteDescription(d && d.sdp ? { type: d.type, sdp: d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l.slice(2))).join('\\r\\n') } : d);
-    }
-  };
-})();`;
 const INBOUND = `(async () => {
   for (const pc of window.__pcs) {
     const report = await pc.getStats();
@@ -95,7 +78,7 @@ async function openPlayer(streamerId: string): Promise<Page> {
     args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--mute-audio'],
   });
   const page = await browser.newPage({ viewport: { width: 640, height: 360 } });
-  await page.addInitScript({ content: PLAYER_INIT });
+  await page.addInitScript({ content: LOOPBACK_ICE_INIT });
   await page.goto(`${wilbur.http}/?StreamerId=${streamerId}&AutoConnect=true&AutoPlayVideo=true&StartVideoMuted=true&HideUI=true`);
   return page;
 }

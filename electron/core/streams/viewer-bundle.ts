@@ -36,7 +36,8 @@ const mtime = (p: string) => {
 /** The bundle's text, built first when it is missing or older than its sources. */
 export function viewerBundle(): Promise<string> {
   cached ??= (async () => {
-    const sources = [VIEWER_SOURCE, path.join(ROOT, 'shared/stream-quality.ts')];
+    // What renderer/viewer/viewer.ts imports (besides Epic's library from node_modules).
+    const sources = [VIEWER_SOURCE, path.join(ROOT, 'shared/stream-quality.ts'), path.join(ROOT, 'shared/player-settings.ts')];
     const fresh = fs.existsSync(VIEWER_BUNDLE) && (!fs.existsSync(VIEWER_SOURCE) || sources.every((s) => mtime(s) <= mtime(VIEWER_BUNDLE)));
     if (!fresh) await buildViewerBundle();
     return fs.readFileSync(VIEWER_BUNDLE, 'utf8');

@@ -184,10 +184,6 @@ export class ChromiumViewerHost implements ViewerHost {
     this.idle.unref();
   }
 
-  rootPid(): number | null {
-    return this.pid;
-  }
-
   rootPids(): number[] {
     return this.pid === null ? [] : [this.pid];
   }

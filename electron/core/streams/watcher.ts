@@ -35,6 +35,8 @@ interface Slot {
 
 export class StreamWatcher {
   private slots = new Map<string, Slot>();
+  /** The same slots by instance: the sampler asks per instance on every tick. */
+  private byInstance = new Map<string, Slot[]>();
   private closed = false;
 
   constructor(
@@ -55,6 +57,7 @@ export class StreamWatcher {
       if (this.slots.has(key)) continue;
       const slot: Slot = { key, ...w, handle: null, opening: false, state: 'connecting', reason: null, stats: null, statsAt: 0, lastFrameAt: 0, mbps: [], failures: 0, retry: null, closed: false };
       this.slots.set(key, slot);
+      this.byInstance.set(w.instanceId, [...(this.byInstance.get(w.instanceId) ?? []), slot]);
       this.openSlot(slot);
     }
   }
@@ -133,9 +136,8 @@ export class StreamWatcher {
 
   /** Closes an instance's viewers and opens them again at once (a fresh connection: new bandwidth estimate, new encoder). */
   reconnect(instanceId: string): number {
-    let n = 0;
-    for (const slot of this.slots.values()) {
-      if (slot.instanceId !== instanceId) continue;
+    const mine = this.byInstance.get(instanceId) ?? [];
+    for (const slot of mine) {
       if (slot.retry) clearTimeout(slot.retry);
       slot.retry = null;
       const h = slot.handle;
@@ -147,9 +149,8 @@ export class StreamWatcher {
       slot.reason = null;
       void h?.close();
       this.openSlot(slot);
-      n++;
     }
-    return n;
+    return mine.length;
   }
 
   private drop(slot: Slot): void {
@@ -157,12 +158,15 @@ export class StreamWatcher {
     if (slot.retry) clearTimeout(slot.retry);
     void slot.handle?.close();
     this.slots.delete(slot.key);
+    const left = (this.byInstance.get(slot.instanceId) ?? []).filter((x) => x !== slot);
+    if (left.length) this.byInstance.set(slot.instanceId, left);
+    else this.byInstance.delete(slot.instanceId);
   }
 
   /** The stream of one instance now; undefined when it has no viewers (no stream settings, or 0 viewers). */
   measure(instanceId: string): Measured<StreamStats> | undefined {
-    const mine = [...this.slots.values()].filter((s) => s.instanceId === instanceId);
-    if (mine.length === 0) return undefined;
+    const mine = this.byInstance.get(instanceId);
+    if (!mine) return undefined;
     const now = this.now();
     const live = mine.filter((s) => s.state === 'streaming' && s.stats && now - s.statsAt <= STALE_MS && now - s.lastFrameAt < STALL_MS);
     if (live.length === 0) {
