@@ -17,7 +17,8 @@ import {
   type Profile,
   type Snapshot,
 } from '../../shared/contract';
-import { AdmissionService, type AdmissionOptions, type SessionNotice } from './admission';
+import { AdmissionService, type AdmissionOptions } from './admission-service';
+import type { SessionNotice } from '../../shared/wire/sessions';
 import type { MetricsSource } from './metrics';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';
 import { openGpuSource } from './gpu/open';

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { JoinSchema } from '../../shared/admission';
+import { JoinSchema } from '../../shared/wire/sessions';
 import { commandInputs } from '../../shared/contract';
 import { fromZod, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
 import { NODE, tmpDir } from '../helpers';

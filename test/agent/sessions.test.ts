@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startAgent, type Agent } from '../../electron/agent/server';
-import { startSessionServer, type SessionServer } from '../../electron/agent/sessions';
+import { startAgent, type Agent } from '../../electron/server/api';
+import { startSessionServer, type SessionServer } from '../../electron/server/sessions';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { checkInvariants, usage, type AdmissionSnapshot, type AdmissionState, type SessionView, type Want } from '../../shared/admission';
+import { checkInvariants, usage, type AdmissionSnapshot, type AdmissionState, type SessionView, type Want } from '../../shared/admission-rules';
 import { everyoneIn, tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';

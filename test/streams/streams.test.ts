@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { readWilbur } from '../../electron/core/wilbur';
+import { readWilbur } from '../../electron/core/wilbur-poller';
 import type { InstanceInfo, InstanceSample, Snapshot } from '../../shared/contract';
 import { CPU_LOAD, everyoneIn, tmpDir, waitFor } from '../helpers';
 import { CHROMIUM, freePortRange, LOOPBACK_ICE_INIT, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, type Wilbur } from '../pixel-streaming';
