@@ -5,6 +5,7 @@ import { TextField, type TextFieldProps } from '../TextField';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../../../shared/bandwidth';
 import { CommandError } from '../../transport/types';
+import type { TFunction } from 'i18next';
 
 // ---- One clock for all ticking times: only the cells that show a time re-render. ----
 
@@ -118,7 +119,7 @@ export function parseNum(text: string): number | null {
  * The name shown for a person: simulated visitors are named by the core in English
  * ("Visitor 12", "Viewer 12"); the console says it in its own language.
  */
-export function shownName(t: (key: string, o?: Record<string, unknown>) => string, who: { name: string; synthetic: boolean }): string {
+export function shownName(t: TFunction, who: { name: string; synthetic: boolean }): string {
   const m = who.synthetic ? /^(Visitor|Viewer) (\d+)$/.exec(who.name) : null;
   return m ? t(m[1] === 'Viewer' ? 'sess.simViewer' : 'sess.simVisitor', { n: m[2] }) : who.name;
 }
