@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdmissionSnapshot } from '../shared/admission';
-import { ProfileSchema, type Profile, type ProfileInput } from '../shared/contract';
+import { ProfileSchema, type AppEvent, type EventMap, type EventName, type Profile, type ProfileInput } from '../shared/contract';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
@@ -14,9 +15,18 @@ export function tmpDir(prefix = 'sc-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * A fixed wait. Only for what no event can say: that nothing happens for a while (a
+ * negative), a real measurement window, a deliberately idle peer. Every caller says
+ * which, in a comment; anything else waits on an event or a condition (below).
+ */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` returns a truthy value, or fails with `what` after `timeoutMs`. */
+/**
+ * Polls until `fn` returns a truthy value, or fails with `what` after `timeoutMs`.
+ * For state no event announces (ps, /proc, a file, another process's HTTP answers);
+ * where an event exists, wait on it with nextEvent / nextEmitted / nextLine instead.
+ */
 export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15000, everyMs = 50): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -25,6 +35,142 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * Resolves with the first value `subscribe` hands on that `predicate` accepts; rejects
+ * with `what` after `timeoutMs`, or with the predicate's own error. Unsubscribes either way.
+ * The building block of the helpers below.
+ */
+export function firstOf<T>(subscribe: (fn: (v: T) => void) => () => void, predicate: (v: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let off: (() => void) | null = null;
+    let done = false;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      off?.();
+      f();
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+    off = subscribe((v) => {
+      try {
+        if (predicate(v)) finish(() => resolve(v));
+      } catch (e) {
+        finish(() => reject(e));
+      }
+    });
+    if (done) off(); // the subscription answered synchronously
+  });
+}
+
+/** The subset of Core the helpers need: its public event stream. */
+export interface EventSource {
+  subscribe(fn: (e: AppEvent) => void): () => void;
+}
+
+/** A predicate on the core's events that narrows the type: eventOf('sample', (s) => s.instances.length > 0). */
+export const eventOf =
+  <K extends EventName>(type: K, predicate: (data: EventMap[K]) => boolean = () => true) =>
+  (e: AppEvent): e is Extract<AppEvent, { type: K }> =>
+    e.type === type && predicate(e.data as EventMap[K]);
+
+/**
+ * The first event of the core's stream (core.subscribe, its public API) that `predicate`
+ * accepts, e.g. nextEvent(core, eventOf('instances', (l) => l[0]?.state === 'running'), 'a running instance').
+ * Rejects with `what` after `timeoutMs`. Only events after the call count: where the state
+ * may already hold, subscribe before the action that brings it about, or check it first.
+ */
+export function nextEvent<E extends AppEvent>(core: EventSource, predicate: (e: AppEvent) => e is E, what: string, timeoutMs?: number): Promise<E>;
+export function nextEvent(core: EventSource, predicate: (e: AppEvent) => boolean, what: string, timeoutMs?: number): Promise<AppEvent>;
+export function nextEvent(core: EventSource, predicate: (e: AppEvent) => boolean, what: string, timeoutMs = 15000): Promise<AppEvent> {
+  return firstOf<AppEvent>((fn) => core.subscribe(fn), predicate, what, timeoutMs);
+}
+
+/**
+ * The next `count` events that `predicate` accepts, in order: "wait for N readings"
+ * (e.g. 8 samples that measured an instance) where a test used to sleep N intervals.
+ */
+export async function nextEvents<E extends AppEvent>(core: EventSource, predicate: (e: AppEvent) => e is E, count: number, what: string, timeoutMs = 30000): Promise<E[]> {
+  const got: E[] = [];
+  const enough = (e: AppEvent) => {
+    if (predicate(e)) got.push(e);
+    return got.length >= count;
+  };
+  try {
+    await nextEvent(core, enough, `${count} × ${what}`, timeoutMs);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (got ${got.length})`);
+  }
+  return got;
+}
+
+/**
+ * The first `event` of a node EventEmitter (a server's 'request', a socket's 'message',
+ * a process's 'exit') whose arguments `predicate` accepts; resolves with those arguments.
+ */
+export function nextEmitted<A extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, predicate: (...args: A) => boolean, what: string, timeoutMs = 15000): Promise<A> {
+  return firstOf<A>(
+    (fn) => {
+      const listener = (...args: unknown[]) => fn(args as A);
+      emitter.on(event, listener);
+      return () => emitter.off(event, listener);
+    },
+    (args) => predicate(...args),
+    what,
+    timeoutMs,
+  );
+}
+
+/** The next WebSocket message (JSON) that `predicate` accepts, from a `ws` socket. */
+export function nextMessage<M = unknown>(ws: EventEmitter, predicate: (m: M) => boolean, what: string, timeoutMs = 15000): Promise<M> {
+  const parse = (raw: unknown): M | undefined => {
+    try {
+      return JSON.parse(String(raw)) as M;
+    } catch {
+      return undefined;
+    }
+  };
+  return nextEmitted<[unknown]>(ws, 'message', (raw) => {
+    const m = parse(raw);
+    return m !== undefined && predicate(m);
+  }, what, timeoutMs).then(([raw]) => parse(raw)!);
+}
+
+/**
+ * The first whole line a child process prints on stdout (or `stream`) that `predicate`
+ * accepts; rejects early, with what it printed, if the process exits first.
+ */
+export function nextLine(proc: ChildProcess, predicate: (line: string) => boolean, what: string, timeoutMs = 30000, stream: NodeJS.ReadableStream | null = proc.stdout): Promise<string> {
+  if (!stream) return Promise.reject(new Error(`no output stream to wait on for ${what}`));
+  let out = '';
+  let pending = '';
+  return firstOf<string | { exited: number | null; signal: NodeJS.Signals | null }>(
+    (fn) => {
+      const onData = (d: Buffer | string) => {
+        out += d;
+        pending += d;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const l of lines) fn(l.replace(/\r$/, ''));
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => fn({ exited: code, signal });
+      stream.on('data', onData);
+      proc.on('exit', onExit);
+      if (proc.exitCode !== null || proc.signalCode !== null) queueMicrotask(() => onExit(proc.exitCode, proc.signalCode));
+      return () => {
+        stream.off('data', onData);
+        proc.off('exit', onExit);
+      };
+    },
+    (v) => {
+      if (typeof v === 'string') return predicate(v);
+      throw new Error(`the process exited (${v.signal ?? `code ${v.exited}`}) before ${what}; it printed:\n${out.slice(-2000)}`);
+    },
+    what,
+    timeoutMs,
+  ).then((v) => v as string);
 }
 
 export function profile(over: Partial<ProfileInput> = {}): Profile {
