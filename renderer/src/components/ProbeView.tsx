@@ -13,22 +13,7 @@ import { CHART_RESOURCES, measuredResources, PROBE_COLORS, ProbeChart } from './
 import { ProbeHistory } from './ProbeHistory';
 import './probe.css';
 import { ProfileSelect } from './ProfileSelect';
-
-interface Form {
-  profileId: string;
-  cpu: string;
-  gpu: string;
-  gpuMemory: string;
-  memory: string;
-  encoder: string;
-  sessions: string;
-  warmup: string;
-  settle: string;
-  max: string;
-  strategy: 'smart' | 'linear';
-  basis: 'machine' | 'app';
-  leaveRunning: boolean;
-}
+import { checkForm, probeProblemKey, type Form } from './probe-form';
 
 const DEFAULT_FORM: Form = {
   profileId: 'demo',
@@ -58,36 +43,10 @@ export const useProbeForm = create<{ form: Form; set(patch: Partial<Form>): void
   ),
 );
 
-type Problems = Partial<Record<keyof Form, string>>;
-
-function checkForm(f: Form): { problems: Problems; payload: Record<string, unknown> | null } {
-  const problems: Problems = {};
-  const n = (k: keyof Form, min: number, max: number, integer = false): number => {
-    const raw = String(f[k]).trim();
-    const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v)) problems[k] = 'number';
-    else if (integer && !Number.isInteger(v)) problems[k] = 'integer';
-    else if (v < min || v > max) problems[k] = `range:${min}:${max}`;
-    return v;
-  };
-  const thresholds = { cpu: n('cpu', 1, 100), gpu: n('gpu', 1, 100), gpuMemory: n('gpuMemory', 1, 100), memory: n('memory', 1, 100), encoder: n('encoder', 1, 100) };
-  const sessions = f.sessions.trim() === '' ? null : n('sessions', 1, 1000, true);
-  const payload = {
-    profileId: f.profileId,
-    thresholds: { ...thresholds, encoderSessions: sessions },
-    warmupSec: n('warmup', 0, 3600),
-    settleSec: n('settle', 0.5, 3600),
-    maxInstances: n('max', 1, 64, true),
-    strategy: f.strategy,
-    cpuBasis: f.basis,
-    leaveRunning: f.leaveRunning,
-  };
-  return { problems, payload: Object.keys(problems).length ? null : payload };
-}
-
 function Field({ label, hint, unit, value, onChange, problem, testId, width }: { label: string; hint?: string; unit?: string; value: string; onChange(v: string): void; problem?: string; testId: string; width?: number }) {
   const { t } = useTranslation();
-  const text = problem ? (problem.startsWith('range:') ? t('probe.problem.range', { min: problem.split(':')[1], max: problem.split(':')[2] }) : t(`probe.problem.${problem}`)) : undefined;
+  const key = problem ? probeProblemKey(problem) : undefined;
+  const text = key ? t(key.key, key.params) : undefined;
   return (
     <label className={`field probe-field${problem ? ' invalid' : ''}`} style={width ? { maxWidth: width } : undefined}>
       <span className="label">{label}</span>
