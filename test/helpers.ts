@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdmissionSnapshot } from '../shared/admission';
+import type { AdmissionSnapshot } from '../shared/admission-rules';
 import { ProfileSchema, type AppEvent, type EventMap, type EventName, type Profile, type ProfileInput } from '../shared/contract';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,41 +65,51 @@ export function firstOf<T>(subscribe: (fn: (v: T) => void) => () => void, predic
   });
 }
 
-/** The subset of Core the helpers need: its public event stream. */
+/** What the event helpers need of a core: its event stream, and the current value of its state events. */
 export interface EventSource {
   subscribe(fn: (e: AppEvent) => void): () => void;
+  currentState?(): AppEvent[];
+}
+type StateName = 'profiles' | 'instances' | 'orphans' | 'admission';
+
+/** Resolves with the data of the next `type` event for which `predicate` holds; fails saying `what` after `timeoutMs`. */
+export function nextEvent<K extends EventName>(core: EventSource, type: K, predicate: (data: EventMap[K]) => boolean = () => true, what = `a ${type} event`, timeoutMs = 15_000): Promise<EventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const off = core.subscribe((e) => {
+      if (e.type !== type) return;
+      const data = e.data as EventMap[K];
+      if (!predicate(data)) return;
+      clearTimeout(timer);
+      off();
+      resolve(data);
+    });
+  });
 }
 
-/** A predicate on the core's events that narrows the type: eventOf('sample', (s) => s.instances.length > 0). */
-export const eventOf =
-  <K extends EventName>(type: K, predicate: (data: EventMap[K]) => boolean = () => true) =>
-  (e: AppEvent): e is Extract<AppEvent, { type: K }> =>
-    e.type === type && predicate(e.data as EventMap[K]);
-
-/**
- * The first event of the core's stream (core.subscribe, its public API) that `predicate`
- * accepts, e.g. nextEvent(core, eventOf('instances', (l) => l[0]?.state === 'running'), 'a running instance').
- * Rejects with `what` after `timeoutMs`. Only events after the call count: where the state
- * may already hold, subscribe before the action that brings it about, or check it first.
- */
-export function nextEvent<E extends AppEvent>(core: EventSource, predicate: (e: AppEvent) => e is E, what: string, timeoutMs?: number): Promise<E>;
-export function nextEvent(core: EventSource, predicate: (e: AppEvent) => boolean, what: string, timeoutMs?: number): Promise<AppEvent>;
-export function nextEvent(core: EventSource, predicate: (e: AppEvent) => boolean, what: string, timeoutMs = 15000): Promise<AppEvent> {
-  return firstOf<AppEvent>((fn) => core.subscribe(fn), predicate, what, timeoutMs);
+/** Like nextEvent, for a state event (instances, admission…): resolves at once if the state in force already matches. */
+export async function untilState<K extends StateName>(core: EventSource & { currentState(): AppEvent[] }, type: K, predicate: (data: EventMap[K]) => boolean, what: string, timeoutMs = 15_000): Promise<EventMap[K]> {
+  // Both synchronous: no event can come between the look and the subscription.
+  const now = core.currentState().find((e) => e.type === type)?.data as EventMap[K] | undefined;
+  if (now !== undefined && predicate(now)) return now;
+  return nextEvent(core, type, predicate, what, timeoutMs);
 }
 
 /**
- * The next `count` events that `predicate` accepts, in order: "wait for N readings"
- * (e.g. 8 samples that measured an instance) where a test used to sleep N intervals.
+ * The next `count` `type` events that `accept` takes, in order (their data): "wait for N
+ * readings" (e.g. 8 samples that measured an instance) where a test used to sleep N intervals.
  */
-export async function nextEvents<E extends AppEvent>(core: EventSource, predicate: (e: AppEvent) => e is E, count: number, what: string, timeoutMs = 30000): Promise<E[]> {
-  const got: E[] = [];
-  const enough = (e: AppEvent) => {
-    if (predicate(e)) got.push(e);
+export async function nextEvents<K extends EventName>(core: EventSource, type: K, count: number, accept: (data: EventMap[K]) => boolean = () => true, what = `a ${type} event`, timeoutMs = 30_000): Promise<EventMap[K][]> {
+  const got: EventMap[K][] = [];
+  const enough = (d: EventMap[K]) => {
+    if (accept(d)) got.push(d);
     return got.length >= count;
   };
   try {
-    await nextEvent(core, enough, `${count} × ${what}`, timeoutMs);
+    await nextEvent(core, type, enough, `${count} × ${what}`, timeoutMs);
   } catch (e) {
     throw new Error(`${(e as Error).message} (got ${got.length})`);
   }

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import type { Snapshot } from '../../shared/contract';
-import { CPU_LOAD, eventOf, groupPids, have, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
+import { CPU_LOAD, groupPids, have, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
+import { internals } from '../core-internals';
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -11,18 +12,16 @@ afterEach(async () => {
   core = null;
 });
 
-const sample = eventOf('sample');
-
 /**
  * Collects `count` snapshots (the core's sample events), and reads each process group's
  * CPU ticks independently at the first tick and at the last, so both cover the same window.
  */
 async function measure(c: Core, pgids: number[], count: number) {
   // Align with a tick so both windows cover the same time.
-  await nextEvent(c, sample, 'a sample');
+  await nextEvent(c, 'sample');
   const t0 = performance.now();
   const before = pgids.map((g) => groupPids(g).reduce((a, p) => a + ticksOf(p), 0));
-  const samples: Snapshot[] = (await nextEvents(c, sample, count, 'a sample')).map((e) => e.data);
+  const samples: Snapshot[] = await nextEvents(c, 'sample', count);
   const after = pgids.map((g) => groupPids(g).reduce((a, p) => a + ticksOf(p), 0));
   const seconds = (performance.now() - t0) / 1000;
   const independent = after.map((a, k) => ((a - before[k]!) / 100 / seconds) * 100);
@@ -31,17 +30,17 @@ async function measure(c: Core, pgids: number[], count: number) {
 
 /** Waits until the sampler has read `ids` for `count` ticks running: warmed up, past the first (unmeasured) reading. */
 const measuredFor = (c: Core, ids: string[], count: number) =>
-  nextEvents(c, eventOf('sample', (s) => ids.every((id) => s.instances.find((i) => i.id === id)?.cpu != null)), count, `a sample measuring ${ids.join(', ')}`);
+  nextEvents(c, 'sample', count, (s) => ids.every((id) => s.instances.find((i) => i.id === id)?.cpu != null), `a sample measuring ${ids.join(', ')}`);
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('sampler', () => {
   it('reads each instance’s CPU in agreement with /proc (3 real workloads)', async () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu: new NoGpuSource('test') }));
-    const { ids, started } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '25'] }), 3, 0);
+    const { ids, started } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '25'] }), 3, 0);
     await started;
     await measuredFor(c, ids, 2); // warmed up: two measured ticks (1 s at 500 ms)
-    const pids = ids.map((id) => c.supervisor.instances.get(id)!.info.pid!);
+    const pids = ids.map((id) => internals(c).supervisor.instances.get(id)!.info.pid!);
     const { samples, independent } = await measure(c, pids, 12); // 6 s at 500 ms
     const ours = ids.map((id) => mean(samples.map((s) => s.instances.find((i) => i.id === id)!.cpu).filter((v): v is number => v !== null)));
     console.log('instance CPU, % of one core — StreamCap:', ours.map((v) => v.toFixed(1)).join(', '), '| independent /proc:', independent.map((v) => v.toFixed(1)).join(', '));
@@ -60,8 +59,8 @@ describe('sampler', () => {
 
   it.skipIf(!have('stress-ng'))('sums the tree: stress-ng’s load runs in a child worker', async () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu: new NoGpuSource('test') }));
-    const { ids } = c.supervisor.launch(profile({ exe: 'stress-ng', args: ['--cpu', '1', '--cpu-load', '40', '--quiet'] }), 1, 0);
-    const pid = await waitFor(() => c.supervisor.instances.get(ids[0]!)!.info.pid, 'pid');
+    const { ids } = internals(c).supervisor.launch(profile({ exe: 'stress-ng', args: ['--cpu', '1', '--cpu-load', '40', '--quiet'] }), 1, 0);
+    const pid = await waitFor(() => internals(c).supervisor.instances.get(ids[0]!)!.info.pid, 'pid');
     await waitFor(() => groupPids(pid).length >= 2, 'stress-ng worker');
     await measuredFor(c, ids, 2); // warmed up: two measured ticks (1 s at 500 ms)
     const rootBefore = ticksOf(pid);
@@ -78,9 +77,9 @@ describe('sampler', () => {
 
   it('marks rates unmeasured on the first reading instead of showing 0', async () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 60000, gpu: new NoGpuSource('no GPU here'), autoStart: false }));
-    const s = (await c.sampler.tick())!;
+    const s = (await internals(c).sampler.tick())!;
     expect(s.system.net).toEqual({ ok: false, reason: expect.stringMatching(/first reading/) });
-    const s2 = (await c.sampler.tick())!;
+    const s2 = (await internals(c).sampler.tick())!;
     expect(s2.system.net.ok).toBe(true);
     expect(s2.gpus).toEqual({ ok: false, reason: 'no GPU here' });
   });
