@@ -14,22 +14,7 @@ import { ProbeHistory } from './ProbeHistory';
 import './probe.css';
 import { ProfileSelect } from './ProfileSelect';
 import type { TFunction } from 'i18next';
-
-interface Form {
-  profileId: string;
-  cpu: string;
-  gpu: string;
-  gpuMemory: string;
-  memory: string;
-  encoder: string;
-  sessions: string;
-  warmup: string;
-  settle: string;
-  max: string;
-  strategy: 'smart' | 'linear';
-  basis: 'machine' | 'app';
-  leaveRunning: boolean;
-}
+import { checkForm, probeProblemKey, type Form, type Problem } from './probe-form';
 
 const DEFAULT_FORM: Form = {
   profileId: 'demo',
@@ -59,37 +44,10 @@ export const useProbeForm = create<{ form: Form; set(patch: Partial<Form>): void
   ),
 );
 
-type Problem = 'number' | 'integer' | `range:${number}:${number}`;
-type Problems = Partial<Record<keyof Form, Problem>>;
-
-function checkForm(f: Form): { problems: Problems; payload: Record<string, unknown> | null } {
-  const problems: Problems = {};
-  const n = (k: keyof Form, min: number, max: number, integer = false): number => {
-    const raw = String(f[k]).trim();
-    const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v)) problems[k] = 'number';
-    else if (integer && !Number.isInteger(v)) problems[k] = 'integer';
-    else if (v < min || v > max) problems[k] = `range:${min}:${max}`;
-    return v;
-  };
-  const thresholds = { cpu: n('cpu', 1, 100), gpu: n('gpu', 1, 100), gpuMemory: n('gpuMemory', 1, 100), memory: n('memory', 1, 100), encoder: n('encoder', 1, 100) };
-  const sessions = f.sessions.trim() === '' ? null : n('sessions', 1, 1000, true);
-  const payload = {
-    profileId: f.profileId,
-    thresholds: { ...thresholds, encoderSessions: sessions },
-    warmupSec: n('warmup', 0, 3600),
-    settleSec: n('settle', 0.5, 3600),
-    maxInstances: n('max', 1, 64, true),
-    strategy: f.strategy,
-    cpuBasis: f.basis,
-    leaveRunning: f.leaveRunning,
-  };
-  return { problems, payload: Object.keys(problems).length ? null : payload };
-}
-
 function Field({ label, hint, unit, value, onChange, problem, testId, width }: { label: string; hint?: string; unit?: string; value: string; onChange(v: string): void; problem?: Problem; testId: string; width?: number }) {
   const { t } = useTranslation();
-  const text = !problem ? undefined : problem === 'number' || problem === 'integer' ? t(`probe.problem.${problem}`) : t('probe.problem.range', { min: problem.split(':')[1], max: problem.split(':')[2] });
+  const key = problem ? probeProblemKey(problem) : undefined;
+  const text = key ? t(key.key, key.params) : undefined;
   return (
     <label className={`field probe-field${problem ? ' invalid' : ''}`} style={width ? { maxWidth: width } : undefined}>
       <span className="label">{label}</span>
