@@ -1,10 +1,10 @@
 // `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgent } from '../agent/server';
-import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../agent/sessions';
-import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../agent/security';
-import { ensureUiBuilt } from '../agent/ui-build';
+import { startAgent } from '../server/api';
+import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../server/sessions';
+import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../server/security';
+import { ensureUiBuilt } from '../server/ui-build';
 import { Core, type OrphanPolicy } from '../core/core';
 import { numberOption, UsageError } from './args';
 
@@ -60,7 +60,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy });
   const orphans = core.orphanList();
   if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
-  const restored = core.admission.restored;
+  for (const problem of core.settingsProblems) log(problem);
+  const restored = core.restoredLine;
   if (restored) log(`Waiting line restored from the journal: ${restored.people} ${restored.people === 1 ? 'person' : 'people'}${restored.repaired ? ` (${restored.repaired})` : ''}.`);
   let agent;
   let sessions: SessionServer | null = null;
@@ -75,7 +76,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       sessionsPerAddress: perAddress,
     });
     if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir, sessionsPerAddress: perAddress });
-    core.admission.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
+    core.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
   } catch (e) {
     await agent?.close();
     await core.shutdown({ stopInstances: false });
