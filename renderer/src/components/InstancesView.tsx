@@ -170,24 +170,24 @@ const NO_SPARK: (number | null)[] = [];
 const InstanceTableHead = memo(function InstanceTableHead({ streams }: { streams: boolean }) {
   const { t } = useTranslation();
   return (
-  <thead>
-    <tr>
-      <th>{t('inst.n')}</th>
-      <th>{t('inst.profile')}</th>
-      <th>{t('inst.state')}</th>
-      <th>{t('inst.pid')}</th>
-      <th title={t('inst.cpuUnit')}>
-        {t('inst.cpu')} <span className="unit">{t('inst.cpuUnit')}</span>
-      </th>
-      <th>{t('inst.memory')}</th>
-      <th>{t('inst.gpu')}</th>
-      {streams && <th>{t('stream.column')}</th>}
-      <th>{t('inst.uptime')}</th>
-      <th>{t('inst.restarts')}</th>
-      <th>{t('inst.trend')}</th>
-      <th>{t('inst.actions')}</th>
-    </tr>
-  </thead>
+    <thead>
+      <tr>
+        <th>{t('inst.n')}</th>
+        <th>{t('inst.profile')}</th>
+        <th>{t('inst.state')}</th>
+        <th>{t('inst.pid')}</th>
+        <th title={t('inst.cpuUnit')}>
+          {t('inst.cpu')} <span className="unit">{t('inst.cpuUnit')}</span>
+        </th>
+        <th>{t('inst.memory')}</th>
+        <th>{t('inst.gpu')}</th>
+        {streams && <th>{t('stream.column')}</th>}
+        <th>{t('inst.uptime')}</th>
+        <th>{t('inst.restarts')}</th>
+        <th>{t('inst.trend')}</th>
+        <th>{t('inst.actions')}</th>
+      </tr>
+    </thead>
   );
 });
 
