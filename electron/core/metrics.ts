@@ -9,7 +9,7 @@
 // profile id, the GPU index, a state, a role, an outcome. Never a session id or a
 // person's name, and never the label names `instance` or `job` (Prometheus sets those).
 import os from 'node:os';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { AppEvent, InstanceSample, InstanceState, Snapshot } from '../../shared/contract';
 import { encoderBudget } from '../../shared/gpu/card-class';
 import { DEFAULT_THRESHOLDS } from '../../shared/probe';
@@ -18,6 +18,8 @@ import type { Core } from './core';
 
 export const METRICS_PREFIX = 'streamcap_';
 const MIB = 2 ** 20;
+/** The timer interval of the default metrics' event-loop histogram (its lag figures include it). */
+export const EVENT_LOOP_PRECISION_MS = 100;
 
 /** Every state, so that a state with no instance reads 0 rather than vanishing. */
 const STATES: readonly InstanceState[] = ['copying', 'starting', 'running', 'stopping', 'stopped', 'exited', 'crashed', 'backoff', 'failed'];
@@ -122,6 +124,14 @@ export function createMetrics(src: MetricsSource): CoreMetrics {
     }
     return profile === undefined ? null : { profile, n: String(s.n) };
   };
+
+  // The agent process itself, under prom-client's standard names (process_resident_memory_bytes,
+  // nodejs_heap_size_used_bytes, process_open_fds, nodejs_gc_duration_seconds…): what
+  // `npm run soak` reads to show the agent stays flat. Their event-loop histogram samples
+  // every 100 ms like the sampler's (at prom-client's 10 ms its timer alone costs ~5 ms of
+  // CPU a second), so nodejs_eventloop_lag_p*_seconds include those 100 ms and cover the
+  // time since the previous scrape; streamcap_event_loop_delay_p99_seconds is net of them.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
 
   new Gauge({
     name: `${METRICS_PREFIX}build_info`,

@@ -1,9 +1,10 @@
 // The IPC door: one handler for every command of the contract, which checks the
 // sender (our own page, main frame) before anything else and lets the core validate
 // the payload. It never throws across IPC: errors come back as data.
-import { ApiError, type ApiErrorBody } from '../../shared/contract';
+import { ApiError, IPC_INVOKE, type ApiErrorBody } from '../../shared/contract';
 
 export const APP_ORIGIN = 'streamcap://app';
+export const VIEWER_ORIGIN = 'streamcap://viewer';
 
 /** What the handler needs of Electron's WebFrameMain (kept minimal so tests can pass a plain object). */
 export interface SenderFrame {
@@ -13,14 +14,23 @@ export interface SenderFrame {
 
 export type IpcResult = { ok: true; data: unknown } | { ok: false; error: ApiErrorBody['error'] };
 
-export function isTrustedSender(frame: SenderFrame | null | undefined): boolean {
-  if (!frame || frame.parent) return false;
+/**
+ * A main frame (no parent) showing a page of `origin`: scheme and host exactly, no port
+ * and no user or password (`streamcap://evil@app/` parses to host `app`; no page of
+ * ours is ever loaded with one, so such a URL is refused, not guessed at).
+ */
+function isMainFrameOf(origin: string, frame: SenderFrame | null | undefined): boolean {
+  if (!frame || frame.parent || typeof frame.url !== 'string') return false;
   try {
     const u = new URL(frame.url);
-    return `${u.protocol}//${u.host}` === APP_ORIGIN;
+    return `${u.protocol}//${u.host}` === origin && u.username === '' && u.password === '' && u.port === '';
   } catch {
     return false;
   }
+}
+
+export function isTrustedSender(frame: SenderFrame | null | undefined): boolean {
+  return isMainFrameOf(APP_ORIGIN, frame);
 }
 
 export async function handleInvoke(
@@ -37,4 +47,33 @@ export async function handleInvoke(
     const err = e instanceof ApiError ? e : new ApiError('internal', (e as Error)?.message ?? String(e));
     return { ok: false, error: err.toJSON().error };
   }
+}
+
+/** What registerIpc needs of Electron's IpcMainInvokeEvent. */
+export interface InvokeEventLike {
+  /** Electron: the frame that sent the message; null once it has navigated or been destroyed. */
+  readonly senderFrame: SenderFrame | null;
+}
+
+/** What registerIpc needs of Electron's ipcMain (tests pass a stand-in of the same shape). */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
+}
+
+/** Registers the one invoke handler on `ipcMain`: Electron main passes its own, the tests a stand-in. */
+export function registerIpc(ipcMain: IpcMainLike, invoke: (name: string, payload: unknown) => Promise<unknown>): void {
+  ipcMain.handle(IPC_INVOKE, (event, name, payload) => {
+    let frame: SenderFrame | null;
+    try {
+      frame = event?.senderFrame ?? null;
+    } catch {
+      frame = null; // a destroyed frame: refused like any unknown sender
+    }
+    return handleInvoke(invoke, frame, name, payload);
+  });
+}
+
+/** A measuring viewer's report comes from one of our hidden viewer windows' main frame only. */
+export function isViewerSender(frame: SenderFrame | null | undefined): boolean {
+  return isMainFrameOf(VIEWER_ORIGIN, frame);
 }

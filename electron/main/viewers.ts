@@ -5,9 +5,10 @@
 // had on the build machines; the agent's Chromium host is what the tests exercise.)
 import { BrowserWindow, ipcMain, type IpcMainEvent } from 'electron';
 import path from 'node:path';
+import { isViewerSender, VIEWER_ORIGIN } from './ipc';
 import type { ViewerHandle, ViewerHost, ViewerReport, ViewerTarget } from '../core/streams/viewer-host';
 
-export const VIEWER_ORIGIN = 'streamcap://viewer';
+export { VIEWER_ORIGIN };
 
 export class ElectronViewerHost implements ViewerHost {
   private windows = new Map<number, { win: BrowserWindow; onReport: (r: ViewerReport) => void }>();
@@ -16,7 +17,7 @@ export class ElectronViewerHost implements ViewerHost {
     ipcMain.on('streamcap:viewer-report', (event: IpcMainEvent, report: ViewerReport) => {
       const entry = this.windows.get(event.sender.id);
       // Only our hidden windows' main frames speak on this channel.
-      if (!entry || event.senderFrame?.url.startsWith(VIEWER_ORIGIN + '/') !== true) return;
+      if (!entry || !isViewerSender(event.senderFrame)) return;
       if (report && typeof report === 'object' && (report.type === 'state' || report.type === 'stats')) entry.onReport(report);
     });
   }

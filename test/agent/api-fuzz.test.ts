@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { JoinSchema } from '../../shared/admission';
 import { commandInputs } from '../../shared/contract';
-import { fromZod, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
+import { fromZod, harmless, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
 import { NODE, tmpDir } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
@@ -93,19 +93,6 @@ async function steady(): Promise<string> {
     last = now;
   }
   throw new Error(`the state kept changing after an accepted command: ${last.slice(0, 500)}`);
-}
-
-/** Keeps the fuzz away from the machine: no program it could start exists, no signalling server it could poll. */
-function harmless(name: string, payload: unknown): unknown {
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
-  const p = { ...(payload as Record<string, unknown>) };
-  if (name === 'profiles.save') {
-    if (typeof p.exe === 'string') p.exe = `/nonexistent/${p.exe}`;
-    if (p.copy && typeof p.copy === 'object') p.copy = { ...(p.copy as object), sourceDir: '/nonexistent/a', targetDir: '/nonexistent/b' };
-  }
-  if ((name === 'instances.launch' || name === 'probe.start') && p.profileId === 'demo') p.profileId = 'demo-not';
-  if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
-  return p;
 }
 
 /** Real ids, so the fuzz reaches past "not found": a saved profile, a probe run, people in line. */

@@ -124,3 +124,16 @@ export const rawBody: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)),
 );
+
+/** Keeps the fuzz away from the machine: no program it could start exists, no signalling server it could poll. */
+export function harmless(name: string, payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  const p = { ...(payload as Record<string, unknown>) };
+  if (name === 'profiles.save') {
+    if (typeof p.exe === 'string') p.exe = `/nonexistent/${p.exe}`;
+    if (p.copy && typeof p.copy === 'object') p.copy = { ...(p.copy as object), sourceDir: '/nonexistent/a', targetDir: '/nonexistent/b' };
+  }
+  if ((name === 'instances.launch' || name === 'probe.start') && p.profileId === 'demo') p.profileId = 'demo-not';
+  if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
+  return p;
+}
