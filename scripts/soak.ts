@@ -164,7 +164,7 @@ async function longRun(mins: number): Promise<boolean> {
     }
     // Seats from the running instances; simulated visitors arriving and leaving all the time.
     await fetch(`${agent.base}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ seatsFrom: 'instances', spectatorsPerInstance: 2, policy: 'open', heartbeatTimeoutSec: 60 }) });
-    await call('admission.simulate', { running: true, arrivalsPerMin: 60, meanSessionSec: 90, operateShare: 0.3 });
+    await call('admission.simulate', { running: true, arrivalsPerMin: 60, meanSessionSec: 60, operateShare: 0.3 });
 
     // The console, open in Chromium the whole time (loopback only).
     if (!values['no-console']) {

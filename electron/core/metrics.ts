@@ -132,6 +132,8 @@ export function createMetrics(src: MetricsSource): CoreMetrics {
   // CPU a second), so nodejs_eventloop_lag_p*_seconds include those 100 ms and cover the
   // time since the previous scrape; streamcap_event_loop_delay_p99_seconds is net of them.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+  // Gauges named like counters (promtool's lint says so); nodejs_active_handles and _resources carry the same figures.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
   new Gauge({
     name: `${METRICS_PREFIX}build_info`,
