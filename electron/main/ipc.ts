@@ -2,6 +2,7 @@
 // sender (our own page, main frame) before anything else and lets the core validate
 // the payload. It never throws across IPC: errors come back as data.
 import { ApiError, IPC_INVOKE, type ApiErrorBody } from '../../shared/contract';
+import type { ViewerReport } from '../core/streams/viewer-host';
 
 export const APP_ORIGIN = 'streamcap://app';
 export const VIEWER_ORIGIN = 'streamcap://viewer';
@@ -76,4 +77,30 @@ export function registerIpc(ipcMain: IpcMainLike, invoke: (name: string, payload
 /** A measuring viewer's report comes from one of our hidden viewer windows' main frame only. */
 export function isViewerSender(frame: SenderFrame | null | undefined): boolean {
   return isMainFrameOf(VIEWER_ORIGIN, frame);
+}
+
+const VIEWER_STATES = new Set(['connecting', 'streaming', 'failed']);
+/** Figures of a stats report the core computes with: finite numbers, never negative. */
+const STATS_NUMBERS = ['fps', 'mbps', 'framesReceived', 'bytesReceived', 'at'] as const;
+
+/**
+ * A viewer report as the viewer page sends it, or null. The page is ours, but it runs a
+ * stream's content: a report without stats (the core reads stats.mbps) would throw in
+ * the main process's listener, and NaN or a string would end up in every average.
+ */
+export function asViewerReport(r: unknown): ViewerReport | null {
+  if (!r || typeof r !== 'object') return null;
+  const o = r as Record<string, unknown>;
+  if (o.type === 'state') {
+    if (typeof o.state !== 'string' || !VIEWER_STATES.has(o.state)) return null;
+    if (o.reason !== undefined && typeof o.reason !== 'string') return null;
+    return { type: 'state', state: o.state as 'connecting' | 'streaming' | 'failed', ...(typeof o.reason === 'string' ? { reason: o.reason.slice(0, 500) } : {}) };
+  }
+  if (o.type === 'stats') {
+    const st = o.stats as Record<string, unknown> | null;
+    if (!st || typeof st !== 'object' || Array.isArray(st)) return null;
+    for (const k of STATS_NUMBERS) if (typeof st[k] !== 'number' || !Number.isFinite(st[k]) || (st[k] as number) < 0) return null;
+    return { type: 'stats', stats: st as unknown as Extract<ViewerReport, { type: 'stats' }>['stats'] };
+  }
+  return null;
 }

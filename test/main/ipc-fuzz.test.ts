@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandInputs, IPC_INVOKE, type ApiErrorCode } from '../../shared/contract';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { APP_ORIGIN, isViewerSender, registerIpc, type IpcMainLike, type IpcResult, type InvokeEventLike, type SenderFrame } from '../../electron/main/ipc';
+import { APP_ORIGIN, asViewerReport, isViewerSender, registerIpc, type IpcMainLike, type IpcResult, type InvokeEventLike, type SenderFrame } from '../../electron/main/ipc';
 import { fromZod, harmless, mutate, oddValue } from '../fuzz/arbitraries';
 import { NODE, tmpDir } from '../helpers';
 
@@ -271,6 +271,30 @@ describe('Electron IPC handler, fuzzed through registerIpc on an ipcMain stand-i
     expect(await fingerprint()).toBe(baseline);
     expect(t.cases).toBeGreaterThan(100);
   }, BUDGET_MS + 60_000);
+
+  it('the viewer-report channel: every report the viewer page sends is kept; anything else is dropped, never thrown on', () => {
+    const n = fc.double({ min: 0, max: 1e12, noNaN: true, noDefaultInfinity: true });
+    const orNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+    // What renderer/viewer/viewer.ts sends (ViewerStats).
+    const stats = fc.record({ fps: n, mbps: n, width: orNull(fc.nat()), height: orNull(fc.nat()), freezes: fc.nat(), freezeSec: n, packetsLost: fc.nat(), jitterMs: orNull(n), rttMs: orNull(n), decodeMs: orNull(n), qp: orNull(n), codec: orNull(fc.constantFrom('H264', 'VP8', 'VP9', 'AV1')), framesReceived: fc.nat(), bytesReceived: fc.nat(), at: fc.nat() });
+    const sent = fc.oneof(
+      stats.map((s) => ({ type: 'stats', stats: s })),
+      fc.record({ type: fc.constant('state'), state: fc.constantFrom('connecting', 'streaming', 'failed'), reason: fc.option(fc.string(), { nil: undefined }) }).map((r) => JSON.parse(JSON.stringify(r))),
+    );
+    fc.assert(fc.property(sent, (r) => asViewerReport(r) !== null), { seed: SEED, numRuns: 2000 });
+    // Mutated: every accepted one still has the figures the core computes with.
+    fc.assert(
+      fc.property(fc.oneof(mutate(sent), sent.chain((r) => ('stats' in r ? mutate(fc.constant(r.stats)).map((st) => ({ ...r, stats: st })) : fc.constant(r))), oddValue), (r) => {
+        const v = asViewerReport(r);
+        if (v === null) return true;
+        if (v.type === 'state') return ['connecting', 'streaming', 'failed'].includes(v.state) && (v.reason === undefined || typeof v.reason === 'string');
+        return [v.stats.fps, v.stats.mbps, v.stats.framesReceived, v.stats.bytesReceived, v.stats.at].every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
+      }),
+      { seed: SEED, numRuns: 5000 },
+    );
+    expect(asViewerReport({ type: 'stats' })).toBeNull(); // the core would read stats.mbps of undefined
+    expect(asViewerReport({ type: 'stats', stats: { fps: NaN, mbps: 1, framesReceived: 0, bytesReceived: 0, at: 0 } })).toBeNull();
+  });
 
   it("the viewer-report channel's sender check: only a viewer window's main frame", () => {
     expect(isViewerSender(frameOf('streamcap://viewer/viewer.html?ss=x'))).toBe(true);
