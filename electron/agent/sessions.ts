@@ -20,7 +20,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { ApiError } from '../../shared/contract';
 import type { Core } from '../core/core';
-import type { SessionNotice } from '../core/admission';
 import {
   BAD_TARGET,
   capConnectionsPerAddress,
@@ -168,17 +167,16 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
           throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
         }
         const body = await readJsonBody(req, SESSION_BODY_LIMIT);
-        const view = core.admission.join(body, { owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
+        const view = await core.run('sessions.join', { person: body, owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
         sendJson(res, 201, view, { ...extra, location: `/api/v1/sessions/${view.id}` });
         return true;
       }
       if (req.method === 'GET' || req.method === 'HEAD') {
-        sendJson(res, 200, core.admission.get(id), extra);
+        sendJson(res, 200, await core.run('sessions.get', { id }), extra);
         return true;
       }
       if (req.method === 'DELETE') {
-        core.admission.leave(id);
-        sendJson(res, 200, { left: id }, extra);
+        sendJson(res, 200, await core.run('sessions.leave', { id }), extra);
         return true;
       }
       return methodNotAllowed(res, 'GET, DELETE', url);
@@ -205,11 +203,14 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       return true;
     }
     const id = m[1];
-    if (!core.admission.heartbeat(id)) {
-      reject(404, 'Session not known: it ended. Join again.');
-      return true;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, id));
+    void core.run('sessions.heartbeat', { id }).then(
+      ({ alive }) => {
+        if (!alive) return reject(404, 'Session not known: it ended. Join again.');
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => attach(ws, id));
+      },
+      (e: unknown) => reject(HTTP_STATUS[toApiError(e).code], toApiError(e).message),
+    );
     return true;
   }
 
@@ -218,9 +219,15 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
 
   // One heartbeat for every socket: a ping frame often enough for the timeout in
   // force (the admin may shorten it); the browser's pong keeps the place.
+  let timeoutSec = 30;
+  void core.run('admission.get', {}).then((s) => (timeoutSec = s.config.heartbeatTimeoutSec), () => undefined);
+  const offConfig = core.subscribe((e) => {
+    if (e.type === 'admission') timeoutSec = e.data.config.heartbeatTimeoutSec;
+  });
+  const heartbeat = (id: string) => void core.run('sessions.heartbeat', { id }).catch(() => undefined);
   let lastPing = Date.now();
   const pinger = setInterval(() => {
-    const every = Math.min(PING_MS, (core.admission.getConfig().heartbeatTimeoutSec * 1000) / 3);
+    const every = Math.min(PING_MS, (timeoutSec * 1000) / 3);
     if (Date.now() - lastPing < every) return;
     lastPing = Date.now();
     for (const list of bySession.values()) for (const ws of list) if (ws.readyState === ws.OPEN) ws.ping();
@@ -244,7 +251,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       unwatch = null;
     };
     try {
-      unwatch = core.admission.watch(id, (notice: SessionNotice) => {
+      unwatch = core.watchSession(id, (notice) => {
         send(notice);
         if (notice.type === 'ended') {
           unwatch = null;
@@ -257,9 +264,9 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       cleanup();
       return;
     }
-    ws.on('pong', () => core.admission.heartbeat(id));
+    ws.on('pong', () => heartbeat(id));
     ws.on('message', (raw, isBinary) => {
-      core.admission.heartbeat(id);
+      heartbeat(id);
       let msg: unknown;
       try {
         msg = JSON.parse(isBinary ? '' : raw.toString());
@@ -269,11 +276,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       const parsed = ClientSocketMessage.safeParse(msg);
       if (!parsed.success) return send({ type: 'error', error: { code: 'invalid_payload', message: 'Unknown message. Send {"type":"ping"} or {"type":"leave"}.' } });
       if (parsed.data.type === 'ping') return send({ type: 'pong' });
-      try {
-        core.admission.leave(id);
-      } catch {
-        /* already gone */
-      }
+      void core.run('sessions.leave', { id }).catch(() => undefined /* already gone */);
     });
     ws.on('close', cleanup);
     ws.on('error', cleanup);
@@ -284,6 +287,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     upgrade,
     close: () => {
       clearInterval(pinger);
+      offConfig();
       for (const list of bySession.values()) for (const ws of list) ws.terminate();
       wss.close();
     },

@@ -60,7 +60,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy });
   const orphans = core.orphanList();
   if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
-  const restored = core.admission.restored;
+  for (const problem of core.settingsProblems) log(problem);
+  const restored = core.restoredLine;
   if (restored) log(`Waiting line restored from the journal: ${restored.people} ${restored.people === 1 ? 'person' : 'people'}${restored.repaired ? ` (${restored.repaired})` : ''}.`);
   let agent;
   let sessions: SessionServer | null = null;
@@ -75,7 +76,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       sessionsPerAddress: perAddress,
     });
     if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir, sessionsPerAddress: perAddress });
-    core.admission.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
+    core.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
   } catch (e) {
     await agent?.close();
     await core.shutdown({ stopInstances: false });

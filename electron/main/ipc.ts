@@ -1,7 +1,8 @@
 // The IPC door: one handler for every command of the contract, which checks the
 // sender (our own page, main frame) before anything else and lets the core validate
 // the payload. It never throws across IPC: errors come back as data.
-import { ApiError, IPC_INVOKE, type ApiErrorBody } from '../../shared/contract';
+import { ApiError } from '../../shared/contract';
+import { IPC_INVOKE, type IpcResult } from '../../shared/wire/ipc';
 import type { ViewerReport } from '../core/streams/viewer-host';
 
 export const APP_ORIGIN = 'streamcap://app';
@@ -13,7 +14,6 @@ export interface SenderFrame {
   parent: unknown | null;
 }
 
-export type IpcResult = { ok: true; data: unknown } | { ok: false; error: ApiErrorBody['error'] };
 
 /**
  * A main frame (no parent) showing a page of `origin`: scheme and host exactly, no port

@@ -108,7 +108,7 @@ function knownId(marker: string, n: number): string {
   const [, name, key] = marker.split(':');
   if (key === 'profileId' || name === 'profiles.delete') return known.profile;
   if (name!.startsWith('probe.')) return known.probe;
-  if (name!.startsWith('admission.')) return known.sessions[n % Math.max(1, known.sessions.length)] ?? 'nobody';
+  if (name!.startsWith('admission.') || name!.startsWith('sessions.')) return known.sessions[n % Math.max(1, known.sessions.length)] ?? 'nobody';
   return 'nothing';
 }
 let pickSeq = 0;

@@ -65,7 +65,7 @@ describe('probe commands', () => {
     expect(r.status).toBe(400);
     expect(r.body.error!.issues).toEqual([expect.stringMatching(/^maxSettleSec: at least settleSec \(10 s\)/)]);
     expect((await api('POST', '/commands/probe.status', {})).body.data).toBeNull();
-    expect(core.supervisor.list()).toEqual([]);
+    expect(await core.run('instances.list', {})).toEqual([]);
   });
 
   it('refuses a comparison run with a JSON or CSV export (only the HTML report compares)', async () => {

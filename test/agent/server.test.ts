@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { startAgent, type Agent } from '../../electron/agent/server';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import type { ServerMessage } from '../../shared/contract';
+import type { AgentServerMessage as ServerMessage } from '../../shared/wire/agent';
 import { tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';

@@ -11,10 +11,11 @@
 // Time-bounded: FUZZ_API_MS for each of the two properties (6 s by default; `npm run soak` runs more).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandInputs, IPC_INVOKE, type ApiErrorCode } from '../../shared/contract';
+import { commandInputs, type ApiErrorCode } from '../../shared/contract';
+import { IPC_INVOKE, type IpcResult } from '../../shared/wire/ipc';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { APP_ORIGIN, asViewerReport, isViewerSender, registerIpc, type IpcMainLike, type IpcResult, type InvokeEventLike, type SenderFrame } from '../../electron/main/ipc';
+import { APP_ORIGIN, asViewerReport, isViewerSender, registerIpc, type IpcMainLike, type InvokeEventLike, type SenderFrame } from '../../electron/main/ipc';
 import { fromZod, harmless, mutate, oddValue } from '../fuzz/arbitraries';
 import { NODE, tmpDir } from '../helpers';
 
@@ -191,7 +192,7 @@ beforeAll(async () => {
   // Real ids for the fuzz to reach past "not found": a profile (a program that ends at once), people in line.
   await q('profiles.save', { id: known.profile, name: 'Ends at once', exe: NODE, args: ['-e', 'process.exit(3)'], staggerSec: 2 });
   await q('admission.set', { seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 3600 });
-  for (let k = 0; k < 4; k++) core.admission.join({ name: `Line ${k}`, want: 'any' });
+  for (let k = 0; k < 4; k++) await q('sessions.join', { person: { name: `Line ${k}`, want: 'any' } });
 });
 afterAll(async () => {
   console.log(`IPC fuzz cases: ${Object.entries(tally).map(([k, t]) => `${k} ${t.cases} (${t.accepted} accepted, ${t.refused} refused: ${Object.entries(t.byCode).map(([c, n]) => `${c} ${n}`).join(', ')})`).join('; ')}`);
