@@ -120,6 +120,8 @@ function series(text: string, name: string): number | null {
   return line ? Number(line.slice(name.length + 1)) : null;
 }
 
+const sign = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+
 /** Least-squares slope of y over x. */
 function slope(pts: { x: number; y: number }[]): number {
   const n = pts.length;
@@ -278,14 +280,27 @@ async function longRun(mins: number): Promise<boolean> {
     const worstSec = Math.max(0, ...rows.map((r) => r.worstSecond));
     const lost = rows.filter((r) => r.running < INSTANCES).length;
     console.log(`  end:   RSS ${end.rss.toFixed(1)} MB, heap ${end.heap.toFixed(1)} MB, ${end.fds} open files`);
+    // Memory a collector frees comes and goes in a sawtooth (V8 returns pages to the system
+    // minutes apart): what stays is the floor. The lowest reading of the second half against
+    // the first half's, per hour between the halves' middles; the slope is printed beside it.
+    const floorPerH = (key: 'rss' | 'heap') => {
+      const half = Math.floor(after.length / 2);
+      const a = after.slice(0, half);
+      const b = after.slice(half);
+      if (!a.length || !b.length) return NaN;
+      const mid = (xs: Row[]) => xs.reduce((t, r) => t + r.min, 0) / xs.length;
+      return (Math.min(...b.map((r) => r[key])) - Math.min(...a.map((r) => r[key]))) / ((mid(b) - mid(a)) / 60);
+    };
+    const rssFloor = floorPerH('rss');
+    const heapFloor = floorPerH('heap');
     const ok = {
-      rss: rssPerH < 5,
-      heap: heapPerH < 5,
+      rss: rssFloor < 5,
+      heap: heapFloor < 5,
       p99: rows.every((r) => r.p99 < 50),
     };
     console.log(
       `soak: RSS ${start.rss.toFixed(1)} → ${end.rss.toFixed(1)} MB, heap ${start.heap.toFixed(1)} → ${end.heap.toFixed(1)} MB; ` +
-        `after minute ${warm.toFixed(0)}: RSS ${rssPerH >= 0 ? '+' : ''}${rssPerH.toFixed(2)} MB/h (${ok.rss ? 'under' : 'OVER'} 5), heap ${heapPerH >= 0 ? '+' : ''}${heapPerH.toFixed(2)} MB/h (${ok.heap ? 'under' : 'OVER'} 5), open files ${fdsPerH >= 0 ? '+' : ''}${fdsPerH.toFixed(1)}/h; ` +
+        `after minute ${warm.toFixed(0)}: growth of the floor (lowest reading, second half vs first) RSS ${sign(rssFloor)} MB/h (${ok.rss ? 'under' : 'OVER'} 5), heap ${sign(heapFloor)} MB/h (${ok.heap ? 'under' : 'OVER'} 5); least-squares slope RSS ${sign(rssPerH)} MB/h, heap ${sign(heapPerH)} MB/h, open files ${sign(fdsPerH, 1)}/h; ` +
         `event-loop p99: worst minute ${worst.p99.toFixed(1)} ms at minute ${worst.min.toFixed(0)} (${ok.p99 ? 'under' : 'OVER'} 50; an idle process beside it ${worst.control.toFixed(1)} ms that minute, ${Math.max(0, ...rows.map((r) => r.control)).toFixed(1)} ms at worst), worst second ${worstSec.toFixed(1)} ms; agent CPU ${(rows.reduce((a, r) => a + r.cpu, 0) / Math.max(1, rows.length)).toFixed(1)} % of a core on average; load average ${os.loadavg()[0]!.toFixed(1)} at the end; ` +
         `${joins} joins, ${errors} failed requests, ${lost} minutes with an instance down, ${consoleErrors.length} console errors${consoleErrors.length ? `: ${consoleErrors.slice(0, 3).join(' | ')}` : ''}`,
     );
