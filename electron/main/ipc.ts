@@ -21,8 +21,9 @@ export interface SenderFrame {
  * ours is ever loaded with one, so such a URL is refused, not guessed at).
  */
 function isMainFrameOf(origin: string, frame: SenderFrame | null | undefined): boolean {
-  if (!frame || frame.parent || typeof frame.url !== 'string') return false;
   try {
+    // Inside the try: a disposed WebFrameMain throws on every property read.
+    if (!frame || frame.parent || typeof frame.url !== 'string') return false;
     const u = new URL(frame.url);
     return `${u.protocol}//${u.host}` === origin && u.username === '' && u.password === '' && u.port === '';
   } catch {
@@ -34,6 +35,15 @@ export function isTrustedSender(frame: SenderFrame | null | undefined): boolean 
   return isMainFrameOf(APP_ORIGIN, frame);
 }
 
+/** The sender for a message: its URL (cut short), or why there is none. */
+function senderName(frame: SenderFrame | null | undefined): string {
+  try {
+    return frame ? `${String(frame.url).slice(0, 200)}${frame.parent ? ', a sub-frame' : ''}` : 'no frame';
+  } catch {
+    return 'a disposed frame';
+  }
+}
+
 export async function handleInvoke(
   invoke: (name: string, payload: unknown) => Promise<unknown>,
   frame: SenderFrame | null | undefined,
@@ -41,7 +51,7 @@ export async function handleInvoke(
   payload: unknown,
 ): Promise<IpcResult> {
   try {
-    if (!isTrustedSender(frame)) throw new ApiError('forbidden', `IPC from an untrusted sender (${frame?.url ?? 'no frame'}) was refused.`);
+    if (!isTrustedSender(frame)) throw new ApiError('forbidden', `IPC from an untrusted sender (${senderName(frame)}) was refused.`);
     if (typeof name !== 'string' || name.length > 64) throw new ApiError('unknown_command', 'Command name must be a string of at most 64 characters.');
     return { ok: true, data: await invoke(name, payload) };
   } catch (e) {

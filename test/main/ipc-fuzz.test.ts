@@ -63,10 +63,30 @@ function eventFrom(frame: SenderFrame | null | (() => never)): InvokeEventLike {
 }
 const OURS = frameOf(`${APP_ORIGIN}/index.html`);
 
+/** A frame for a message, which may itself throw (a disposed one). */
+function frameName(f: SenderFrame | null | (() => never)): string {
+  if (typeof f === 'function') return 'an event whose senderFrame throws';
+  try {
+    return f ? `${JSON.stringify(f.url)}${f.parent ? ' (a sub-frame)' : ''}` : 'no frame';
+  } catch {
+    return 'a disposed frame';
+  }
+}
+
 const untrustedFrame: fc.Arbitrary<SenderFrame | null | (() => never)> = fc.oneof(
   fc.constant(null),
   fc.constant(() => {
     throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+  }),
+  // A WebFrameMain disposed after the event was made: Electron throws on every property read.
+  fc.constantFrom('url', 'parent').map((k) => {
+    const f = frameOf(`${APP_ORIGIN}/index.html`);
+    Object.defineProperty(f, k, {
+      get() {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+    });
+    return f;
   }),
   // Our page inside a frame of another page, or a frame inside ours.
   fc.constantFrom(`${APP_ORIGIN}/index.html`, `${APP_ORIGIN}/`).map((u) => frameOf(u, frameOf('https://evil.example/'))),
@@ -258,8 +278,8 @@ describe('Electron IPC handler, fuzzed through registerIpc on an ipcMain stand-i
       for (const [frame, a] of fc.sample(fc.tuple(untrustedFrame, args), { numRuns: 50, seed: SEED + 7919 * (round + 1) })) {
         const { r, fault } = await call(eventFrom(frame), a);
         t.cases++;
-        if (fault) faults.push(`${fault} from ${typeof frame === 'function' ? 'a destroyed frame' : show(frame && { url: frame.url, parent: !!frame.parent })}`);
-        else if (r?.ok !== false || r.error.code !== 'forbidden') faults.push(`not refused as forbidden: ${show(r)} from ${show(frame && typeof frame !== 'function' ? frame.url : frame)}`);
+        if (fault) faults.push(`${fault} from ${frameName(frame)}`);
+        else if (r?.ok !== false || r.error.code !== 'forbidden') faults.push(`not refused as forbidden: ${show(r)} from ${frameName(frame)}`);
         if (r?.ok) t.accepted++;
         else {
           t.refused++;
@@ -303,7 +323,15 @@ describe('Electron IPC handler, fuzzed through registerIpc on an ipcMain stand-i
       fc.property(untrustedFrame, (f) => {
         if (typeof f === 'function') return true;
         const ok = isViewerSender(f);
-        return ok === (f !== null && !f.parent && /^streamcap:\/\/viewer(\/|$)/.test(f.url) && new URL(f.url).host === 'viewer');
+        let url: string;
+        let parent: unknown;
+        try {
+          url = f?.url ?? '';
+          parent = f?.parent;
+        } catch {
+          return ok === false; // a disposed frame
+        }
+        return ok === (f !== null && !parent && /^streamcap:\/\/viewer(\/|$)/.test(url) && new URL(url).host === 'viewer');
       }),
       { seed: SEED, numRuns: 2000 },
     );
