@@ -120,7 +120,9 @@ function series(text: string, name: string): number | null {
   return line ? Number(line.slice(name.length + 1)) : null;
 }
 
-const sign = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+function sign(x: number, digits = 2): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+}
 
 /** Least-squares slope of y over x. */
 function slope(pts: { x: number; y: number }[]): number {
