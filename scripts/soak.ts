@@ -19,7 +19,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { ensureUiBuilt } from '../electron/agent/ui-build';
+import { ensureUiBuilt } from '../electron/server/ui-build';
+import type { AdmissionSnapshot } from '../shared/admission-rules';
 import { everyoneIn } from '../test/helpers';
 
 const { values } = parseArgs({
@@ -142,9 +143,9 @@ async function longRun(mins: number): Promise<boolean> {
   const child = agent.proc;
   const pid = child.pid!;
   const auth = { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' };
-  const call = async (name: string, body: unknown = {}) => {
+  const call = async (name: string, body: unknown = {}): Promise<unknown> => {
     const r = await fetch(`${agent.base}/api/v1/commands/${name}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
-    const j = (await r.json()) as { data?: any; error?: { message: string } };
+    const j = (await r.json()) as { data?: unknown; error?: { message: string } };
     if (!r.ok || j.error) throw new Error(`${name}: ${r.status} ${j.error?.message ?? ''}`);
     return j.data;
   };
@@ -233,7 +234,7 @@ async function longRun(mins: number): Promise<boolean> {
       const [text, control] = await Promise.all([scrape(), machine.read()]);
       const lagP99 = series(text, 'nodejs_eventloop_lag_p99_seconds');
       const cpuSec = series(text, 'process_cpu_seconds_total') ?? NaN;
-      const adm = await call('admission.get');
+      const adm = (await call('admission.get')) as AdmissionSnapshot;
       const r: Row = {
         min,
         rss: (series(text, 'process_resident_memory_bytes') ?? NaN) / 2 ** 20,

@@ -3,7 +3,7 @@
 // results they return, and the events the core pushes. Both sides import this file.
 import { z } from 'zod';
 import { checkTemplate } from './placeholders';
-import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission';
+import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission-rules';
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 import type { StreamStats } from './stream-quality';

@@ -1,10 +1,10 @@
 // `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgent } from '../agent/server';
-import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../agent/sessions';
-import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../agent/security';
-import { ensureUiBuilt } from '../agent/ui-build';
+import { startAgent } from '../server/api';
+import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../server/sessions';
+import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../server/security';
+import { ensureUiBuilt } from '../server/ui-build';
 import { Core, type OrphanPolicy } from '../core/core';
 import { numberOption, UsageError } from './args';
 

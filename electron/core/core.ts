@@ -17,7 +17,8 @@ import {
   type Profile,
   type Snapshot,
 } from '../../shared/contract';
-import { AdmissionService, type AdmissionOptions, type SessionNotice } from './admission';
+import { AdmissionService, type AdmissionOptions } from './admission-service';
+import type { SessionNotice } from '../../shared/wire/sessions';
 import type { MetricsSource } from './metrics';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';
 import { openGpuSource } from './gpu/open';
@@ -130,6 +131,11 @@ export class Core {
     if (core.orphans.length === 0) core.admission.instancesKnown();
     if (opts.autoStart !== false) core.sampler.start();
     return core;
+  }
+
+  /** Where a program would be started from, or an ApiError('exe_not_found') that says why not: for a door to fail fast, before a core exists. */
+  static findExecutable(exe: string, cwd: string): string {
+    return resolveExecutable(exe, cwd);
   }
 
   private onInstancesChanged(): void {

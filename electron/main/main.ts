@@ -5,8 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT } from '../../shared/wire/ipc';
 import { Core } from '../core/core';
-import { installLastResort } from '../agent/http';
-import { startSessionServer, type SessionServer } from '../agent/sessions';
+import { installLastResort } from '../server/http';
+import { startSessionServer, type SessionServer } from '../server/sessions';
 import { APP_ORIGIN, registerIpc } from './ipc';
 import { ElectronViewerHost } from './viewers';
 

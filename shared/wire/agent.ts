@@ -1,4 +1,4 @@
-// The agent's admin wire (electron/agent/server.ts ↔ renderer/src/transport/web.ts and
+// The agent's admin wire (electron/server/api.ts ↔ renderer/src/transport/web.ts and
 // scripts): where the commands and the event socket are, how the token travels, and
 // the messages on the socket. The commands themselves are the contract (shared/contract.ts).
 import { z } from 'zod';

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission';
+import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission-rules';
 import { NODE, tmpDir, waitFor } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
@@ -78,7 +78,8 @@ describe('kill -9 of the agent with 200 people in line', () => {
 
     await kill9(a.proc);
     const killedAt = Date.now();
-    // Down for longer than the heartbeat timeout (5 s): that is the point of the wait.
+    // Down for longer than the heartbeat timeout (5 s): that is the point of the wait. Real
+    // time, not a fake clock: the agent is another process, and the downtime is wall-clock.
     await new Promise((r) => setTimeout(r, 5500));
     const b = await startAgent(dir);
     expect(Date.now() - killedAt).toBeGreaterThan(5000);

@@ -2,10 +2,10 @@
 // no effect is refused with what to send instead, and nothing changes. Over the
 // agent's real HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type Agent } from '../../electron/agent/server';
+import { startAgent, type Agent } from '../../electron/server/api';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import type { AdmissionSnapshot } from '../../shared/admission';
+import type { AdmissionSnapshot } from '../../shared/admission-rules';
 import { profile, tmpDir } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { checkInvariants, type AdmissionState, type SessionView } from '../../shared/admission';
+import { checkInvariants, type AdmissionState, type SessionView } from '../../shared/admission-rules';
 import { CPU_LOAD, profile, sleep, tmpDir, untilState } from '../helpers';
 
 let core: Core;
