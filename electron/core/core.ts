@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { z } from 'zod';
 import {
   ApiError,
   isCommandName,
@@ -36,7 +37,8 @@ import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
 import { StreamWatcher } from './streams/watcher';
 import { defaultDataDir, ensureDir, sweepTempFiles } from './storage';
 
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+// Read, and checked rather than cast: a package.json without a version is a broken install, said at start.
+const pkg = z.object({ version: z.string() }).parse(createRequire(import.meta.url)('../../package.json'));
 
 export type OrphanPolicy = 'ask' | 'stop' | 'adopt';
 

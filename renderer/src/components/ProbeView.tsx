@@ -348,7 +348,7 @@ export function ProbeView() {
   const start = async (payload: Record<string, unknown>) => {
     setBusy(true);
     setShown(null);
-    const r = await call((tr) => tr.invoke('probe.start', payload as never));
+    const r = await call((tr) => tr.submit('probe.start', payload));
     if (r) useStore.setState({ probe: r, probePoints: [] });
     setBusy(false);
   };

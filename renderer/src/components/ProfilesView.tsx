@@ -164,7 +164,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone: () => void }) {
   const save = async () => {
     setErrors({});
     const r = await run(
-      (tr) => tr.invoke('profiles.save', toPayload(form) as never),
+      (tr) => tr.submit('profiles.save', toPayload(form)),
       (e) => {
         const issues = e instanceof CommandError ? e.issues : [];
         setErrors(issuesByField(issues));

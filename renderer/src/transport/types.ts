@@ -7,6 +7,8 @@ export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 export interface Transport {
   readonly kind: 'electron' | 'web';
   invoke<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutputs[K]>;
+  /** A form's payload as a person typed it: the core's schema is the check, and its issues come back per field (CommandError.issues). */
+  submit<K extends CommandName>(name: K, payload: unknown): Promise<CommandOutputs[K]>;
   subscribe(onEvent: (e: AppEvent) => void, onState: (s: ConnectionState) => void): () => void;
 }
 

@@ -34,6 +34,10 @@ export class WebTransport implements Transport {
   private readonly pending = new Map<number, Pending>();
   constructor(private readonly token: string) {}
 
+  submit<K extends CommandName>(name: K, payload: unknown): Promise<never> {
+    return this.invoke(name, payload);
+  }
+
   invoke<K extends CommandName>(name: K, input: unknown): Promise<never> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return this.invokeHttp(name, input);

@@ -75,7 +75,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
     setBusy(true);
     let failed = false;
     const r = await run(
-      (tr) => tr.invoke('admission.set', patch as never),
+      (tr) => tr.submit('admission.set', patch),
       (e) => {
         failed = true;
         setProblems(problemsOf(e, KEYS));
