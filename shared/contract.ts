@@ -7,6 +7,7 @@ import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type Se
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 import type { StreamStats } from './stream-quality';
+import { fleetCommandInputs, type FleetOverview } from './wire/fleet';
 
 const MAX_PATH = 4096;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.()-]*$/;
@@ -117,6 +118,7 @@ export const commandInputs = {
   'admission.promote': IdInput,
   'admission.move': z.object({ id: z.string().min(1).max(100), position: z.number().int().min(1).max(100_000) }).strict(),
   'admission.simulate': SimulationSchema,
+  ...fleetCommandInputs,
 } as const;
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
@@ -150,6 +152,13 @@ export interface CommandOutputs {
   'admission.promote': SessionView;
   'admission.move': SessionView;
   'admission.simulate': SimulationStatus;
+  'fleet.list': FleetOverview;
+  'fleet.add': { name: string; url: string };
+  'fleet.rename': { name: string };
+  'fleet.remove': { removed: string };
+  'fleet.launch': { ids: string[] };
+  'fleet.stopAll': { stopped: number };
+  'fleet.drain': { server: string; draining: boolean };
 }
 
 export function isCommandName(name: string): name is CommandName {
@@ -373,6 +382,7 @@ export interface EventMap {
   orphans: OrphanInfo[];
   probe: ProbeLive;
   admission: AdmissionSnapshot;
+  fleet: FleetOverview;
 }
 export type EventName = keyof EventMap;
 export type AppEvent = { [K in EventName]: { type: K; data: EventMap[K] } }[EventName];

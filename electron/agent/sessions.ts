@@ -21,6 +21,17 @@ import { z } from 'zod';
 import { ApiError } from '../../shared/contract';
 import type { Core } from '../core/core';
 import type { SessionNotice } from '../core/admission';
+import type { SessionView } from '../../shared/admission';
+
+/** Whose line the client API serves: the core's own admission, or the fleet's front door (agent --fleet). */
+export interface SessionBackend {
+  join(input: unknown, opts: { owner?: string; maxPerOwner?: number }): SessionView | Promise<SessionView>;
+  get(id: string): SessionView;
+  leave(id: string): void | Promise<void>;
+  heartbeat(id: string): boolean;
+  watch(id: string, fn: (notice: SessionNotice) => void): () => void;
+  getConfig(): { heartbeatTimeoutSec: number };
+}
 import {
   BAD_TARGET,
   capConnectionsPerAddress,
@@ -115,6 +126,7 @@ export const WAIT_PAGE_HEADERS = {
 
 export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   const { core } = opts;
+  const backend: SessionBackend = core.fleet.frontDoor ?? core.admission;
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const extra = opts.cors ? CORS : {};
@@ -168,16 +180,16 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
           throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
         }
         const body = await readJsonBody(req, SESSION_BODY_LIMIT);
-        const view = core.admission.join(body, { owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
+        const view = await backend.join(body, { owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
         sendJson(res, 201, view, { ...extra, location: `/api/v1/sessions/${view.id}` });
         return true;
       }
       if (req.method === 'GET' || req.method === 'HEAD') {
-        sendJson(res, 200, core.admission.get(id), extra);
+        sendJson(res, 200, backend.get(id), extra);
         return true;
       }
       if (req.method === 'DELETE') {
-        core.admission.leave(id);
+        await backend.leave(id);
         sendJson(res, 200, { left: id }, extra);
         return true;
       }
@@ -205,7 +217,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       return true;
     }
     const id = m[1];
-    if (!core.admission.heartbeat(id)) {
+    if (!backend.heartbeat(id)) {
       reject(404, 'Session not known: it ended. Join again.');
       return true;
     }
@@ -220,7 +232,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   // force (the admin may shorten it); the browser's pong keeps the place.
   let lastPing = Date.now();
   const pinger = setInterval(() => {
-    const every = Math.min(PING_MS, (core.admission.getConfig().heartbeatTimeoutSec * 1000) / 3);
+    const every = Math.min(PING_MS, (backend.getConfig().heartbeatTimeoutSec * 1000) / 3);
     if (Date.now() - lastPing < every) return;
     lastPing = Date.now();
     for (const list of bySession.values()) for (const ws of list) if (ws.readyState === ws.OPEN) ws.ping();
@@ -244,7 +256,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       unwatch = null;
     };
     try {
-      unwatch = core.admission.watch(id, (notice: SessionNotice) => {
+      unwatch = backend.watch(id, (notice: SessionNotice) => {
         send(notice);
         if (notice.type === 'ended') {
           unwatch = null;
@@ -257,9 +269,9 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       cleanup();
       return;
     }
-    ws.on('pong', () => core.admission.heartbeat(id));
+    ws.on('pong', () => backend.heartbeat(id));
     ws.on('message', (raw, isBinary) => {
-      core.admission.heartbeat(id);
+      backend.heartbeat(id);
       let msg: unknown;
       try {
         msg = JSON.parse(isBinary ? '' : raw.toString());
@@ -270,7 +282,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       if (!parsed.success) return send({ type: 'error', error: { code: 'invalid_payload', message: 'Unknown message. Send {"type":"ping"} or {"type":"leave"}.' } });
       if (parsed.data.type === 'ping') return send({ type: 'pong' });
       try {
-        core.admission.leave(id);
+        void Promise.resolve(backend.leave(id)).catch(() => undefined);
       } catch {
         /* already gone */
       }

@@ -33,6 +33,8 @@ import { ProcSystemReader } from './system-reader';
 import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
 import { StreamWatcher } from './streams/watcher';
 import { defaultDataDir, ensureDir, sweepTempFiles } from './storage';
+import { FleetService, isFleetCommandName } from './fleet/service';
+import type { TokenSealer } from './fleet/store';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -52,6 +54,8 @@ export interface CoreOptions {
   admission?: Omit<AdmissionOptions, 'dataDir' | 'onSnapshot'>;
   /** Where the measuring viewers run (default: a headless Chromium found on the machine; Electron passes a hidden window). */
   viewers?: ViewerHost;
+  /** The fleet: the servers list file (default fleet.json in the data folder), and whether this core is the front door (agent --fleet). */
+  fleet?: { file?: string; frontDoor?: boolean; heartbeatTimeoutSec?: number; sealer?: TokenSealer };
 }
 
 type Listener = (event: AppEvent) => void;
@@ -65,6 +69,7 @@ export class Core {
   readonly probe: ProbeRunner;
   readonly admission: AdmissionService;
   readonly streams: StreamWatcher;
+  readonly fleet: FleetService;
   private listeners = new Set<Listener>();
   private history: Snapshot[] = [];
   private readonly historySize: number;
@@ -114,6 +119,12 @@ export class Core {
       },
     });
     this.admission.setProbeCapacity(this.probe.latestCapacity());
+    this.fleet = new FleetService({
+      file: opts.fleet?.file ?? path.join(this.dataDir, 'fleet.json'),
+      sealer: opts.fleet?.sealer,
+      frontDoor: opts.fleet?.frontDoor ? { dataDir: this.dataDir, heartbeatTimeoutSec: opts.fleet.heartbeatTimeoutSec } : null,
+      emit: (data) => this.emit({ type: 'fleet', data }),
+    });
     this.sampler.onSample((s) => {
       this.history.push(s);
       if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
@@ -204,6 +215,7 @@ export class Core {
   async invoke(name: string, payload: unknown): Promise<unknown> {
     if (this.closed) throw new ApiError('conflict', 'StreamCap is shutting down.');
     if (!isCommandName(name)) throw new ApiError('unknown_command', `Unknown command "${String(name).slice(0, 64)}".`);
+    if (isFleetCommandName(name)) return this.fleet.run(name, parseCommandInput(name, payload));
     return this.run(name, payload);
   }
 
@@ -310,6 +322,7 @@ export class Core {
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.fleet.close();
     await this.admission.close();
     await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();

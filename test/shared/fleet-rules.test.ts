@@ -7,7 +7,7 @@ import { entryFromAdd, FleetAddSchema, FleetFileSchema, parseAgentLink } from '.
 const want = fc.constantFrom<Want>('operate', 'watch', 'any');
 const candidate = (i: number) =>
   fc.record({
-    name: fc.constant(`s${i}`),
+    name: fc.constant<string>(`s${i}`),
     eligible: fc.boolean(),
     stress: fc.option(fc.double({ min: 0, max: 2, noNaN: true }), { nil: null }),
     places: fc.record({ seats: fc.nat(6), spectators: fc.nat(6), streams: fc.oneof(fc.nat(10), fc.constant(Infinity)) }),
