@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BandwidthView } from './components/BandwidthView';
 import { InstancesView } from './components/InstancesView';
+import { FleetView, MemberBanner } from './components/FleetView';
 import { ProbeView } from './components/ProbeView';
 import { ProfilesView } from './components/ProfilesView';
 import { SessionsView } from './components/SessionsView';
@@ -76,7 +77,8 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const latest = useStore((s) => s.latest);
   const transport = useStore((s) => s.transport);
-  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall'];
+  const member = useStore((s) => s.member);
+  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall', 'fleet'];
   // The admission snapshot is pushed on every change; load it once per connection for the first picture.
   useEffect(() => {
     if (connection === 'open' && transport) void loadAdmission(transport);
@@ -97,6 +99,7 @@ export function App() {
   if (connection === 'unauthorized') return <TokenPrompt />;
   return (
     <div className="app">
+      {member && <MemberBanner name={member} />}
       <header className="top">
         <div className="brand">
           <img src="./icon.svg" alt="" width={28} height={28} />
@@ -143,6 +146,7 @@ export function App() {
         {view === 'sessions' && <SessionsView />}
         {view === 'probe' && <ProbeView />}
         {view === 'wall' && <StreamWall />}
+        {view === 'fleet' && <FleetView />}
       </main>
       <footer>
         {latest?.loopDelayP99Ms != null && <span>{t('system.loop', { ms: latest.loopDelayP99Ms.toFixed(1) })}</span>}

@@ -21,12 +21,16 @@ export function saveToken(token: string): void {
 
 export class WebTransport implements Transport {
   readonly kind = 'web' as const;
-  constructor(private readonly token: string) {}
+  /** base: this agent's API, or a fleet member's console relayed by it (memberApiBase). */
+  constructor(
+    private readonly token: string,
+    private readonly base: string = API_PREFIX,
+  ) {}
 
   async invoke<K extends CommandName>(name: K, input: unknown): Promise<never> {
     let res: Response;
     try {
-      res = await fetch(`${API_PREFIX}/commands/${name}`, {
+      res = await fetch(`${this.base}/commands/${name}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
         body: JSON.stringify(input ?? {}),
@@ -50,7 +54,7 @@ export class WebTransport implements Transport {
     const connect = () => {
       onState('connecting');
       const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-      ws = new WebSocket(`${proto}://${location.host}${API_PREFIX}/events`, ['streamcap.v1', `streamcap-token.${this.token}`]);
+      ws = new WebSocket(`${proto}://${location.host}${this.base}/events`, ['streamcap.v1', `streamcap-token.${this.token}`]);
       let opened = false;
       ws.onopen = () => {
         opened = true;
