@@ -35,7 +35,8 @@ test('three servers in the Fleet view; one stopped is shown offline within 5 s; 
   for (let i = 0; i < 6; i++) {
     const r = await fetch(`${door.base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Guest ${i + 1}`, want: 'operate' }) });
     expect(r.status).toBe(201);
-    expect((await r.json()).server).toMatch(/^render-0[123]$/);
+    const joined: { server: string | null } = JSON.parse(await r.text());
+    expect(joined.server).toMatch(/^render-0[123]$/);
   }
   await expect(page.getByTestId('fleet-front-door')).toContainText('6 placed');
   await expect.poll(async () => (await page.getByTestId('fleet-stress').allInnerTexts()).filter((s) => /^\d+\.\d\d$/.test(s)).length).toBe(3);

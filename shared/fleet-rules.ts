@@ -13,8 +13,9 @@ export const STALE_AFTER_MS = 2000;
 /** Not heard for this long: offline (figures dropped; its people go back to the front of the line). Shown within 5 s. */
 export const OFFLINE_AFTER_MS = 4000;
 
-export function memberState(lastHeardAt: number | null, now: number): MemberState {
-  if (lastHeardAt === null) return 'offline';
+/** refused: nothing listens at its address now (connection refused): offline at once, not after the wait. */
+export function memberState(lastHeardAt: number | null, now: number, refused = false): MemberState {
+  if (lastHeardAt === null || refused) return 'offline';
   const age = now - lastHeardAt;
   return age <= STALE_AFTER_MS ? 'online' : age <= OFFLINE_AFTER_MS ? 'stale' : 'offline';
 }

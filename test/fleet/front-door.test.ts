@@ -134,6 +134,25 @@ describe('the front door places one line on three servers', () => {
     expect(next.server).toBe(a!.name);
   });
 
+  it('a member that hangs (stopped, its socket still open: no refusal, only silence) is offline within 5 s by its silence; resumed, it takes people again', async () => {
+    const hung = members[2]!;
+    const theirs = (await Promise.all(people.map((p) => door.get(p.id)))).filter((v) => v?.server === hung.name).map((v) => v!.id);
+    expect(theirs.length).toBeGreaterThan(0);
+    const t0 = Date.now();
+    hung.child.proc.kill('SIGSTOP');
+    try {
+      await waitFor(async () => (await Promise.all(theirs.map((id) => door.get(id)))).every((v) => v?.server === null), 'the hung member’s people back in line', 8000, 100);
+      const took = Date.now() - t0;
+      console.log(`hung member (silence only) → people back at the front: ${took} ms`);
+      expect(took).toBeLessThanOrEqual(5000);
+    } finally {
+      hung.child.proc.kill('SIGCONT');
+    }
+    await waitFor(async () => (await Promise.all(theirs.map((id) => door.get(id)))).every((v) => v?.server === hung.name), 'the resumed member taking its people again', 15000, 100);
+    const all = (await Promise.all(members.map(operatorsOn))).flat();
+    expect(new Set(all).size).toBe(all.length);
+  });
+
   it('the servers list: the --fleet file is kept with mode 0600; add by pasted URL, rename, remove', async () => {
     expect(fs.statSync(door.fleetFile).mode & 0o777).toBe(0o600);
     const link = `http://127.0.0.1:1/#token=${'x'.repeat(20)}`;

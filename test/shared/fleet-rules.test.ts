@@ -100,6 +100,7 @@ describe('member state, stress and places', () => {
     expect(memberState(1000, 1001 + STALE_AFTER_MS)).toBe('stale');
     expect(memberState(1000, 1001 + OFFLINE_AFTER_MS)).toBe('offline');
     expect(OFFLINE_AFTER_MS).toBeLessThan(5000);
+    expect(memberState(1000, 1001, true)).toBe('offline'); // refused: nothing listens there now
   });
 
   it('stress is the highest load over its threshold; unmeasured loads do not count', () => {

@@ -31,6 +31,8 @@ export class MemberLink {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   lastHeardAt: number | null = null;
   error: string | null = null;
+  /** The last attempt to connect was refused: nothing listens at its address (the agent stopped). */
+  private refused = false;
   readonly figures: MemberFigures = { sample: null, instances: null, admission: null, host: null };
 
   constructor(
@@ -46,12 +48,13 @@ export class MemberLink {
   }
 
   state(now = Date.now()) {
-    return memberState(this.lastHeardAt, now);
+    return memberState(this.lastHeardAt, now, this.refused);
   }
 
   private heard(): void {
     this.lastHeardAt = Date.now();
     this.error = null;
+    this.refused = false;
   }
 
   private connect(): void {
@@ -108,7 +111,11 @@ export class MemberLink {
         else p.reject(new ApiError(msg.error.code, msg.error.message, msg.error.issues));
       }
     });
-    ws.on('error', (e) => {
+    ws.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNREFUSED') {
+        this.refused = true;
+        this.onChange('link');
+      }
       if (!this.error || this.error.startsWith('cannot reach')) this.error = `cannot reach ${this.entry.url}: ${e.message}`;
     });
     ws.on('close', () => {
@@ -121,7 +128,8 @@ export class MemberLink {
       }
       if (this.ws === ws) this.ws = null;
       this.onChange('link');
-      if (!this.closed) this.timer = setTimeout(() => this.connect(), RECONNECT_MS);
+      // At once after a drop (a restart is told apart from a stop within a moment), then every second.
+      if (!this.closed) this.timer = setTimeout(() => this.connect(), this.refused ? RECONNECT_MS : 50);
     });
   }
 
