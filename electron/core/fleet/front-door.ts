@@ -101,8 +101,9 @@ export class FrontDoor {
   private nextSeq = 1;
   private readonly journal: Journal;
   private replaying = false;
-  private pumping: Promise<void> | null = null;
+  private pumping = false;
   private again = false;
+  private readonly waiters: (() => void)[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
   readonly restored: number;
@@ -394,23 +395,38 @@ export class FrontDoor {
     return out;
   }
 
-  /** Places whoever can be placed now; rounds run one at a time, a call during one runs another after it. */
+  /**
+   * Places whoever can be placed now. Rounds run one at a time; a call during a round
+   * asks for one more after it, and resolves when that round (which sees the caller's
+   * change) is done — never later, however many calls keep coming.
+   */
   pump(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.pumping) {
-      this.again = true;
-      return this.pumping;
-    }
-    const run = async () => {
-      do {
-        this.again = false;
-        await this.round();
-      } while (this.again && !this.closed);
-    };
-    this.pumping = run().finally(() => {
-      this.pumping = null;
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      if (this.pumping) {
+        this.again = true;
+        return;
+      }
+      this.pumping = true;
+      void this.rounds();
     });
-    return this.pumping;
+  }
+
+  private async rounds(): Promise<void> {
+    do {
+      this.again = false;
+      const done = this.waiters.splice(0);
+      try {
+        await this.round();
+      } catch (e) {
+        process.stderr.write(`StreamCap front door: a placement round failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      } finally {
+        for (const r of done) r();
+      }
+    } while ((this.again || this.waiters.length > 0) && !this.closed);
+    this.pumping = false;
+    for (const r of this.waiters.splice(0)) r();
   }
 
   private async round(): Promise<void> {
