@@ -116,7 +116,9 @@ export class MemberLink {
         this.refused = true;
         this.onChange('link');
       }
-      if (!this.error || this.error.startsWith('cannot reach')) this.error = `cannot reach ${this.entry.url}: ${e.message}`;
+      if (!this.error || this.error.startsWith('cannot reach') || this.error.startsWith('connection refused')) {
+        this.error = e.code === 'ECONNREFUSED' ? 'connection refused: is the agent running?' : `cannot reach it: ${e.code ?? e.message}`;
+      }
     });
     ws.on('close', () => {
       if (this.pinger) clearInterval(this.pinger);
