@@ -10,8 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Core } from '../electron/core/core';
-import { ProfileSchema } from '../shared/contract';
+import { ProfileSchema, type Snapshot } from '../shared/contract';
 import { ProbeSettingsSchema, resolveSettings, type ProbeRun } from '../shared/probe';
+import { internals } from '../test/core-internals';
 
 const { values } = parseArgs({
   options: {
@@ -34,9 +35,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cores = os.cpus().length;
 
 /** Mean of a sampler reading over `ms`. */
-async function measure(ms: number, read: (s: NonNullable<typeof core.sampler.latest>) => number | null): Promise<number> {
+async function measure(ms: number, read: (s: Snapshot) => number | null): Promise<number> {
   const xs: number[] = [];
-  const off = core.sampler.onSample((s) => {
+  const off = internals(core).sampler.onSample((s) => {
     const v = read(s);
     if (v !== null) xs.push(v);
   });
@@ -70,9 +71,9 @@ async function quiet(): Promise<void> {
 }
 
 /** Median of a sampler reading over `ms`: the idle level, as the app basis takes it. */
-async function median(ms: number, read: (s: NonNullable<typeof core.sampler.latest>) => number): Promise<number> {
+async function median(ms: number, read: (s: Snapshot) => number): Promise<number> {
   const xs: number[] = [];
-  const off = core.sampler.onSample((s) => xs.push(read(s)));
+  const off = internals(core).sampler.onSample((s) => xs.push(read(s)));
   await sleep(ms);
   off();
   xs.sort((a, b) => a - b);
@@ -86,19 +87,19 @@ const ids: string[] = [];
 const loads: number[] = [];
 const machine: number[] = [];
 for (const n of [K, K + 1]) {
-  const { ids: more, started } = core.supervisor.launch({ ...profile, id: 'calibration' }, n - ids.length, 0);
+  const { ids: more, started } = internals(core).supervisor.launch({ ...profile, id: 'calibration' }, n - ids.length, 0);
   ids.push(...more);
   await started;
   await sleep(Number(values.warmup) * 1000 + 1000);
-  const app = (s: NonNullable<typeof core.sampler.latest>) => {
+  const app = (s: Snapshot) => {
     const trees = s.instances.filter((i) => ids.includes(i.id)).map((i) => i.cpu);
     return trees.length === ids.length && trees.every((v) => v !== null) ? trees.reduce((a, b) => a! + b!, 0)! / cores : null;
   };
   loads.push(await measure(4000, app));
   machine.push(await measure(2000, (s) => s.system.cpu));
 }
-await Promise.all(ids.map((id) => core.supervisor.stop(id)));
-core.supervisor.forget(ids);
+await Promise.all(ids.map((id) => internals(core).supervisor.stop(id)));
+internals(core).supervisor.forget(ids);
 const threshold = basis === 'app' ? idle + (loads[0]! + loads[1]!) / 2 : (machine[0]! + machine[1]!) / 2;
 console.log(
   `calibration: idle ${idle.toFixed(1)} %; ${K} instances ${loads[0]!.toFixed(1)} %, ${K + 1} instances ${loads[1]!.toFixed(1)} % of the machine ` +
@@ -112,11 +113,11 @@ if (threshold >= 100) {
 async function probe(strategy: 'smart' | 'linear'): Promise<{ run: ProbeRun; seconds: number }> {
   await quiet();
   const t0 = performance.now();
-  core.probe.start(
+  internals(core).probe.start(
     profile,
     resolveSettings(ProbeSettingsSchema.parse({ strategy, cpuBasis: basis, thresholds: { cpu: threshold }, warmupSec: Number(values.warmup), settleSec: Number(values.settle), maxInstances: 32 })),
   );
-  const run = (await core.probe.wait())!;
+  const run = (await internals(core).probe.wait())!;
   const seconds = (performance.now() - t0) / 1000;
   const r = run.result;
   // Other work during the run: whole machine − the probe's trees − the idle level.

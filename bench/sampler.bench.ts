@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ProfileSchema } from '../shared/contract';
 import { Core } from '../electron/core/core';
+import { internals } from '../test/core-internals';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, instances: { type: 'string', default: '16' } } });
 const seconds = Number(values.seconds);
@@ -27,7 +28,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
 const core = await Core.create({ dataDir: home, sampleIntervalMs: 1000 });
 const profile = ProfileSchema.parse({ id: 'bench', name: 'bench', exe: process.execPath, args: [workload, '--load', '1', '--children', '1'], staggerSec: 0 });
 console.log(`launching ${count} instances (each a launcher + one child, ~1 % load each)…`);
-const { started } = core.supervisor.launch(profile, count, 0);
+const { started } = internals(core).supervisor.launch(profile, count, 0);
 await started;
 // Let the trees settle, the first rescans happen and V8 finish compiling the hot path.
 await new Promise((r) => setTimeout(r, 10000));
@@ -55,7 +56,7 @@ top.kill();
 const samples = loopP99.length;
 const sorted = [...loopP99].sort((a, b) => a - b);
 const ticks = [...sampleMs].sort((a, b) => a - b);
-const last = core.sampler.latest!;
+const last = internals(core).sampler.latest!;
 await core.shutdown({ stopInstances: true });
 
 const ownMs = (own.user + own.system) / 1000;

@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { startAgent } from '../electron/agent/server';
+import { startAgent } from '../electron/server/api';
 import { Core } from '../electron/core/core';
 import { NoGpuSource } from '../electron/core/gpu/nvidia-reader';
-import type { SessionView } from '../shared/admission';
+import type { SessionView } from '../shared/admission-rules';
 
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '1000' }, seats: { type: 'string', default: '50' } } });
 const N = Number(values.clients);

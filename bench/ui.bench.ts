@@ -13,7 +13,7 @@ import { chromium } from '@playwright/test';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import type { InstanceInfo, Snapshot } from '../shared/contract';
-import { ensureUiBuilt } from '../electron/agent/ui-build';
+import { ensureUiBuilt } from '../electron/server/ui-build';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, speed: { type: 'string', default: '10' }, instances: { type: 'string', default: '16' }, 'no-detail': { type: 'boolean', default: false } } });
 const minutes = Number(values.minutes);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdmissionSnapshot } from '../shared/admission';
+import type { AdmissionSnapshot } from '../shared/admission-rules';
 import { everyoneIn } from '../test/helpers';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

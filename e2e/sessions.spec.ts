@@ -4,7 +4,7 @@
 import type { Page } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AdmissionSnapshot, SessionView } from '../shared/admission';
+import type { AdmissionSnapshot, SessionView } from '../shared/admission-rules';
 import { clearAdmission, CPU_LOAD, expect, shot as fullShot, test, type AgentHandle } from './fixtures';
 
 /** A full-page screenshot from the top (a scrolled page would draw the sticky header mid-page). */

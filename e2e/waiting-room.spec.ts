@@ -2,7 +2,7 @@
 // seat frees, in English and Chinese, across a reload, when kicked, and when a
 // request is refused. One operator seat, one spectator place.
 import type { Page } from '@playwright/test';
-import type { AdmissionSnapshot } from '../shared/admission';
+import type { AdmissionSnapshot } from '../shared/admission-rules';
 import { clearAdmission, expect, shot as saveShot, test, type AgentHandle } from './fixtures';
 
 const DESKTOP = { width: 1280, height: 800 };

@@ -3,7 +3,7 @@
 // results they return, and the events the core pushes. Both sides import this file.
 import { z } from 'zod';
 import { checkTemplate } from './placeholders';
-import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission';
+import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission-rules';
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 import type { StreamStats } from './stream-quality';
@@ -87,6 +87,8 @@ export const commandInputs = {
   'profiles.delete': IdInput,
   'instances.list': Empty,
   'instances.launch': z.object({ profileId: z.string().min(1).max(100), count: z.number().int().min(1).max(64) }).strict(),
+  /** Launches copies of an executable described in full, without saving a profile (the CLI's ad-hoc launch). */
+  'instances.launchExe': z.object({ profile: ProfileSchema, count: z.number().int().min(1).max(64) }).strict(),
   'instances.stop': IdInput,
   'instances.stopAll': Empty,
   'instances.restart': IdInput,
@@ -97,7 +99,14 @@ export const commandInputs = {
   'orphans.list': Empty,
   'orphans.resolve': z.object({ action: z.enum(['stop', 'adopt']) }).strict(),
   'metrics.history': Empty,
-  'probe.start': ProbeSettingsSchema.extend({ profileId: z.string().min(1).max(100) }).strict(),
+  /** The newest sample (null before the first). */
+  'metrics.latest': Empty,
+  /** A saved profile by id, or one described in full (the CLI's ad-hoc probe): exactly one of the two. */
+  'probe.start': ProbeSettingsSchema.extend({ profileId: z.string().min(1).max(100).optional(), profile: ProfileSchema.optional() })
+    .strict()
+    .refine((p) => (p.profileId === undefined) !== (p.profile === undefined), { message: 'give exactly one of profileId (a saved profile) and profile (one described in full)', path: ['profileId'] }),
+  /** Resolves when the probe in progress ends, with its run (null when none runs). */
+  'probe.wait': Empty,
   'probe.cancel': Empty,
   'probe.status': Empty,
   'probe.history': Empty,
@@ -118,6 +127,13 @@ export const commandInputs = {
   'admission.promote': IdInput,
   'admission.move': z.object({ id: z.string().min(1).max(100), position: z.number().int().min(1).max(100_000) }).strict(),
   'admission.simulate': SimulationSchema,
+  // The people's side (shared/wire/sessions.ts is the wire; these are what its door asks the core).
+  /** `person` is the untrusted join body (validated by the admission rules); owner and its limit are the door's. */
+  'sessions.join': z.object({ person: z.unknown(), owner: z.string().max(256).optional(), maxPerOwner: z.number().int().min(1).max(100_000).optional() }).strict(),
+  'sessions.get': IdInput,
+  'sessions.leave': IdInput,
+  /** Keeps a place; says whether the session still exists and the timeout in force (the door pings a third of it). */
+  'sessions.heartbeat': IdInput,
   ...fleetCommandInputs,
 } as const;
 export type CommandName = keyof typeof commandInputs;
@@ -130,6 +146,7 @@ export interface CommandOutputs {
   'profiles.delete': { deleted: string };
   'instances.list': InstanceInfo[];
   'instances.launch': { ids: string[] };
+  'instances.launchExe': { ids: string[] };
   'instances.stop': InstanceInfo;
   'instances.stopAll': { stopped: number };
   'instances.restart': InstanceInfo;
@@ -139,7 +156,9 @@ export interface CommandOutputs {
   'orphans.list': OrphanInfo[];
   'orphans.resolve': { stopped: number; adopted: number };
   'metrics.history': Snapshot[];
+  'metrics.latest': Snapshot | null;
   'probe.start': ProbeLive;
+  'probe.wait': ProbeRun | null;
   'probe.cancel': { cancelled: boolean };
   'probe.status': ProbeLive | null;
   'probe.history': ProbeSummary[];
@@ -152,6 +171,10 @@ export interface CommandOutputs {
   'admission.promote': SessionView;
   'admission.move': SessionView;
   'admission.simulate': SimulationStatus;
+  'sessions.join': SessionView;
+  'sessions.get': SessionView;
+  'sessions.leave': { left: string };
+  'sessions.heartbeat': { alive: boolean; heartbeatTimeoutSec: number };
   'fleet.list': FleetOverview;
   'fleet.add': { name: string; url: string };
   'fleet.rename': { name: string };
@@ -160,6 +183,9 @@ export interface CommandOutputs {
   'fleet.stopAll': { stopped: number };
   'fleet.drain': { server: string; draining: boolean };
 }
+
+/** What a handler of the command receives: the payload as its schema parsed it. */
+export type CommandParsed<K extends CommandName> = z.output<(typeof commandInputs)[K]>;
 
 export function isCommandName(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(commandInputs, name);
@@ -227,16 +253,11 @@ export interface HostInfo {
   dataDir: string;
 }
 
-export type InstanceState =
-  | 'copying'
-  | 'starting'
-  | 'running'
-  | 'stopping'
-  | 'stopped'
-  | 'exited'
-  | 'crashed'
-  | 'backoff'
-  | 'failed';
+export const INSTANCE_STATES = ['copying', 'starting', 'running', 'stopping', 'stopped', 'exited', 'crashed', 'backoff', 'failed'] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
+/** The states an instance ends in: nothing of it runs, and nothing will restart it. */
+export const FINISHED_STATES: ReadonlySet<InstanceState> = new Set(['stopped', 'exited', 'crashed', 'failed']);
+export const isFinished = (s: InstanceState): boolean => FINISHED_STATES.has(s);
 
 export interface InstanceInfo {
   id: string;
@@ -386,20 +407,3 @@ export interface EventMap {
 }
 export type EventName = keyof EventMap;
 export type AppEvent = { [K in EventName]: { type: K; data: EventMap[K] } }[EventName];
-
-/** Messages a WebSocket client may send; anything else is rejected with an error frame. */
-export const ClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('invoke'), id: z.number().int().nonnegative(), name: z.string().max(64), payload: z.unknown() }).strict(),
-  z.object({ type: z.literal('ping') }).strict(),
-]);
-export type ClientMessage = z.infer<typeof ClientMessageSchema>;
-export type ServerMessage =
-  | { type: 'event'; event: AppEvent }
-  | { type: 'result'; id: number; ok: true; data: unknown }
-  | { type: 'result'; id: number; ok: false; error: ApiErrorBody['error'] }
-  | { type: 'error'; error: ApiErrorBody['error'] }
-  | { type: 'pong' };
-
-export const API_PREFIX = '/api/v1';
-export const IPC_INVOKE = 'streamcap:invoke';
-export const IPC_EVENT = 'streamcap:event';

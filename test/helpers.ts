@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdmissionSnapshot } from '../shared/admission';
-import { ProfileSchema, type Profile, type ProfileInput } from '../shared/contract';
+import type { AdmissionSnapshot } from '../shared/admission-rules';
+import { ProfileSchema, type AppEvent, type EventMap, type EventName, type Profile, type ProfileInput } from '../shared/contract';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
@@ -25,6 +25,39 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** What the event helpers need of a core: its event stream, and the current value of its state events. */
+export interface EventSource {
+  subscribe(fn: (e: AppEvent) => void): () => void;
+  currentState?(): AppEvent[];
+}
+type StateName = 'profiles' | 'instances' | 'orphans' | 'admission';
+
+/** Resolves with the data of the next `type` event for which `predicate` holds; fails saying `what` after `timeoutMs`. */
+export function nextEvent<K extends EventName>(core: EventSource, type: K, predicate: (data: EventMap[K]) => boolean = () => true, what = `a ${type} event`, timeoutMs = 15_000): Promise<EventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const off = core.subscribe((e) => {
+      if (e.type !== type) return;
+      const data = e.data as EventMap[K];
+      if (!predicate(data)) return;
+      clearTimeout(timer);
+      off();
+      resolve(data);
+    });
+  });
+}
+
+/** Like nextEvent, for a state event (instances, admission…): resolves at once if the state in force already matches. */
+export async function untilState<K extends StateName>(core: EventSource & { currentState(): AppEvent[] }, type: K, predicate: (data: EventMap[K]) => boolean, what: string, timeoutMs = 15_000): Promise<EventMap[K]> {
+  // Both synchronous: no event can come between the look and the subscription.
+  const now = core.currentState().find((e) => e.type === type)?.data as EventMap[K] | undefined;
+  if (now !== undefined && predicate(now)) return now;
+  return nextEvent(core, type, predicate, what, timeoutMs);
 }
 
 export function profile(over: Partial<ProfileInput> = {}): Profile {

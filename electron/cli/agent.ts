@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgent } from '../agent/server';
-import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../agent/sessions';
-import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../agent/security';
-import { ensureUiBuilt } from '../agent/ui-build';
+import { startAgent } from '../server/api';
+import { DEFAULT_SESSIONS_PER_ADDRESS, startSessionServer, type SessionServer } from '../server/sessions';
+import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../server/security';
+import { ensureUiBuilt } from '../server/ui-build';
 import { Core, type OrphanPolicy } from '../core/core';
 import { numberOption, UsageError } from './args';
 
@@ -66,14 +66,15 @@ export async function agentCommand(argv: string[]): Promise<number> {
 
   const staticDir = await ensureUiBuilt(log);
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy, fleet: fleetFile ? { file: fleetFile, frontDoor: true } : undefined });
-  if (core.fleet.store.loadProblem) {
-    const problem = core.fleet.store.loadProblem;
+  if (core.fleetStart.problem) {
+    const problem = core.fleetStart.problem;
     await core.shutdown({ stopInstances: false });
     throw new UsageError(`--fleet: ${problem}`);
   }
   const orphans = core.orphanList();
   if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
-  const restored = core.admission.restored;
+  for (const problem of core.settingsProblems) log(problem);
+  const restored = core.restoredLine;
   if (restored) log(`Waiting line restored from the journal: ${restored.people} ${restored.people === 1 ? 'person' : 'people'}${restored.repaired ? ` (${restored.repaired})` : ''}.`);
   let agent;
   let sessions: SessionServer | null = null;
@@ -88,7 +89,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       sessionsPerAddress: perAddress,
     });
     if (values['sessions-host']) sessions = await startSessionServer({ core, host: values['sessions-host'], port: sessionsPort, staticDir, sessionsPerAddress: perAddress });
-    core.admission.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
+    core.setWaitingRoomUrl(`${sessions?.url ?? agent.url}wait`);
   } catch (e) {
     await agent?.close();
     await core.shutdown({ stopInstances: false });
@@ -103,9 +104,9 @@ export async function agentCommand(argv: string[]): Promise<number> {
     console.log(`Listening on ${values.host}: reachable from the network. Keep the token private.`);
   }
   if (fleetFile) {
-    const names = core.fleet.store.list().map((s) => s.name);
+    const names = core.fleetStart.servers;
     console.log(`Front door:  ${names.length} server${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none yet'}) from ${fleetFile}; the waiting room places people on them`);
-    const back = core.fleet.frontDoor?.restored ?? 0;
+    const back = core.fleetStart.restored;
     if (back) log(`Front door line restored from the journal: ${back} ${back === 1 ? 'person' : 'people'}.`);
   }
   console.log(`Waiting room: ${sessions ? `${sessions.url}wait   (end users; client API at ${sessions.url}api/v1/sessions)` : `${agent.url}wait`}`);

@@ -1,10 +1,8 @@
 // `streamcap launch`: start N instances of an executable, watch them live, stop them all at the end.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProfileSchema, type InstanceInfo, type Snapshot } from '../../shared/contract';
+import { isFinished, ProfileSchema, type InstanceInfo, type Snapshot } from '../../shared/contract';
 import { Core } from '../core/core';
-import { resolveExecutable } from '../core/process-control';
-import { isTerminal } from '../core/supervisor';
 import { numberOption, UsageError } from './args';
 import { parseStreamFlags } from './stream-flags';
 import { fmt, gpuSummary, measured, sampleRecord, streamCell } from './format';
@@ -72,7 +70,8 @@ export async function launchCommand(argv: string[]): Promise<number> {
   if ((values['streamer-id'] !== undefined || viewers > 0) && !values.signalling) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to, e.g. ws://127.0.0.1:80).');
   const stream = parseStreamFlags(values.signalling, values['streamer-id'], values['player-url'], viewers);
   const cwd = values.cwd ? path.resolve(values.cwd) : '';
-  const exe = resolveExecutable(values.exe, cwd || process.cwd()); // fails early with a clear message
+  // A path is taken from here; a bare name is looked up on PATH (the launch says clearly if it is not there).
+  const exe = /[\\/]/.test(values.exe) ? path.resolve(cwd || process.cwd(), values.exe) : values.exe;
   const json = values.json;
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
@@ -110,28 +109,36 @@ export async function launchCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  const { started } = core.supervisor.launch(profile, count, 0);
+  // The latest instance list, from the core's events (the table shows it on every sample).
+  let list: InstanceInfo[] = [];
+  core.subscribe((ev) => {
+    if (ev.type === 'instances') list = ev.data;
+  });
+  try {
+    await core.run('instances.launchExe', { profile, count });
+  } catch (e) {
+    await core.shutdown({ stopInstances: true });
+    throw e;
+  }
   const t0 = Date.now();
   if (Number.isFinite(duration)) setTimeout(() => finish(`--duration ${duration}s reached`), duration * 1000).unref();
   log(`Launching ${count} × ${exe}${Number.isFinite(duration) ? ` for ${duration} s` : ''} — Ctrl-C stops everything.`);
 
-  let allStarted = false;
-  void started.then(() => (allStarted = true));
   const tty = !json && process.stdout.isTTY;
   core.subscribe((ev) => {
     if (ev.type !== 'sample' || stopping) return;
     if (json) process.stdout.write(JSON.stringify(sampleRecord(ev.data)) + '\n');
-    else printTable(ev.data, core.supervisor.list(), (Date.now() - t0) / 1000, duration, tty);
-    const list = core.supervisor.list();
-    if (allStarted && list.every((i) => isTerminal(i.state))) finish('every instance has ended');
+    else printTable(ev.data, list, (Date.now() - t0) / 1000, duration, tty);
+    // Every instance is listed from the launch on (waiting ones as starting): all finished means all ended.
+    if (list.length > 0 && list.every((i) => isFinished(i.state))) finish('every instance has ended');
   });
 
   const reason = await done;
   stopping = true;
   log(`Stopping (${reason})…`);
-  const before = core.supervisor.list();
+  const before = list;
   await core.shutdown({ stopInstances: true });
-  for (const i of core.supervisor.list()) log(`  #${i.n}  pid ${i.pid ?? '—'}  ${i.state}: ${i.reason ?? ''}`);
+  for (const i of list) log(`  #${i.n}  pid ${i.pid ?? '—'}  ${i.state}: ${i.reason ?? ''}`);
   const failed = before.some((i) => i.state === 'crashed' || i.state === 'failed');
   return failed ? 3 : 0;
 }

@@ -139,9 +139,8 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const maxFreezesPerMin = numberOption(values['max-freezes-per-min'], 'max-freezes-per-min', { min: 0, max: 600, dflt: 1 });
   if (!values.signalling && (values.viewers !== undefined || values['streamer-id'] !== undefined)) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to).');
   const stream = parseStreamFlags(values.signalling, values['streamer-id'], undefined, viewers);
-  const settings = resolveSettings(
-    ProbeSettingsSchema.parse({ thresholds, warmupSec, settleSec, maxInstances, strategy: values.linear ? 'linear' : 'smart', cpuBasis: basis, viewersPerInstance: stream ? viewers : undefined, minFpsRatio, maxFreezesPerMin }),
-  );
+  const asked = { thresholds, warmupSec, settleSec, maxInstances, strategy: values.linear ? ('linear' as const) : ('smart' as const), cpuBasis: basis, viewersPerInstance: stream ? viewers : undefined, minFpsRatio, maxFreezesPerMin };
+  const settings = resolveSettings(ProbeSettingsSchema.parse(asked));
   const profile = ProfileSchema.parse({ id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) });
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
@@ -159,7 +158,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
       process.exit(130);
     }
     log('Interrupted: stopping every instance the probe started…');
-    void core.probe.cancel();
+    void core.run('probe.cancel', {});
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -173,8 +172,9 @@ export async function probeCommand(argv: string[]): Promise<number> {
   core.subscribe((e) => {
     if (e.type === 'probe') progress.update(e.data);
   });
-  core.probe.start(profile, settings);
-  const run = (await core.probe.wait())!;
+  await core.run('probe.start', { ...asked, profile });
+  const run = await core.run('probe.wait', {});
+  if (!run) throw new Error('The probe ended before it could be followed.');
   await core.shutdown({ stopInstances: true });
 
   const sentence = resultSentence(run, lang);
@@ -186,7 +186,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
     for (const n of r.notMeasured) log(`${resourceName(n.resource)} not measured: ${n.reason}.`);
     if (r.noisy) log('Readings stayed unsteady near a threshold even with the window extended: decided on the mean. Repeat on a quieter server for a firmer answer.');
   }
-  log(`Took ${((Date.now() - t0) / 1000).toFixed(0)} s. Saved as ${run.id} in ${core.probe.dir}.`);
+  log(`Took ${((Date.now() - t0) / 1000).toFixed(0)} s. Saved as ${run.id} in ${path.join(core.dataDir, 'probes')}.`);
   if (report) {
     fs.writeFileSync(report, probeReportHtml(run, lang));
     log(`Report: ${report}`);

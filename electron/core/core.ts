@@ -3,21 +3,23 @@
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { z } from 'zod';
 import {
   ApiError,
-  commandInputs,
   isCommandName,
   parseCommandInput,
   type AppEvent,
+  type CommandInput,
   type CommandName,
   type CommandOutputs,
+  type CommandParsed,
   type HostInfo,
   type OrphanInfo,
   type Profile,
   type Snapshot,
 } from '../../shared/contract';
-import { AdmissionService, type AdmissionOptions } from './admission';
+import { AdmissionService, type AdmissionOptions } from './admission-service';
+import type { SessionNotice } from '../../shared/wire/sessions';
+import type { MetricsSource } from './metrics';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';
 import { openGpuSource } from './gpu/open';
 import type { GpuSource } from './gpu/source';
@@ -27,13 +29,15 @@ import { probeExport } from '../../shared/probe-report';
 import { resolveSettings } from '../../shared/probe';
 import { detectDemoProfile, ProfileStore } from './profiles';
 import { Sampler } from './sampler';
-import { stopTree } from './process-control';
+import { resolveExecutable, stopTree } from './process-control';
 import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervisor';
 import { ProcSystemReader } from './system-reader';
 import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
 import { StreamWatcher } from './streams/watcher';
 import { defaultDataDir, ensureDir, sweepTempFiles } from './storage';
-import { FleetService, isFleetCommandName } from './fleet/service';
+import { FleetService } from './fleet/service';
+import type { JsonAnswer } from './fleet/http-client';
+import type { WebSocket } from 'ws';
 import type { TokenSealer } from './fleet/store';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -60,16 +64,33 @@ export interface CoreOptions {
 
 type Listener = (event: AppEvent) => void;
 
+/** What a door may do with a fleet member: relay commands and its event socket (electron/server/fleet-proxy.ts). */
+export interface FleetMemberAccess {
+  name: string;
+  command(name: string, payload: unknown): Promise<JsonAnswer>;
+  /** A new socket on the member's /api/v1/events, opened with its token. */
+  openEvents(): WebSocket;
+}
+
+/** One handler per command: its input is what the command's schema parsed, its output what the contract says it returns. */
+type Handlers = { [K in CommandName]: (input: CommandParsed<K>) => CommandOutputs[K] | Promise<CommandOutputs[K]> };
+
+/**
+ * The core's whole API: `run` (typed, for code in this process) and `invoke` (an
+ * untrusted name and payload, for the doors), `subscribe` to its events, and the few
+ * things that are not request and answer (a person's notices, start-up facts). Its
+ * subsystems are private: a door never reaches past this class.
+ */
 export class Core {
   readonly dataDir: string;
-  readonly profiles: ProfileStore;
-  readonly supervisor: Supervisor;
-  readonly sampler: Sampler;
-  readonly ledger: Ledger;
-  readonly probe: ProbeRunner;
-  readonly admission: AdmissionService;
-  readonly streams: StreamWatcher;
-  readonly fleet: FleetService;
+  private readonly profiles: ProfileStore;
+  private readonly supervisor: Supervisor;
+  private readonly sampler: Sampler;
+  private readonly ledger: Ledger;
+  private readonly probe: ProbeRunner;
+  private readonly admission: AdmissionService;
+  private readonly streams: StreamWatcher;
+  private readonly fleet: FleetService;
   private listeners = new Set<Listener>();
   private history: Snapshot[] = [];
   private readonly historySize: number;
@@ -83,6 +104,7 @@ export class Core {
     for (const dir of [this.dataDir, path.join(this.dataDir, 'probes'), path.join(this.dataDir, 'ledger')]) sweepTempFiles(dir);
     const interval = opts.sampleIntervalMs ?? 1000;
     this.historySize = Math.ceil(((opts.historyMinutes ?? 10) * 60000) / interval);
+    // Built in dependency order, then wired: no listener runs before what it calls exists.
     this.profiles = new ProfileStore(this.dataDir, demo);
     this.ledger = new Ledger(path.join(this.dataDir, 'ledger'));
     this.supervisor = new Supervisor(this.ledger, opts.supervisor, this.copyHook);
@@ -94,18 +116,6 @@ export class Core {
       dataDir: this.dataDir,
       ...opts.admission,
       onSnapshot: (data) => this.emit({ type: 'admission', data }),
-    });
-    this.supervisor.on('change', () => {
-      const list = this.supervisor.list();
-      this.emit({ type: 'instances', data: list });
-      this.streams.sync(list);
-      // Instances a capacity probe started are a measurement, not seats for people.
-      const probing = this.probe?.instanceIds() ?? new Set<string>();
-      const seats = list.filter((i) => i.state === 'running' && !probing.has(i.id));
-      // Pages first: someone seated by the new instance list gets its link in the same notice.
-      this.admission.setPlayerPages(new Map(seats.filter((i) => i.stream?.playerUrl).map((i) => [i.n, i.stream!.playerUrl])));
-      this.admission.setStreamers(new Map(seats.filter((i) => i.stream).map((i) => [i.n, { id: i.stream!.streamerId, ownViewers: i.stream!.viewers }])));
-      this.admission.setRunningInstances(seats.map((i) => i.n));
     });
     this.probe = new ProbeRunner({
       supervisor: this.supervisor,
@@ -125,6 +135,7 @@ export class Core {
       frontDoor: opts.fleet?.frontDoor ? { dataDir: this.dataDir, heartbeatTimeoutSec: opts.fleet.heartbeatTimeoutSec } : null,
       emit: (data) => this.emit({ type: 'fleet', data }),
     });
+    this.supervisor.on('change', () => this.onInstancesChanged());
     this.sampler.onSample((s) => {
       this.history.push(s);
       if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
@@ -141,6 +152,26 @@ export class Core {
     if (core.orphans.length === 0) core.admission.instancesKnown();
     if (opts.autoStart !== false) core.sampler.start();
     return core;
+  }
+
+  private onInstancesChanged(): void {
+    const list = this.supervisor.list();
+    this.emit({ type: 'instances', data: list });
+    this.streams.sync(list);
+    // Instances a capacity probe started are a measurement, not seats for people.
+    const probing = this.probe.instanceIds();
+    const seats = list.filter((i) => i.state === 'running' && !probing.has(i.id));
+    // Pages first: someone seated by the new instance list gets its link in the same notice.
+    const pages = new Map<number, string>();
+    const streamers = new Map<number, { id: string; ownViewers: number }>();
+    for (const i of seats) {
+      if (!i.stream) continue;
+      if (i.stream.playerUrl) pages.set(i.n, i.stream.playerUrl);
+      streamers.set(i.n, { id: i.stream.streamerId, ownViewers: i.stream.viewers });
+    }
+    this.admission.setPlayerPages(pages);
+    this.admission.setStreamers(streamers);
+    this.admission.setRunningInstances(seats.map((i) => i.n));
   }
 
   private copyHook: PrepareHook = async (rec, report) => {
@@ -165,6 +196,60 @@ export class Core {
         /* a failing listener must not stop the others */
       }
     }
+  }
+
+  /** What a client that connects now needs first: the current value of each state event (the samples follow by themselves). */
+  currentState(): AppEvent[] {
+    return [
+      { type: 'profiles', data: this.profiles.list() },
+      { type: 'instances', data: this.supervisor.list() },
+      { type: 'orphans', data: this.orphanList() },
+      { type: 'admission', data: this.admission.snapshot() },
+      { type: 'fleet', data: this.fleet.overview() },
+    ];
+  }
+
+  /** Follows one person's place: the current view at once, then every change, then how it ended. Returns the unsubscribe. */
+  watchSession(id: string, fn: (notice: SessionNotice) => void): () => void {
+    return this.fleet.frontDoor ? this.fleet.frontDoor.watch(id, fn) : this.admission.watch(id, fn);
+  }
+
+  /** A fleet member's link, for the door that relays its console (its token stays in the core). */
+  fleetMember(name: string): FleetMemberAccess {
+    const m = this.fleet.member(name);
+    return { name: m.name, command: (cmd, payload) => m.command(cmd, payload), openEvents: () => m.openEvents() };
+  }
+
+  /** The fleet at start: the servers list's problem (null: read well) and the front door's restored line. */
+  get fleetStart(): { problem: string | null; servers: string[]; frontDoor: boolean; restored: number } {
+    return { problem: this.fleet.store.loadProblem, servers: this.fleet.store.list().map((s) => s.name), frontDoor: this.fleet.frontDoor !== null, restored: this.fleet.frontDoor?.restored ?? 0 };
+  }
+
+  /** Where people find the waiting room (the door that serves it knows its address). */
+  setWaitingRoomUrl(url: string | null): void {
+    this.admission.setWaitingRoomUrl(url);
+  }
+
+  /** The waiting line as the journal gave it back at start (null: nothing to restore). */
+  get restoredLine(): { people: number; repaired: string | null } | null {
+    return this.admission.restored;
+  }
+
+  /** Stored settings that could not be read at start (damaged, not accepted): what is in use instead, in words. */
+  get settingsProblems(): string[] {
+    return [this.admission.loadProblem, this.profiles.loadProblem].filter((p): p is string => p !== null);
+  }
+
+  /** What the Prometheus exposition reads (electron/core/metrics.ts). */
+  metricsSource(): MetricsSource {
+    return {
+      version: pkg.version,
+      latest: () => this.sampler.latest,
+      instances: () => this.supervisor.list(),
+      admission: this.admission,
+      probeCapacities: () => this.probe.capacityByProfile(),
+      subscribe: (fn) => this.subscribe(fn),
+    };
   }
 
   orphanList(): OrphanInfo[] {
@@ -213,110 +298,109 @@ export class Core {
 
   /** Runs a command by name with an untrusted payload: validated here, for every door. */
   async invoke(name: string, payload: unknown): Promise<unknown> {
-    if (this.closed) throw new ApiError('conflict', 'StreamCap is shutting down.');
     if (!isCommandName(name)) throw new ApiError('unknown_command', `Unknown command "${String(name).slice(0, 64)}".`);
-    if (isFleetCommandName(name)) return this.fleet.run(name, parseCommandInput(name, payload));
     return this.run(name, payload);
   }
 
-  private async run<K extends CommandName>(name: K, payload: unknown): Promise<CommandOutputs[K]> {
-    const input = parseCommandInput(name, payload) as never;
-    type Out = CommandOutputs[K];
-    switch (name) {
-      case 'host.info':
-        return this.hostInfo() as Out;
-      case 'profiles.list':
-        return this.profiles.list() as Out;
-      case 'profiles.save': {
-        const saved = await this.profiles.save(input);
-        this.emit({ type: 'profiles', data: this.profiles.list() });
-        return saved as Out;
-      }
-      case 'profiles.delete': {
-        const { id } = input as { id: string };
-        await this.profiles.delete(id);
-        this.emit({ type: 'profiles', data: this.profiles.list() });
-        return { deleted: id } as Out;
-      }
-      case 'instances.list':
-        return this.supervisor.list() as Out;
-      case 'instances.launch': {
-        const { profileId, count } = input as { profileId: string; count: number };
-        const profile = this.profiles.get(profileId);
-        return { ids: this.supervisor.launch(profile, count, this.gpuCount()).ids } as Out;
-      }
-      case 'instances.stop':
-        return (await this.supervisor.stop((input as { id: string }).id)) as Out;
-      case 'instances.stopAll':
-        // "Stop all" means everything: a probe would otherwise read its stopped instances as exits and go on.
-        await this.probe.cancel();
-        return { stopped: await this.supervisor.stopAll() } as Out;
-      case 'instances.restart':
-        return (await this.supervisor.restart((input as { id: string }).id)) as Out;
-      case 'instances.clearExited':
-        return { removed: this.supervisor.clearExited() } as Out;
-      case 'instances.log': {
-        const rec = this.supervisor.get((input as { id: string }).id);
-        return { id: rec.info.id, lines: rec.log.all(), droppedLines: rec.log.dropped } as Out;
-      }
-      case 'streams.reconnect': {
-        const { id } = input as { id: string };
-        this.supervisor.get(id); // 404 for an unknown instance
-        return { id, viewers: this.streams.reconnect(id) } as Out;
-      }
-      case 'orphans.list':
-        return this.orphanList() as Out;
-      case 'orphans.resolve':
-        return (await this.resolveOrphans((input as { action: 'stop' | 'adopt' }).action)) as Out;
-      case 'metrics.history':
-        return this.history as Out;
-      case 'probe.start': {
-        const { profileId, ...settings } = input as z.output<(typeof commandInputs)['probe.start']>;
-        if (settings.maxSettleSec !== undefined && settings.maxSettleSec < settings.settleSec) {
-          // Silently raising it to the settle window would run a probe other than the one asked for.
-          const msg = `maxSettleSec: at least settleSec (${settings.settleSec} s): the window grows from the settle window up to it. Leave it out for 3 × settleSec.`;
-          throw new ApiError('invalid_payload', `Invalid payload for probe.start: ${msg}`, [msg]);
-        }
-        return this.probe.start(this.profiles.get(profileId), resolveSettings(settings)) as Out;
-      }
-      case 'probe.cancel':
-        return { cancelled: await this.probe.cancel() } as Out;
-      case 'probe.status':
-        return this.probe.status() as Out;
-      case 'probe.history':
-        return this.probe.history() as Out;
-      case 'probe.get':
-        return this.probe.get((input as { id: string }).id) as Out;
-      case 'probe.delete': {
-        const { id } = input as { id: string };
-        this.probe.delete(id);
-        return { deleted: id } as Out;
-      }
-      case 'probe.export': {
-        const { id, format, compareId, lang } = input as z.output<(typeof commandInputs)['probe.export']>;
-        if (compareId !== undefined && format !== 'html') {
-          const msg = `compareId: a comparison is an HTML report; send "format": "html" with it, or leave compareId out for ${format.toUpperCase()}.`;
-          throw new ApiError('invalid_payload', `Invalid payload for probe.export: ${msg}`, [msg]);
-        }
-        return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined) as Out;
-      }
-      case 'admission.get':
-        return this.admission.snapshot() as Out;
-      case 'admission.set':
-        return (await this.admission.setConfig(input)) as Out;
-      case 'admission.kick':
-        return this.admission.kick((input as { id: string }).id) as Out;
-      case 'admission.promote':
-        return this.admission.promote((input as { id: string }).id) as Out;
-      case 'admission.move': {
-        const { id, position } = input as { id: string; position: number };
-        return this.admission.move(id, position) as Out;
-      }
-      case 'admission.simulate':
-        return this.admission.simulate(input) as Out;
-    }
-    throw new ApiError('unknown_command', `Unknown command "${name}".`);
+  /** Runs a command: the payload is validated by the command's schema (a typed caller still passes through it). */
+  async run<K extends CommandName>(name: K, payload: CommandInput<K> | unknown): Promise<CommandOutputs[K]> {
+    if (this.closed) throw new ApiError('conflict', 'StreamCap is shutting down.');
+    const handler: Handlers[K] = this.handlers[name];
+    return handler(parseCommandInput(name, payload));
   }
+
+  private saveProfile = async (input: CommandParsed<'profiles.save'>): Promise<Profile> => {
+    const saved = await this.profiles.save(input);
+    this.emit({ type: 'profiles', data: this.profiles.list() });
+    return saved;
+  };
+
+  private readonly handlers: Handlers = {
+    'host.info': () => this.hostInfo(),
+    'profiles.list': () => this.profiles.list(),
+    'profiles.save': this.saveProfile,
+    'profiles.delete': async ({ id }) => {
+      await this.profiles.delete(id);
+      this.emit({ type: 'profiles', data: this.profiles.list() });
+      return { deleted: id };
+    },
+    'instances.list': () => this.supervisor.list(),
+    'instances.launch': ({ profileId, count }) => ({ ids: this.supervisor.launch(this.profiles.get(profileId), count, this.gpuCount()).ids }),
+    'instances.launchExe': ({ profile, count }) => {
+      // A program described ad hoc is checked now: a missing one is a clear error, not N failed instances.
+      if (!profile.copy.enabled) resolveExecutable(profile.exe, profile.cwd);
+      return { ids: this.supervisor.launch(profile, count, this.gpuCount()).ids };
+    },
+    'instances.stop': ({ id }) => this.supervisor.stop(id),
+    'instances.stopAll': async () => {
+      // "Stop all" means everything: a probe would otherwise read its stopped instances as exits and go on.
+      await this.probe.cancel();
+      return { stopped: await this.supervisor.stopAll() };
+    },
+    'instances.restart': ({ id }) => this.supervisor.restart(id),
+    'instances.clearExited': () => ({ removed: this.supervisor.clearExited() }),
+    'instances.log': ({ id }) => {
+      const rec = this.supervisor.get(id);
+      return { id: rec.info.id, lines: rec.log.all(), droppedLines: rec.log.dropped };
+    },
+    'streams.reconnect': ({ id }) => {
+      this.supervisor.get(id); // 404 for an unknown instance
+      return { id, viewers: this.streams.reconnect(id) };
+    },
+    'orphans.list': () => this.orphanList(),
+    'orphans.resolve': ({ action }) => this.resolveOrphans(action),
+    'metrics.history': () => this.history,
+    'metrics.latest': () => this.sampler.latest,
+    'probe.start': ({ profileId, profile, ...settings }) => {
+      if (settings.maxSettleSec !== undefined && settings.maxSettleSec < settings.settleSec) {
+        // Silently raising it to the settle window would run a probe other than the one asked for.
+        const msg = `maxSettleSec: at least settleSec (${settings.settleSec} s): the window grows from the settle window up to it. Leave it out for 3 × settleSec.`;
+        throw new ApiError('invalid_payload', `Invalid payload for probe.start: ${msg}`, [msg]);
+      }
+      return this.probe.start(profile ?? this.profiles.get(profileId ?? ''), resolveSettings(settings));
+    },
+    'probe.wait': () => this.probe.wait(),
+    'probe.cancel': async () => ({ cancelled: await this.probe.cancel() }),
+    'probe.status': () => this.probe.status(),
+    'probe.history': () => this.probe.history(),
+    'probe.get': ({ id }) => this.probe.get(id),
+    'probe.delete': ({ id }) => {
+      this.probe.delete(id);
+      return { deleted: id };
+    },
+    'probe.export': ({ id, format, compareId, lang }) => {
+      if (compareId !== undefined && format !== 'html') {
+        const msg = `compareId: a comparison is an HTML report; send "format": "html" with it, or leave compareId out for ${format.toUpperCase()}.`;
+        throw new ApiError('invalid_payload', `Invalid payload for probe.export: ${msg}`, [msg]);
+      }
+      return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined);
+    },
+    'admission.get': () => this.admission.snapshot(),
+    'admission.set': (patch) => this.admission.setConfig(patch),
+    'admission.kick': ({ id }) => this.admission.kick(id),
+    'admission.promote': ({ id }) => this.admission.promote(id),
+    'admission.move': ({ id, position }) => this.admission.move(id, position),
+    'admission.simulate': (settings) => this.admission.simulate(settings),
+    // The people's side: on a fleet's front door (agent --fleet) the fleet's one line, else this server's own.
+    'sessions.join': ({ person, owner, maxPerOwner }) => (this.fleet.frontDoor ?? this.admission).join(person, { owner, maxPerOwner }),
+    'sessions.get': ({ id }) => (this.fleet.frontDoor ?? this.admission).get(id),
+    'sessions.leave': async ({ id }) => {
+      await (this.fleet.frontDoor ?? this.admission).leave(id);
+      return { left: id };
+    },
+    'sessions.heartbeat': ({ id }) => {
+      const line = this.fleet.frontDoor ?? this.admission;
+      return { alive: line.heartbeat(id), heartbeatTimeoutSec: line.getConfig().heartbeatTimeoutSec };
+    },
+    // The fleet (electron/core/fleet/service.ts runs them).
+    'fleet.list': (i) => this.fleet.run('fleet.list', i),
+    'fleet.add': (i) => this.fleet.run('fleet.add', i),
+    'fleet.rename': (i) => this.fleet.run('fleet.rename', i),
+    'fleet.remove': (i) => this.fleet.run('fleet.remove', i),
+    'fleet.launch': (i) => this.fleet.run('fleet.launch', i),
+    'fleet.stopAll': (i) => this.fleet.run('fleet.stopAll', i),
+    'fleet.drain': (i) => this.fleet.run('fleet.drain', i),
+  };
 
   /** Stops sampling and, unless told otherwise, every instance. */
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {

@@ -10,17 +10,16 @@
 // person's name, and never the label names `instance` or `job` (Prometheus sets those).
 import os from 'node:os';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { AppEvent, InstanceSample, InstanceState, Snapshot } from '../../shared/contract';
+import { INSTANCE_STATES, type AppEvent, type InstanceSample, type InstanceState, type Snapshot } from '../../shared/contract';
 import { encoderBudget } from '../../shared/gpu/card-class';
 import { DEFAULT_THRESHOLDS } from '../../shared/probe';
-import type { AdmissionEvent, AdmissionService } from './admission';
-import type { Core } from './core';
+import type { AdmissionEvent, AdmissionService } from './admission-service';
 
 export const METRICS_PREFIX = 'streamcap_';
 const MIB = 2 ** 20;
 
 /** Every state, so that a state with no instance reads 0 rather than vanishing. */
-const STATES: readonly InstanceState[] = ['copying', 'starting', 'running', 'stopping', 'stopped', 'exited', 'crashed', 'backoff', 'failed'];
+const STATES: readonly InstanceState[] = INSTANCE_STATES;
 const ROLES = ['operator', 'spectator', 'queued'] as const;
 const OUTCOMES = ['admitted', 'queued', 'refused'] as const;
 const END_REASONS = ['left', 'timeout', 'kicked'] as const;
@@ -371,17 +370,5 @@ export function createMetrics(src: MetricsSource): CoreMetrics {
       offAdmission();
       offInstances();
     },
-  };
-}
-
-/** The metrics source of a running core. */
-export function coreMetricsSource(core: Core): MetricsSource {
-  return {
-    version: core.hostInfo().version,
-    latest: () => core.sampler.latest,
-    instances: () => [...core.supervisor.instances.values()].map((r) => r.info),
-    admission: core.admission,
-    probeCapacities: () => core.probe.capacityByProfile(),
-    subscribe: (fn) => core.subscribe(fn),
   };
 }

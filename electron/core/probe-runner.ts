@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, type HostInfo, type Profile, type Snapshot } from '../../shared/contract';
+import { ApiError, isFinished, type HostInfo, type Profile, type Snapshot } from '../../shared/contract';
 import {
   composeResult,
   estimateSecondsLeft,
@@ -36,7 +36,7 @@ import {
 } from '../../shared/probe';
 import { resolveExecutable } from './process-control';
 import { readJsonWithBackup, writeJsonAtomic } from './storage';
-import { isTerminal, type Supervisor } from './supervisor';
+import type { Supervisor } from './supervisor';
 
 export interface ProbeRunnerDeps {
   supervisor: Supervisor;
@@ -117,7 +117,7 @@ class ProbeSession {
       host: this.hostNow(),
       app: { profileId: profile.id, name: profile.name, exe: profile.exe, args: profile.args, cwd: profile.cwd },
       settings,
-      otherInstances: deps.supervisor.list().filter((i) => !isTerminal(i.state)).length,
+      otherInstances: deps.supervisor.list().filter((i) => !isFinished(i.state)).length,
       sampleIntervalMs: deps.sampler.intervalMs,
       baseline: null,
       steps: [],
@@ -289,7 +289,7 @@ class ProbeSession {
   private liveIds(): string[] {
     return this.ids.filter((id) => {
       const rec = this.deps.supervisor.instances.get(id);
-      return rec && !isTerminal(rec.info.state) && !this.stoppedByProbe.has(id);
+      return rec && !isFinished(rec.info.state) && !this.stoppedByProbe.has(id);
     });
   }
 
@@ -330,7 +330,7 @@ class ProbeSession {
     for (let round = 0; round < 3; round++) {
       const left = this.ids.filter((id) => {
         const rec = this.deps.supervisor.instances.get(id);
-        return rec && !isTerminal(rec.info.state);
+        return rec && !isFinished(rec.info.state);
       });
       if (left.length === 0 && round > 0) return;
       for (const id of left) this.stoppedByProbe.add(id);
@@ -342,7 +342,7 @@ class ProbeSession {
 
   private ended(id: string): boolean {
     const rec = this.deps.supervisor.instances.get(id);
-    return !rec || isTerminal(rec.info.state);
+    return !rec || isFinished(rec.info.state);
   }
 
   /** An instance of this probe ended without being asked to: the step fails with its exit (the lowest-numbered one). */

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { ApiError, type InstanceInfo, type InstanceState, type InstanceStream, type Profile } from '../../shared/contract';
+import { ApiError, isFinished, type InstanceInfo, type InstanceState, type InstanceStream, type Profile } from '../../shared/contract';
 import { expandPlaceholders, instanceContext } from '../../shared/placeholders';
 import type { Ledger, Orphan } from './ledger';
 import { resolveExecutable, spawnInstance, stopTree } from './process-control';
@@ -46,8 +46,6 @@ export interface Instance {
   stopping: Promise<void> | null;
 }
 
-const TERMINAL: ReadonlySet<InstanceState> = new Set(['stopped', 'exited', 'crashed', 'failed']);
-export const isTerminal = (s: InstanceState) => TERMINAL.has(s);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,7 +102,7 @@ export class Supervisor extends EventEmitter {
    * last one was started (or the launch was cancelled by stopAll).
    */
   launch(profile: Profile, count: number, gpuCount: number): { ids: string[]; started: Promise<void> } {
-    const used = new Set([...this.instances.values()].filter((r) => r.profile.id === profile.id && !isTerminal(r.info.state)).map((r) => r.info.n));
+    const used = new Set([...this.instances.values()].filter((r) => r.profile.id === profile.id && !isFinished(r.info.state)).map((r) => r.info.n));
     const recs: Instance[] = [];
     for (let n = 1; recs.length < count; n++) {
       if (used.has(n)) continue;
@@ -331,7 +329,7 @@ export class Supervisor extends EventEmitter {
       clearTimeout(rec.restartTimer);
       rec.restartTimer = null;
     }
-    if (isTerminal(rec.info.state)) return Promise.resolve();
+    if (isFinished(rec.info.state)) return Promise.resolve();
     if (rec.info.state === 'backoff' || rec.info.state === 'starting' || rec.info.state === 'copying' || rec.info.pid === null) {
       rec.info.restartAt = null;
       rec.info.endedAt = Date.now();
@@ -365,7 +363,7 @@ export class Supervisor extends EventEmitter {
   /** Stops everything, including launches still staggering. */
   async stopAll(): Promise<number> {
     this.launchGeneration++;
-    const live = [...this.instances.values()].filter((r) => !isTerminal(r.info.state));
+    const live = [...this.instances.values()].filter((r) => !isFinished(r.info.state));
     await Promise.all(live.map((r) => this.stopRecord(r, 'stopped by user')));
     return live.length;
   }
@@ -384,7 +382,7 @@ export class Supervisor extends EventEmitter {
   clearExited(): number {
     let removed = 0;
     for (const [id, rec] of this.instances) {
-      if (isTerminal(rec.info.state)) {
+      if (isFinished(rec.info.state)) {
         this.instances.delete(id);
         removed++;
       }
@@ -398,7 +396,7 @@ export class Supervisor extends EventEmitter {
     let removed = 0;
     for (const id of ids) {
       const rec = this.instances.get(id);
-      if (rec && isTerminal(rec.info.state) && !rec.stopping) {
+      if (rec && isFinished(rec.info.state) && !rec.stopping) {
         this.instances.delete(id);
         removed++;
       }

@@ -1,7 +1,8 @@
 // The IPC door: one handler for every command of the contract, which checks the
 // sender (our own page, main frame) before anything else and lets the core validate
 // the payload. It never throws across IPC: errors come back as data.
-import { ApiError, type ApiErrorBody } from '../../shared/contract';
+import { ApiError } from '../../shared/contract';
+import type { IpcResult } from '../../shared/wire/ipc';
 
 export const APP_ORIGIN = 'streamcap://app';
 
@@ -11,7 +12,6 @@ export interface SenderFrame {
   parent: unknown | null;
 }
 
-export type IpcResult = { ok: true; data: unknown } | { ok: false; error: ApiErrorBody['error'] };
 
 export function isTrustedSender(frame: SenderFrame | null | undefined): boolean {
   if (!frame || frame.parent) return false;

@@ -3,10 +3,10 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IPC_EVENT, IPC_INVOKE } from '../../shared/contract';
+import { IPC_EVENT, IPC_INVOKE } from '../../shared/wire/ipc';
 import { Core } from '../core/core';
-import { installLastResort } from '../agent/http';
-import { startSessionServer, type SessionServer } from '../agent/sessions';
+import { installLastResort } from '../server/http';
+import { startSessionServer, type SessionServer } from '../server/sessions';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 import { ElectronViewerHost } from './viewers';
 
@@ -111,7 +111,7 @@ async function serveWaitingRoom(c: Core): Promise<void> {
   const port = Number(process.env.STREAMCAP_SESSIONS_PORT || 7421);
   try {
     sessions = await startSessionServer({ core: c, host, port, staticDir: uiRoot() });
-    c.admission.setWaitingRoomUrl(`${sessions.url}wait`);
+    c.setWaitingRoomUrl(`${sessions.url}wait`);
   } catch (e) {
     console.error(`Waiting room not served: ${(e as Error).message}`);
   }

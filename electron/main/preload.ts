@@ -1,10 +1,11 @@
 // The narrow bridge: named functions only, never ipcRenderer itself.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT, IPC_INVOKE, type AppEvent } from '../../shared/contract';
+import type { AppEvent } from '../../shared/contract';
+import { IPC_EVENT, IPC_INVOKE, type PreloadApi } from '../../shared/wire/ipc';
 
 const localeArg = process.argv.find((a) => a.startsWith('--streamcap-locale='));
 
-contextBridge.exposeInMainWorld('streamcap', {
+const api: PreloadApi = {
   invoke: (name: string, payload: unknown) => ipcRenderer.invoke(IPC_INVOKE, name, payload),
   onEvent: (listener: (e: AppEvent) => void) => {
     const handler = (_e: IpcRendererEvent, event: AppEvent) => listener(event);
@@ -14,4 +15,6 @@ contextBridge.exposeInMainWorld('streamcap', {
     };
   },
   locale: localeArg ? localeArg.slice('--streamcap-locale='.length) : 'en',
-});
+};
+
+contextBridge.exposeInMainWorld('streamcap', api);

@@ -1,7 +1,7 @@
 // UI state. Samples go into a bounded history (the chart window); the view only
 // renders what the store holds.
 import { create } from 'zustand';
-import type { AdmissionSnapshot } from '../../shared/admission';
+import type { AdmissionSnapshot } from '../../shared/admission-rules';
 import type { AppEvent, HostInfo, InstanceInfo, OrphanInfo, Profile, Snapshot } from '../../shared/contract';
 import type { ProbeLive } from '../../shared/probe';
 import type { ConnectionState, Transport } from './transport/types';

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { JoinSchema } from '../../shared/admission';
+import { JoinSchema } from '../../shared/wire/sessions';
 import { commandInputs } from '../../shared/contract';
 import { fromZod, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
 import { NODE, tmpDir } from '../helpers';
@@ -99,10 +99,14 @@ async function steady(): Promise<string> {
 function harmless(name: string, payload: unknown): unknown {
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
   const p = { ...(payload as Record<string, unknown>) };
-  if (name === 'profiles.save') {
-    if (typeof p.exe === 'string') p.exe = `/nonexistent/${p.exe}`;
-    if (p.copy && typeof p.copy === 'object') p.copy = { ...(p.copy as object), sourceDir: '/nonexistent/a', targetDir: '/nonexistent/b' };
-  }
+  const noProgram = (prof: Record<string, unknown>) => {
+    if (typeof prof.exe === 'string') prof.exe = `/nonexistent/${prof.exe}`;
+    if (prof.copy && typeof prof.copy === 'object') prof.copy = { ...(prof.copy as object), sourceDir: '/nonexistent/a', targetDir: '/nonexistent/b' };
+    return prof;
+  };
+  if (name === 'profiles.save') noProgram(p);
+  // Commands that take a profile described in full (the CLI's ad-hoc launch and probe).
+  if ((name === 'instances.launchExe' || name === 'probe.start') && p.profile && typeof p.profile === 'object' && !Array.isArray(p.profile)) p.profile = noProgram({ ...(p.profile as Record<string, unknown>) });
   if ((name === 'instances.launch' || name === 'probe.start') && p.profileId === 'demo') p.profileId = 'demo-not';
   if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
   return p;
@@ -121,7 +125,7 @@ function knownId(marker: string, n: number): string {
   const [, name, key] = marker.split(':');
   if (key === 'profileId' || name === 'profiles.delete') return known.profile;
   if (name!.startsWith('probe.')) return known.probe;
-  if (name!.startsWith('admission.')) return known.sessions[n % Math.max(1, known.sessions.length)] ?? 'nobody';
+  if (name!.startsWith('admission.') || name!.startsWith('sessions.')) return known.sessions[n % Math.max(1, known.sessions.length)] ?? 'nobody';
   return 'nothing';
 }
 let pickSeq = 0;

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission';
+import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission-rules';
 import { NODE, tmpDir, waitFor } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 

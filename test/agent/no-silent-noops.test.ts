@@ -2,10 +2,10 @@
 // no effect is refused with what to send instead, and nothing changes. Over the
 // agent's real HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type Agent } from '../../electron/agent/server';
+import { startAgent, type Agent } from '../../electron/server/api';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import type { AdmissionSnapshot } from '../../shared/admission';
+import type { AdmissionSnapshot } from '../../shared/admission-rules';
 import { profile, tmpDir } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -65,7 +65,7 @@ describe('probe commands', () => {
     expect(r.status).toBe(400);
     expect(r.body.error!.issues).toEqual([expect.stringMatching(/^maxSettleSec: at least settleSec \(10 s\)/)]);
     expect((await api('POST', '/commands/probe.status', {})).body.data).toBeNull();
-    expect(core.supervisor.list()).toEqual([]);
+    expect(await core.run('instances.list', {})).toEqual([]);
   });
 
   it('refuses a comparison run with a JSON or CSV export (only the HTML report compares)', async () => {

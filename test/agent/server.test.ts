@@ -4,10 +4,10 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startAgent, type Agent } from '../../electron/agent/server';
+import { startAgent, type Agent } from '../../electron/server/api';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import type { ServerMessage } from '../../shared/contract';
+import type { AgentServerMessage as ServerMessage } from '../../shared/wire/agent';
 import { tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';

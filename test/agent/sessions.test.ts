@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startAgent, type Agent } from '../../electron/agent/server';
-import { startSessionServer, type SessionServer } from '../../electron/agent/sessions';
+import { startAgent, type Agent } from '../../electron/server/api';
+import { startSessionServer, type SessionServer } from '../../electron/server/sessions';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { checkInvariants, usage, type AdmissionSnapshot, type AdmissionState, type SessionView, type Want } from '../../shared/admission';
+import { checkInvariants, usage, type AdmissionSnapshot, type AdmissionState, type SessionView, type Want } from '../../shared/admission-rules';
 import { everyoneIn, tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -376,7 +376,7 @@ describe('admin REST API of admission', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(dataDir, 'admission.json'), 'utf8'));
     expect(saved.uplinkMbps).toBe(321);
     const other = await Core.create({ dataDir, gpu: new NoGpuSource('test'), autoStart: false, admission: { wilbur: false } });
-    expect(other.admission.getConfig().uplinkMbps).toBe(321);
+    expect((await other.run('admission.get', {})).config.uplinkMbps).toBe(321);
     await other.shutdown();
   });
 
@@ -384,8 +384,8 @@ describe('admin REST API of admission', () => {
     const dir = tmpDir();
     fs.writeFileSync(path.join(dir, 'admission.json'), '{"uplinkMbps": 1');
     const c = await Core.create({ dataDir: dir, gpu: new NoGpuSource('test'), autoStart: false, admission: { wilbur: false } });
-    expect(c.admission.loadProblem).toMatch(/damaged/);
-    expect(c.admission.getConfig().uplinkMbps).toBe(1000);
+    expect(c.settingsProblems).toEqual([expect.stringMatching(/damaged/)]);
+    expect((await c.run('admission.get', {})).config.uplinkMbps).toBe(1000);
     await c.shutdown();
   });
 });

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { checkInvariants, type AdmissionState, type SessionView } from '../../shared/admission';
-import { CPU_LOAD, profile, sleep, tmpDir, waitFor } from '../helpers';
+import { checkInvariants, type AdmissionState, type SessionView } from '../../shared/admission-rules';
+import { CPU_LOAD, profile, sleep, tmpDir, untilState } from '../helpers';
 
 let core: Core;
 const problems: string[] = [];
@@ -28,39 +28,39 @@ describe('admission service in the core', () => {
   it('seats follow the running instances; an instance that stops sends its operator back to the front', async () => {
     await core.invoke('admission.set', { seatsFrom: 'instances', spectatorsPerInstance: 0, policy: 'open', heartbeatTimeoutSec: 60 });
     const { ids } = (await core.invoke('instances.launch', { profileId: 'light', count: 2 })) as { ids: string[] };
-    await waitFor(() => core.admission.snapshot().seats.length === 2, 'two seats from two running instances', 20_000);
-    const a = core.admission.join({ name: 'A', want: 'operate' });
-    const b = core.admission.join({ name: 'B', want: 'operate' });
-    const c = core.admission.join({ name: 'C', want: 'operate' });
+    await untilState(core, 'admission', (a) => a.seats.length === 2, 'two seats from two running instances', 20_000);
+    const a = await core.run('sessions.join', { person: { name: 'A', want: 'operate' } });
+    const b = await core.run('sessions.join', { person: { name: 'B', want: 'operate' } });
+    const c = await core.run('sessions.join', { person: { name: 'C', want: 'operate' } });
     expect([a.role, b.role, c.role, c.position]).toEqual(['operator', 'operator', 'queued', 1]);
     const told: SessionView[] = [];
-    const unwatch = core.admission.watch(b.id, (n) => n.type === 'session' && told.push(n.session));
+    const unwatch = core.watchSession(b.id, (n) => n.type === 'session' && told.push(n.session));
     // Stop B's instance: B loses the seat and waits first in line, ahead of C.
     const bInstance = (await core.invoke('instances.list', {})) as { id: string; n: number }[];
     await core.invoke('instances.stop', { id: bInstance.find((i) => i.n === b.instance)!.id });
-    await waitFor(() => core.admission.get(b.id).role === 'queued', 'B to lose the seat', 10_000);
-    expect(core.admission.get(b.id).position).toBe(1);
-    expect(core.admission.get(c.id).position).toBe(2);
+    await untilState(core, 'admission', (a) => a.queue.some((q) => q.id === b.id), 'B to lose the seat', 10_000);
+    expect((await core.run('sessions.get', { id: b.id })).position).toBe(1);
+    expect((await core.run('sessions.get', { id: c.id })).position).toBe(2);
     expect(told.at(-1)).toMatchObject({ role: 'queued', position: 1 });
     // Start it again: B, first in line, gets the seat back.
     await core.invoke('instances.launch', { profileId: 'light', count: 1 });
-    await waitFor(() => core.admission.get(b.id).role === 'operator', 'B to get a seat again', 20_000);
-    expect(core.admission.get(c.id).role).toBe('queued');
+    await untilState(core, 'admission', (a) => a.seats.some((seat) => seat.operator?.id === b.id), 'B to get a seat again', 20_000);
+    expect((await core.run('sessions.get', { id: c.id })).role).toBe('queued');
     unwatch();
-    for (const s of [a, b, c]) core.admission.leave(s.id);
+    for (const s of [a, b, c]) await core.run('sessions.leave', { id: s.id });
     await core.invoke('instances.stopAll', {});
-    await waitFor(() => core.admission.snapshot().seats.length === 0, 'seats gone with the instances', 10_000);
+    await untilState(core, 'admission', (a) => a.seats.length === 0, 'seats gone with the instances', 10_000);
     expect(ids).toHaveLength(2);
     expect(problems).toEqual([]);
   }, 60_000);
 
   it('instances a capacity probe starts are a measurement, not seats', async () => {
     await core.invoke('admission.set', { seatsFrom: 'instances' });
-    await core.invoke('probe.start', { profileId: 'light' });
+    await core.invoke('probe.start', { profileId: 'light', warmupSec: 1, settleSec: 2 }); // short windows: the seats are the subject, not the measurement
     try {
-      await waitFor(() => core.supervisor.list().some((i) => i.state === 'running'), 'the probe’s first instance to run', 30_000);
-      await sleep(300);
-      expect(core.admission.snapshot().seats).toEqual([]);
+      await untilState(core, 'instances', (list) => list.some((i) => i.state === 'running'), 'the probe’s first instance to run', 30_000);
+      await sleep(300); // a while with the probe's instance running: still no seat (nothing to wait for)
+      expect((await core.run('admission.get', {})).seats).toEqual([]);
     } finally {
       await core.invoke('probe.cancel', {});
     }
@@ -68,32 +68,32 @@ describe('admission service in the core', () => {
 
   it('a client that stops sending heartbeats loses its place to the next in line', async () => {
     await core.invoke('admission.set', { seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 2 });
-    const quiet = core.admission.join({ name: 'quiet', want: 'operate' });
-    const next = core.admission.join({ name: 'next', want: 'operate' });
-    const keepAlive = setInterval(() => core.admission.heartbeat(next.id), 300);
+    const quiet = await core.run('sessions.join', { person: { name: 'quiet', want: 'operate' } });
+    const next = await core.run('sessions.join', { person: { name: 'next', want: 'operate' } });
+    const keepAlive = setInterval(() => void core.run('sessions.heartbeat', { id: next.id }), 300);
     try {
-      await waitFor(() => core.admission.snapshot().stats.timedOut >= 1, 'the quiet one to time out', 6000);
-      expect(() => core.admission.get(quiet.id)).toThrow(/not known/);
-      expect(core.admission.get(next.id).role).toBe('operator');
+      await untilState(core, 'admission', (a) => a.stats.timedOut >= 1, 'the quiet one to time out', 6000);
+      await expect(core.run('sessions.get', { id: quiet.id })).rejects.toThrow(/not known/);
+      expect((await core.run('sessions.get', { id: next.id })).role).toBe('operator');
     } finally {
       clearInterval(keepAlive);
-      core.admission.leave(next.id);
+      await core.run('sessions.leave', { id: next.id });
     }
   });
 
   it('simulated visitors fill the seats through the same rules, wait, leave, and go home when stopped', async () => {
     await core.invoke('admission.set', { seatsFrom: 'manual', seats: 3, spectatorsPerInstance: 1, policy: 'capped', bitrateMbps: 8, uplinkMbps: 40, heartbeatTimeoutSec: 2 });
-    core.admission.simulate({ running: true, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
-    await waitFor(() => core.admission.snapshot().simulation.arrived >= 30, 'visitors to arrive', 15_000);
+    await core.run('admission.simulate', { running: true, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
+    await untilState(core, 'admission', (a) => a.simulation.arrived >= 30, 'visitors to arrive', 15_000);
     await sleep(2500); // past the heartbeat timeout: synthetic visitors need none
-    const snap = core.admission.snapshot();
+    const snap = (await core.run('admission.get', {}));
     expect(snap.stats.timedOut).toBe(1); // only the previous test's quiet client
     expect(snap.bandwidth.streams).toBeLessThanOrEqual(5);
     expect(snap.stats.left).toBeGreaterThan(0);
     expect(snap.stats.meanHoldSec).not.toBeNull();
-    const stopped = core.admission.simulate({ running: false, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
+    const stopped = await core.run('admission.simulate', { running: false, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
     expect(stopped.visitors).toBe(0);
-    expect(core.admission.snapshot().queue).toEqual([]);
+    expect((await core.run('admission.get', {})).queue).toEqual([]);
     expect(problems).toEqual([]);
   }, 30_000);
 });
@@ -116,12 +116,12 @@ describe('signalling server counts beside StreamCap\'s own', () => {
     try {
       await c.invoke('admission.set', { wilburUrl: `http://127.0.0.1:${port}` });
       const status = JSON.parse(fs.readFileSync(path.join(fixtures, 'status.json'), 'utf8'));
-      const w = await waitFor(() => c.admission.snapshot().wilbur, 'the signalling server to be read', 5000);
+      const w = (await untilState(c, 'admission', (a) => !!a.wilbur, 'the signalling server to be read', 5000)).wilbur;
       expect(w).toMatchObject({ ok: true, playerCount: status.player_count, streamerCount: status.streamer_count });
       await new Promise<void>((r) => server.close(() => r()));
       await c.invoke('admission.set', { wilburUrl: `http://127.0.0.1:${port}/` });
-      const down = await waitFor(() => { const s = c.admission.snapshot().wilbur; return s && !s.ok ? s : null; }, 'the failure to be reported', 8000);
-      expect(down.reason).toMatch(/refused|No answer/);
+      const down = (await untilState(c, 'admission', (a) => a.wilbur?.ok === false, 'the failure to be reported', 8000)).wilbur;
+      expect(down && !down.ok && down.reason).toMatch(/refused|No answer/);
     } finally {
       server.close();
       await c.shutdown();

@@ -7,6 +7,7 @@ import { ensureInstanceCopy, instanceCopyDir, mapIntoCopy } from '../../electron
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { CPU_LOAD, profile, tmpDir, waitFor } from '../helpers';
+import { internals } from '../core-internals';
 
 function makeApp(dir: string, files = 20, size = 50_000): void {
   fs.mkdirSync(path.join(dir, 'Game/Binaries/Win64'), { recursive: true });
@@ -83,11 +84,11 @@ describe('copy per instance', () => {
     makeApp(src, 200, 200_000); // 40 MB: long enough to stop it mid-copy
     core = await Core.create({ dataDir: tmpDir(), gpu: new NoGpuSource('test'), sampleIntervalMs: 1000 });
     const p = profile({ args: [path.join(src, 'Game/Binaries/Win64/game.mjs'), '--load', '1'], copy: { enabled: true, sourceDir: src, targetDir: dst } });
-    const { ids, started } = core.supervisor.launch(p, 1, 0);
-    await waitFor(() => core!.supervisor.list().find((i) => i.id === ids[0] && i.state === 'copying'), 'copying');
-    await core.supervisor.stop(ids[0]!);
+    const { ids, started } = internals(core).supervisor.launch(p, 1, 0);
+    await waitFor(() => internals(core!).supervisor.list().find((i) => i.id === ids[0] && i.state === 'copying'), 'copying');
+    await internals(core).supervisor.stop(ids[0]!);
     await started;
-    const info = core.supervisor.list().find((i) => i.id === ids[0])!;
+    const info = internals(core).supervisor.list().find((i) => i.id === ids[0])!;
     expect(info.state).toBe('stopped');
     expect(info.pid).toBeNull();
   });
@@ -98,9 +99,9 @@ describe('copy per instance', () => {
     makeApp(src, 3, 1000);
     core = await Core.create({ dataDir: tmpDir(), gpu: new NoGpuSource('test'), sampleIntervalMs: 1000 });
     const p = profile({ args: [path.join(src, 'Game/Binaries/Win64/game.mjs'), '--load', '1'], cwd: src, copy: { enabled: true, sourceDir: src, targetDir: dst } });
-    const { ids } = core.supervisor.launch(p, 2, 0);
+    const { ids } = internals(core).supervisor.launch(p, 2, 0);
     for (const [k, id] of ids.entries()) {
-      const info = await waitFor(() => core!.supervisor.list().find((i) => i.id === id && i.state === 'running'), 'running');
+      const info = await waitFor(() => internals(core!).supervisor.list().find((i) => i.id === id && i.state === 'running'), 'running');
       expect(info.cwd).toBe(instanceCopyDir(dst, k + 1));
     }
     expect(fs.readdirSync(dst).sort()).toEqual(['instance-1', 'instance-2']);

@@ -14,6 +14,7 @@ import { findBusyPercentCards, SysfsGpuReader } from '../../electron/core/gpu/sy
 import { adaptersToDevices, counterScript, WINDOWS_COUNTERS } from '../../electron/core/gpu/windows-counters-reader';
 import { parsePdhCsv, summarizeWindowsGpu } from '../../shared/gpu/windows-counters';
 import { CPU_LOAD, groupPids, NODE, profile, ROOT, sleep, tmpDir, waitFor } from '../helpers';
+import { internals } from '../core-internals';
 
 const FAKE_SMI = path.join(ROOT, 'test/core/fake-nvidia-smi.mjs');
 fs.chmodSync(FAKE_SMI, 0o755);
@@ -208,14 +209,14 @@ describe('the sampler attributes per-process GPU to instances through their proc
     process.env.FAKE_SMI_PIDS = pidsFile;
     const gpu: GpuSource = openGpuSource(1000, { platform: 'linux', nvidiaSmi: FAKE_SMI, env: {} });
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu }));
-    const { ids, started } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '5', '--children', '1'] }), 2, 0);
+    const { ids, started } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '5', '--children', '1'] }), 2, 0);
     await started;
-    const root = c.supervisor.instances.get(ids[0]!)!.info.pid!;
+    const root = internals(c).supervisor.instances.get(ids[0]!)!.info.pid!;
     const child = await waitFor(() => groupPids(root).find((p) => p !== root), 'the child worker');
     fs.writeFileSync(pidsFile, JSON.stringify({ 5021: root, 5022: child }));
 
     const s = await waitFor(async () => {
-      const snap = await c.sampler.tick();
+      const snap = await internals(c).sampler.tick();
       // The tree finds new descendants on its next rescan; until then only the launcher counts.
       return snap?.instances[0]?.gpu.ok && snap.instances[0].processes >= 2 && snap.gpus.ok ? snap : null;
     }, 'instance 1 measured over its whole tree', 15000, 300);

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdmissionService } from '../../electron/core/admission';
+import { AdmissionService } from '../../electron/core/admission-service';
 import { Journal, readJournal } from '../../electron/core/journal';
-import type { AdmissionSnapshot, Want } from '../../shared/admission';
+import type { AdmissionSnapshot, Want } from '../../shared/admission-rules';
 import { tmpDir, waitFor } from '../helpers';
 
 const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);

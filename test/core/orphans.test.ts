@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { alive, CPU_LOAD, groupPids, NODE, ROOT, sleep, tmpDir, waitFor } from '../helpers';
+import { internals } from '../core-internals';
 
 const CLI = path.join(ROOT, 'bin/streamcap.js');
 const procs: ChildProcess[] = [];
@@ -104,10 +105,10 @@ describe('orphaned instances', () => {
     core = await Core.create({ dataDir: home, gpu: new NoGpuSource('test'), sampleIntervalMs: 300 });
     expect(core.orphanList()).toHaveLength(1);
     await core.invoke('orphans.resolve', { action: 'adopt' });
-    const [inst] = core.supervisor.list();
+    const [inst] = internals(core).supervisor.list();
     expect(inst).toMatchObject({ adopted: true, state: 'running', pid: pids[0] });
     await sleep(1200);
-    expect(core.sampler.latest!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
+    expect(internals(core).sampler.latest!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
     await core.invoke('instances.stop', { id: inst!.id });
     expect(groupPids(pids[0]!)).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import type { Snapshot } from '../../shared/contract';
 import { CPU_LOAD, groupPids, have, profile, sleep, ticksOf, tmpDir, waitFor } from '../helpers';
+import { internals } from '../core-internals';
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 /** Collects snapshots for `ms`, and reads each process group's CPU ticks before and after, independently. */
 async function measure(c: Core, pgids: number[], ms: number) {
   const samples: Snapshot[] = [];
-  const off = c.sampler.onSample((s) => samples.push(s));
+  const off = internals(c).sampler.onSample((s) => samples.push(s));
   // Align with a tick so both windows cover the same time.
   await waitFor(() => samples.length > 0, 'a sample');
   const t0 = performance.now();
@@ -32,10 +33,10 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 describe('sampler', () => {
   it('reads each instance’s CPU in agreement with /proc (3 real workloads)', async () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu: new NoGpuSource('test') }));
-    const { ids, started } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '25'] }), 3, 0);
+    const { ids, started } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '25'] }), 3, 0);
     await started;
     await sleep(1200);
-    const pids = ids.map((id) => c.supervisor.instances.get(id)!.info.pid!);
+    const pids = ids.map((id) => internals(c).supervisor.instances.get(id)!.info.pid!);
     const { samples, independent } = await measure(c, pids, 6000);
     const ours = ids.map((id) => mean(samples.map((s) => s.instances.find((i) => i.id === id)!.cpu).filter((v): v is number => v !== null)));
     console.log('instance CPU, % of one core — StreamCap:', ours.map((v) => v.toFixed(1)).join(', '), '| independent /proc:', independent.map((v) => v.toFixed(1)).join(', '));
@@ -54,8 +55,8 @@ describe('sampler', () => {
 
   it.skipIf(!have('stress-ng'))('sums the tree: stress-ng’s load runs in a child worker', async () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu: new NoGpuSource('test') }));
-    const { ids } = c.supervisor.launch(profile({ exe: 'stress-ng', args: ['--cpu', '1', '--cpu-load', '40', '--quiet'] }), 1, 0);
-    const pid = await waitFor(() => c.supervisor.instances.get(ids[0]!)!.info.pid, 'pid');
+    const { ids } = internals(c).supervisor.launch(profile({ exe: 'stress-ng', args: ['--cpu', '1', '--cpu-load', '40', '--quiet'] }), 1, 0);
+    const pid = await waitFor(() => internals(c).supervisor.instances.get(ids[0]!)!.info.pid, 'pid');
     await waitFor(() => groupPids(pid).length >= 2, 'stress-ng worker');
     await sleep(1000);
     const rootBefore = ticksOf(pid);
@@ -71,9 +72,9 @@ describe('sampler', () => {
 
   it('marks rates unmeasured on the first reading instead of showing 0', async () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 60000, gpu: new NoGpuSource('no GPU here'), autoStart: false }));
-    const s = (await c.sampler.tick())!;
+    const s = (await internals(c).sampler.tick())!;
     expect(s.system.net).toEqual({ ok: false, reason: expect.stringMatching(/first reading/) });
-    const s2 = (await c.sampler.tick())!;
+    const s2 = (await internals(c).sampler.tick())!;
     expect(s2.system.net.ok).toBe(true);
     expect(s2.gpus).toEqual({ ok: false, reason: 'no GPU here' });
   });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { alive, CPU_LOAD, groupPids, NODE, profile, sleep, tmpDir, waitFor } from '../helpers';
+import { internals } from '../core-internals';
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -18,19 +19,19 @@ async function makeCore(opts: Parameters<typeof Core.create>[0] = {}) {
   return core;
 }
 
-const info = (c: Core, id: string) => c.supervisor.list().find((i) => i.id === id)!;
+const info = (c: Core, id: string) => internals(c).supervisor.list().find((i) => i.id === id)!;
 
 describe('supervisor', () => {
   it('stops the whole tree, grandchildren included, within the grace period', async () => {
     const c = await makeCore({ supervisor: { graceMs: 1500 } });
     const p = profile({ args: [CPU_LOAD, '--load', '5', '--children', '2'] });
-    const { ids } = c.supervisor.launch(p, 1, 0);
+    const { ids } = internals(c).supervisor.launch(p, 1, 0);
     const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
     // launcher + 2 children, and each child runs its own node: wait for the whole group.
     await waitFor(() => groupPids(pid).length >= 3, 'three processes in the group');
     const members = groupPids(pid);
     const t0 = Date.now();
-    await c.supervisor.stop(ids[0]!);
+    await internals(c).supervisor.stop(ids[0]!);
     const took = Date.now() - t0;
     expect(took).toBeLessThan(1500 + 1000);
     for (const m of members) expect(alive(m), `pid ${m} still alive`).toBe(false);
@@ -39,12 +40,12 @@ describe('supervisor', () => {
 
   it('kills a tree that ignores SIGTERM once the grace period is over', async () => {
     const c = await makeCore({ supervisor: { graceMs: 800 } });
-    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--ignore-term', '--children', '1'] }), 1, 0);
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--ignore-term', '--children', '1'] }), 1, 0);
     const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
     await waitFor(() => groupPids(pid).length >= 2, 'child started');
     const members = groupPids(pid);
     const t0 = Date.now();
-    await c.supervisor.stop(ids[0]!);
+    await internals(c).supervisor.stop(ids[0]!);
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(800);
     expect(took).toBeLessThan(800 + 1000);
@@ -57,7 +58,7 @@ describe('supervisor', () => {
     const dir = tmpDir();
     const out = path.join(dir, 'argv-{n}.json');
     const tricky = ['with space', '"double" \'single\'', 'a & b | c ^ d % e %PATH% $HOME `id` $(id)', '', 'ünïcødé 中文', '-PixelStreamingURL=ws://127.0.0.1:{8888+i}', '\\back\\slash\\'];
-    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--argv-out', out, ...tricky] }), 2, 0);
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--argv-out', out, ...tricky] }), 2, 0);
     for (const n of [1, 2]) {
       const file = path.join(dir, `argv-${n}.json`);
       await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, `argv of instance ${n}`);
@@ -72,7 +73,7 @@ describe('supervisor', () => {
     const c = await makeCore();
     const dir = tmpDir();
     const crash = path.join(dir, 'crash');
-    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--crash-file', crash] }), 1, 0);
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--crash-file', crash] }), 1, 0);
     await waitFor(() => info(c, ids[0]!).state === 'running', 'running');
     fs.writeFileSync(crash, '');
     const i = await waitFor(() => (info(c, ids[0]!).state === 'crashed' ? info(c, ids[0]!) : null), 'crashed');
@@ -83,7 +84,7 @@ describe('supervisor', () => {
 
   it('reports a missing executable clearly', async () => {
     const c = await makeCore();
-    const { ids } = c.supervisor.launch(profile({ exe: '/nonexistent/Game.exe' }), 1, 0);
+    const { ids } = internals(c).supervisor.launch(profile({ exe: '/nonexistent/Game.exe' }), 1, 0);
     const i = await waitFor(() => (info(c, ids[0]!).state === 'failed' ? info(c, ids[0]!) : null), 'failed');
     expect(i.reason).toMatch(/Executable not found: \/nonexistent\/Game.exe/);
   });
@@ -93,7 +94,7 @@ describe('supervisor', () => {
     const p = profile({ args: [CPU_LOAD, '--load', '1', '--exit-after', '0.2', '--exit-code', '3'], autoRestart: { enabled: true, maxRetries: 3 } });
     const starts: number[] = [];
     const seen = new Set<number>();
-    const { ids } = c.supervisor.launch(p, 1, 0);
+    const { ids } = internals(c).supervisor.launch(p, 1, 0);
     const i = await waitFor(
       () => {
         const cur = info(c, ids[0]!);
@@ -118,7 +119,7 @@ describe('supervisor', () => {
 
   it('keeps a chatty child from growing memory: the log stays bounded', async () => {
     const c = await makeCore({ supervisor: { logLines: 200 } });
-    const { ids } = c.supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--chatty', '2000'] }), 1, 0); // ~2 MB/s
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--chatty', '2000'] }), 1, 0); // ~2 MB/s
     await sleep(2500);
     const log = (await c.invoke('instances.log', { id: ids[0] })) as { lines: unknown[]; droppedLines: number };
     expect(log.lines.length).toBeLessThanOrEqual(200);
@@ -135,7 +136,7 @@ describe('supervisor', () => {
        spawn(process.execPath, [${JSON.stringify(CPU_LOAD)}, '--load', '20'], { stdio: 'ignore' }).unref();
        setTimeout(() => process.exit(0), 300);`,
     );
-    const { ids } = c.supervisor.launch(profile({ args: [launcher] }), 1, 0);
+    const { ids } = internals(c).supervisor.launch(profile({ args: [launcher] }), 1, 0);
     const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
     await waitFor(() => info(c, ids[0]!).launcherExited, 'launcher exit noticed');
     expect(info(c, ids[0]!).state).toBe('running');
@@ -143,17 +144,17 @@ describe('supervisor', () => {
     expect(game.length).toBe(1);
     // The game's load is still the instance's load.
     const cpu: number[] = [];
-    const off = c.sampler.onSample((s) => s.instances[0]?.cpu != null && cpu.push(s.instances[0].cpu));
+    const off = internals(c).sampler.onSample((s) => s.instances[0]?.cpu != null && cpu.push(s.instances[0].cpu));
     await sleep(2000);
     off();
     expect(cpu.reduce((a, b) => a + b, 0) / cpu.length).toBeGreaterThan(10);
-    await c.supervisor.stop(ids[0]!);
+    await internals(c).supervisor.stop(ids[0]!);
     expect(alive(game[0]!)).toBe(false);
   });
 
   it('launches with the stagger, one after another', async () => {
     const c = await makeCore();
-    const { ids, started } = c.supervisor.launch(profile({ staggerSec: 0.4 }), 3, 0);
+    const { ids, started } = internals(c).supervisor.launch(profile({ staggerSec: 0.4 }), 3, 0);
     await started;
     const times = ids.map((id) => info(c, id).startedAt!);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(380);
@@ -162,9 +163,9 @@ describe('supervisor', () => {
 
   it('stop all cancels launches still waiting for their turn', async () => {
     const c = await makeCore();
-    const { ids, started } = c.supervisor.launch(profile({ staggerSec: 1 }), 3, 0);
+    const { ids, started } = internals(c).supervisor.launch(profile({ staggerSec: 1 }), 3, 0);
     await waitFor(() => info(c, ids[0]!).state === 'running', 'first running');
-    await c.supervisor.stopAll();
+    await internals(c).supervisor.stopAll();
     await started;
     expect(ids.map((id) => info(c, id).state)).toEqual(['stopped', 'stopped', 'stopped']);
     expect(ids.map((id) => info(c, id).pid).filter(Boolean)).toHaveLength(1);
@@ -172,9 +173,9 @@ describe('supervisor', () => {
 
   it('restarts one instance on request', async () => {
     const c = await makeCore();
-    const { ids } = c.supervisor.launch(profile(), 1, 0);
+    const { ids } = internals(c).supervisor.launch(profile(), 1, 0);
     const pid1 = await waitFor(() => info(c, ids[0]!).pid, 'pid');
-    await c.supervisor.restart(ids[0]!);
+    await internals(c).supervisor.restart(ids[0]!);
     const i = info(c, ids[0]!);
     expect(i.state).toBe('running');
     expect(i.pid).not.toBe(pid1);
@@ -184,12 +185,12 @@ describe('supervisor', () => {
 
   it('runs the built-in demo profile out of the box, with live load', async () => {
     const c = await makeCore();
-    const demo = c.profiles.get('demo');
+    const demo = internals(c).profiles.get('demo');
     console.log(`demo profile: ${demo.name}`);
     const { ids } = (await c.invoke('instances.launch', { profileId: 'demo', count: 1 })) as { ids: string[] };
     await waitFor(() => info(c, ids[0]!).state === 'running', 'demo running');
     const cpu = await waitFor(() => {
-      const v = c.sampler.latest?.instances.find((i) => i.id === ids[0])?.cpu;
+      const v = internals(c).sampler.latest?.instances.find((i) => i.id === ids[0])?.cpu;
       return v && v > 5 ? v : null;
     }, 'demo load');
     expect(cpu).toBeGreaterThan(5);

@@ -6,8 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { combineWilbur, parseWilburPlayers, parseWilburStatus, parseWilburStreamers, type WilburStatus } from '../../shared/wilbur';
-import { normalizeWilburUrl, readWilbur, WilburPoller } from '../../electron/core/wilbur';
+import { combineWilbur, parseWilburPlayers, parseWilburStatus, parseWilburStreamers, type WilburStatus } from '../../shared/wire/wilbur';
+import { normalizeWilburUrl, readWilbur, WilburPoller } from '../../electron/core/wilbur-poller';
 import { ROOT, sleep, waitFor } from '../helpers';
 
 const FIX = path.join(ROOT, 'test/fixtures/wilbur');

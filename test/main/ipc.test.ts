@@ -5,6 +5,7 @@ import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { handleInvoke, isTrustedSender, type SenderFrame } from '../../electron/main/ipc';
 import { tmpDir } from '../helpers';
+import { internals } from '../core-internals';
 
 let core: Core;
 const invoke = (n: string, p: unknown) => core.invoke(n, p);
@@ -39,11 +40,11 @@ describe('IPC handler', () => {
     ['profiles.delete', { id: 'missing' }, 'not_found'],
     ['orphans.resolve', { action: 'explode' }, 'invalid_payload'],
   ])('rejects %s %j with %s, nothing changed', async (name, payload, code) => {
-    const before = JSON.stringify([core.profiles.list(), core.supervisor.list()]);
+    const before = JSON.stringify([internals(core).profiles.list(), internals(core).supervisor.list()]);
     const r = await handleInvoke(invoke, ours, name, payload);
     expect(r).toMatchObject({ ok: false, error: { code } });
     if (!r.ok) expect(r.error.message.length).toBeGreaterThan(10);
-    expect(JSON.stringify([core.profiles.list(), core.supervisor.list()])).toBe(before);
+    expect(JSON.stringify([internals(core).profiles.list(), internals(core).supervisor.list()])).toBe(before);
   });
 
   it('runs valid commands from our own page', async () => {

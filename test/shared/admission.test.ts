@@ -18,7 +18,7 @@ import {
   type Limits,
   type Step,
   type Want,
-} from '../../shared/admission';
+} from '../../shared/admission-rules';
 
 const limits = (over: Partial<Limits> = {}): Limits => ({ seats: [1, 2], spectatorsPerInstance: 2, maxStreams: null, paused: false, ...over });
 

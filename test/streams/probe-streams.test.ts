@@ -11,6 +11,7 @@ import { ProbeSettingsSchema, resolveSettings, type ProbeRun } from '../../share
 import { probeExport, resultSentence } from '../../shared/probe-report';
 import { have, tmpDir } from '../helpers';
 import { CHROMIUM, jsStreamerArgs, requireStack, serveJsStreamer, startWilbur, type Wilbur } from '../pixel-streaming';
+import { internals } from '../core-internals';
 
 const HAVE = requireStack() && have('taskset');
 const d = HAVE ? describe : describe.skip;
@@ -42,8 +43,8 @@ afterAll(async () => {
 });
 
 async function probe(viewers: number): Promise<ProbeRun> {
-  core.probe.start(profile, resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })));
-  return (await core.probe.wait())!;
+  internals(core).probe.start(profile, resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })));
+  return (await internals(core).probe.wait())!;
 }
 
 d('the capacity probe with viewers attached', () => {

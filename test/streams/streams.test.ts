@@ -7,10 +7,11 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { readWilbur } from '../../electron/core/wilbur';
+import { readWilbur } from '../../electron/core/wilbur-poller';
 import type { InstanceInfo, InstanceSample, Snapshot } from '../../shared/contract';
 import { CPU_LOAD, everyoneIn, tmpDir, waitFor } from '../helpers';
 import { CHROMIUM, freePortRange, LOOPBACK_ICE_INIT, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, type Wilbur } from '../pixel-streaming';
+import { internals } from '../core-internals';
 
 const HAVE = requireStack();
 const d = HAVE ? describe : describe.skip;
@@ -215,31 +216,31 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
   }, 90_000);
 
   it("an operator's stream link is the real player page of their instance's streamer id", async () => {
-    const view = core.admission.join({ name: 'Ann', want: 'operate' }, {});
+    const view = internals(core).admission.join({ name: 'Ann', want: 'operate' }, {});
     expect(view.role).toBe('operator');
     expect(view.link).toBe(`${wilbur.http}/?StreamerId=stream${view.instance}`);
     const page = await fetch(view.link!);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html|<!DOCTYPE html/i); // Epic's stock player page, served by Wilbur
-    core.admission.leave(view.id);
+    internals(core).admission.leave(view.id);
   });
 
   it('an operator connected as a player of their instance counts as present; one who is not times out', async () => {
     await core.invoke('admission.set', { heartbeatTimeoutSec: 12, wilburUrl: wilbur.http });
-    const ann = core.admission.join({ name: 'Ann', want: 'operate' }, {});
-    const bob = core.admission.join({ name: 'Bob', want: 'operate' }, {});
+    const ann = internals(core).admission.join({ name: 'Ann', want: 'operate' }, {});
+    const bob = internals(core).admission.join({ name: 'Bob', want: 'operate' }, {});
     expect([ann.role, bob.role]).toEqual(['operator', 'operator']);
     // Ann opens her stream (the waiting page is closed: no heartbeats from either of them).
     const page = await openPlayer(`stream${ann.instance}`);
     try {
       // (Read through the admin's snapshot: a GET of a session would count as its heartbeat.)
-      await waitFor(() => !everyoneIn(core.admission.snapshot()).includes(bob.id), 'Bob to time out', 30_000, 500);
+      await waitFor(() => !everyoneIn(internals(core).admission.snapshot()).includes(bob.id), 'Bob to time out', 30_000, 500);
       // Ann is still seated, well past the timeout, on Wilbur's word alone.
       await new Promise((r) => setTimeout(r, 4000));
-      expect(core.admission.snapshot().seats.find((x) => x.operator?.id === ann.id)).toBeTruthy();
+      expect(internals(core).admission.snapshot().seats.find((x) => x.operator?.id === ann.id)).toBeTruthy();
     } finally {
       await page.close();
-      core.admission.leave(ann.id);
+      internals(core).admission.leave(ann.id);
       await core.invoke('admission.set', { heartbeatTimeoutSec: 30, wilburUrl: '' });
     }
   }, 60_000);

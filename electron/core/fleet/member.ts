@@ -162,6 +162,11 @@ export class MemberLink {
     return requestJson(method, `${this.entry.url}/api/v1/sessions${path}`, body, {}, 3000);
   }
 
+  /** A socket of its own on the member's events (the console of this member, in place), opened with its token. */
+  openEvents(): WebSocket {
+    return new WebSocket(`${this.entry.url.replace(/^http/, 'ws')}/api/v1/events`, ['streamcap.v1'], { headers: { authorization: `Bearer ${this.entry.token}` }, handshakeTimeout: 5000, maxPayload: 64 << 20 });
+  }
+
   /** A command relayed over HTTP (the console of this member, in place). */
   command(name: string, payload: unknown): Promise<JsonAnswer> {
     return requestJson('POST', `${this.entry.url}/api/v1/commands/${name}`, payload ?? {}, { authorization: `Bearer ${this.entry.token}` }, 30_000);

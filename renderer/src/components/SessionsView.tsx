@@ -1,9 +1,9 @@
 // The Sessions view: who operates, who watches and who waits, live, with the admin's
 // controls (pause, let in, reorder, kick, settings) and a visitor simulation for demos.
-// Every rule runs in the core (shared/admission.ts); this view shows its snapshots.
+// Every rule runs in the core (shared/admission-rules.ts); this view shows its snapshots.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot } from '../../../shared/admission';
+import type { AdmissionSnapshot } from '../../../shared/admission-rules';
 import { run, useStore } from '../store';
 import { Bandwidth } from './sessions/Bandwidth';
 import { mmss, setServerClock, useFmt } from './sessions/parts';

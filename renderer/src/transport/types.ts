@@ -1,4 +1,5 @@
 import type { AppEvent, CommandInput, CommandName, CommandOutputs } from '../../../shared/contract';
+import type { PreloadApi } from '../../../shared/wire/ipc';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 
@@ -20,12 +21,7 @@ export class CommandError extends Error {
   }
 }
 
-/** The narrow API the Electron preload exposes (see electron/main/preload.ts). */
-export interface PreloadApi {
-  invoke(name: string, payload: unknown): Promise<{ ok: true; data: unknown } | { ok: false; error: { code: string; message: string; issues?: string[] } }>;
-  onEvent(listener: (e: AppEvent) => void): () => void;
-  locale: string;
-}
+export type { PreloadApi };
 
 declare global {
   interface Window {

@@ -1,12 +1,13 @@
-// The waiting room's client of the sessions API (electron/agent/sessions.ts):
+// The waiting room's client of the sessions API (electron/server/sessions.ts):
 // join / get / leave over HTTP, and a live link that follows one session over
 // its WebSocket, reconnecting with backoff and polling GET while the socket is down.
-import type { SessionView, Want } from '../../../shared/admission';
+import { LEAVE_REASONS, type LeaveReason, type SessionView, type Want } from '../../../shared/admission-rules';
+import { SESSION_ID, SESSIONS_PATH, sessionPath, sessionSocketPath, type EndReason as ServerEndReason, type SessionServerMessage } from '../../../shared/wire/sessions';
 
 export type { SessionView, Want };
 
 /** Why a session is over: the server's reasons, plus "expired" (a GET or socket found it gone). */
-export type EndReason = 'left' | 'timeout' | 'kicked' | 'closed' | 'expired';
+export type EndReason = ServerEndReason | 'expired';
 
 /** A failed request, sorted by what the person can do about it. */
 export class WaitApiError extends Error {
@@ -20,7 +21,7 @@ export class WaitApiError extends Error {
     super(message);
   }
   /** 404 of a session that ended recently: why. */
-  ended?: 'left' | 'timeout' | 'kicked';
+  ended?: LeaveReason;
 }
 
 /** Same origin, relative to the page (works behind a reverse proxy under a path prefix too). */
@@ -29,7 +30,7 @@ export function apiUrl(path: string): string {
 }
 
 export function socketUrl(id: string): string {
-  const u = new URL(apiUrl(`api/v1/sessions/${encodeURIComponent(id)}/socket`));
+  const u = new URL(apiUrl(sessionSocketPath(id)));
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   u.search = '';
   u.hash = '';
@@ -66,7 +67,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   if (res.status === 404) {
     const ended = (json as { error?: { ended?: string } } | null)?.error?.ended;
     const err = new WaitApiError('not_found', message, 404);
-    if (ended === 'left' || ended === 'timeout' || ended === 'kicked') err.ended = ended;
+    const reason = LEAVE_REASONS.find((r) => r === ended);
+    if (reason) err.ended = reason;
     throw err;
   }
   if (res.status >= 400 && res.status < 500) throw new WaitApiError('bad_request', message, res.status);
@@ -74,16 +76,16 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 export function joinSession(name: string, want: Want): Promise<SessionView> {
-  return request<SessionView>('POST', 'api/v1/sessions', { name, want });
+  return request<SessionView>('POST', SESSIONS_PATH, { name, want });
 }
 
 export function getSession(id: string): Promise<SessionView> {
-  return request<SessionView>('GET', `api/v1/sessions/${encodeURIComponent(id)}`);
+  return request<SessionView>('GET', sessionPath(id));
 }
 
 export async function leaveSession(id: string): Promise<void> {
   try {
-    await request('DELETE', `api/v1/sessions/${encodeURIComponent(id)}`);
+    await request('DELETE', sessionPath(id));
   } catch (e) {
     // Already gone is what we wanted.
     if (!(e instanceof WaitApiError && e.kind === 'not_found')) throw e;
@@ -105,7 +107,7 @@ export function loadStored(): StoredSession | null {
     const raw = sessionStorage.getItem(STORE_KEY);
     if (!raw) return null;
     const v = JSON.parse(raw) as Partial<StoredSession>;
-    if (typeof v.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v.id)) return null;
+    if (typeof v.id !== 'string' || !SESSION_ID.test(v.id)) return null;
     return { id: v.id, name: typeof v.name === 'string' ? v.name : '', want: v.want === 'watch' || v.want === 'any' ? v.want : 'operate' };
   } catch {
     return null;
@@ -140,11 +142,7 @@ export interface LinkOptions {
   maxBackoffMs?: number;
 }
 
-type ServerMessage =
-  | { type: 'session'; session: SessionView }
-  | { type: 'ended'; reason: 'left' | 'timeout' | 'kicked' | 'closed' }
-  | { type: 'pong' }
-  | { type: 'error'; error: { code: string; message: string } };
+type ServerMessage = SessionServerMessage;
 
 /**
  * Follows one session: the socket while it is up (ping every pingMs), GET every

@@ -1,6 +1,6 @@
 // Streams in use against what the uplink carries, split into operators and spectators.
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot } from '../../../../shared/admission';
+import type { AdmissionSnapshot } from '../../../../shared/admission-rules';
 import { useFmt } from './parts';
 
 export function Bandwidth({ snap }: { snap: AdmissionSnapshot }) {

@@ -1,6 +1,6 @@
 // The waiting list: first come, first served, with the admin's hands on it.
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot, QueueEntryView } from '../../../../shared/admission';
+import type { AdmissionSnapshot, QueueEntryView } from '../../../../shared/admission-rules';
 import { run, useStore } from '../../store';
 import { Elapsed, shownName } from './parts';
 

@@ -1,6 +1,6 @@
 // The seats: one card per operator seat, with who operates it and who watches.
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot, SeatView } from '../../../../shared/admission';
+import type { AdmissionSnapshot, SeatView } from '../../../../shared/admission-rules';
 import { run } from '../../store';
 import { Elapsed, shownName } from './parts';
 

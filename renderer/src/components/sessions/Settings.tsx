@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
-import type { AdmissionConfig, AdmissionSnapshot } from '../../../../shared/admission';
+import type { AdmissionConfig, AdmissionSnapshot } from '../../../../shared/admission-rules';
 import { expandPlaceholders } from '../../../../shared/placeholders';
 import { run, useStore } from '../../store';
 import { Field, parseNum, problemsOf, useIssueText, type Problems } from './parts';

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
-import type { AdmissionSnapshot, SimulationStatus } from '../../../../shared/admission';
+import type { AdmissionSnapshot, SimulationStatus } from '../../../../shared/admission-rules';
 import { run } from '../../store';
 import { Field, parseNum, problemsOf, useFmt, useIssueText, type Problems } from './parts';
 

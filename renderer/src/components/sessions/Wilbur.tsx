@@ -1,8 +1,8 @@
 // Epic's signalling server, read for its own player counts, beside StreamCap's:
 // StreamCap counts who it let in, Wilbur counts the WebRTC players really connected.
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot, SeatView } from '../../../../shared/admission';
-import type { WilburStatus } from '../../../../shared/wilbur';
+import type { AdmissionSnapshot, SeatView } from '../../../../shared/admission-rules';
+import type { WilburStatus } from '../../../../shared/wire/wilbur';
 import { useClock, useFmt } from './parts';
 
 /** The instance a streamer id names: its trailing number ("stream3" → 3), as -PixelStreamingID=stream{n} makes it. */

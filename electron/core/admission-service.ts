@@ -1,4 +1,4 @@
-// The admission service: the pure rules of shared/admission.ts plus time, people
+// The admission service: the pure rules of shared/admission-rules.ts plus time, people
 // and persistence. It keeps the state, tells each person when their role or place
 // changes, frees the places of clients that stopped sending heartbeats, drives the
 // "simulate visitors" demo with synthetic clients through the same rules, and reads
@@ -17,7 +17,6 @@ import {
   DEFAULT_ADMISSION,
   emptyState,
   join as joinRule,
-  JoinSchema,
   leave as leaveRule,
   limitsOf,
   move as moveRule,
@@ -42,15 +41,14 @@ import {
   type SimulationStatus,
   type Step,
   type Want,
-} from '../../shared/admission';
+} from '../../shared/admission-rules';
 import { ApiError } from '../../shared/contract';
-import type { WilburStatus } from '../../shared/wilbur';
+import { JoinSchema, type SessionNotice } from '../../shared/wire/sessions';
+import type { WilburStatus } from '../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from './journal';
 import { readJsonWithBackup, writeJsonAtomic } from './storage';
-import { WilburPoller } from './wilbur';
+import { WilburPoller } from './wilbur-poller';
 
-/** What a person's socket is told: their view, or that their session ended and why. */
-export type SessionNotice = { type: 'session'; session: SessionView } | { type: 'ended'; reason: LeaveReason | 'closed' };
 type Watcher = (notice: SessionNotice) => void;
 
 /**

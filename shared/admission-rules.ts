@@ -2,7 +2,7 @@
 // spectate or wait; with a bandwidth cap, new people wait once the cap is reached.
 //
 // Pure rules. Every function takes a state and returns a new one plus the role
-// changes it made; the service (electron/core/admission.ts) owns time, sockets,
+// changes it made; the service (electron/core/admission-service.ts) owns time, sockets,
 // heartbeats and persistence. The invariants the property tests hold these to:
 //   - no seat is given twice, no instance carries more spectators than allowed;
 //   - no one is lost: every session has exactly one role, every queued one is in
@@ -16,12 +16,13 @@
 // be a spectator and still hold a place in the queue for a seat.
 import { z } from 'zod';
 import { checkTemplate, expandPlaceholders } from './placeholders';
-import type { WilburStatus } from './wilbur';
+import type { WilburStatus } from './wire/wilbur';
 
 export const WANTS = ['operate', 'watch', 'any'] as const;
 export type Want = (typeof WANTS)[number];
 export type Role = 'operator' | 'spectator' | 'queued';
-export type LeaveReason = 'left' | 'timeout' | 'kicked';
+export const LEAVE_REASONS = ['left', 'timeout', 'kicked'] as const;
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 // ---- Configuration ------------------------------------------------------------
 
@@ -75,12 +76,6 @@ export const DEFAULT_ADMISSION: AdmissionConfig = {
   wilburUrl: '',
 };
 
-export const JoinSchema = z
-  .object({
-    name: z.string().trim().min(1, 'name is required').max(64, 'name: at most 64 characters'),
-    want: z.enum(WANTS),
-  })
-  .strict();
 
 /** What the rules need to know of the world: the seats (instance numbers), the spectator limit, the stream cap. */
 export interface Limits {

@@ -1,37 +1,17 @@
-// The client side of admission, for the streaming front-end pages and the waiting
-// room: no admin token (end users call it), rate-limited per address, small bodies.
-//
-//   POST   /api/v1/sessions            {"name", "want"} → 201 SessionView
-//   GET    /api/v1/sessions/:id        → SessionView (counts as a heartbeat)
-//   DELETE /api/v1/sessions/:id        → leave
-//   WS     /api/v1/sessions/:id/socket → {"type":"session", session} on every change,
-//                                        {"type":"ended", reason} at the end; the client
-//                                        sends {"type":"ping"} (or answers pings)
-//   GET    /wait                       → the waiting-room page
-//
-// Mounted in the agent (same origin as the console) and, when a LAN address is
-// configured, on a listener of its own that serves nothing else.
+// The people's side of admission (the wire: shared/wire/sessions.ts), for the streaming
+// front-end pages and the waiting room: no admin token (end users call it),
+// rate-limited per address, small bodies. Mounted in the agent (same origin as the
+// console) and, when a LAN address is configured, on a listener of its own that
+// serves nothing else.
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { z } from 'zod';
 import { ApiError } from '../../shared/contract';
+import { SESSION_BODY_LIMIT, SESSION_MESSAGE_LIMIT, SESSION_ROUTE, SessionClientMessageSchema, SESSIONS_PATH, sessionPath, SOCKETS_PER_SESSION, WAIT_PATH, type SessionServerMessage } from '../../shared/wire/sessions';
 import type { Core } from '../core/core';
-import type { SessionNotice } from '../core/admission';
-import type { SessionView } from '../../shared/admission';
-
-/** Whose line the client API serves: the core's own admission, or the fleet's front door (agent --fleet). */
-export interface SessionBackend {
-  join(input: unknown, opts: { owner?: string; maxPerOwner?: number }): SessionView | Promise<SessionView>;
-  get(id: string): SessionView;
-  leave(id: string): void | Promise<void>;
-  heartbeat(id: string): boolean;
-  watch(id: string, fn: (notice: SessionNotice) => void): () => void;
-  getConfig(): { heartbeatTimeoutSec: number };
-}
 import {
   BAD_TARGET,
   capConnectionsPerAddress,
@@ -49,8 +29,6 @@ import {
   type ReapOptions,
 } from './http';
 
-export const SESSION_BODY_LIMIT = 4096;
-const SESSION_PATH = /^\/api\/v1\/sessions(?:\/([A-Za-z0-9_-]{1,64}))?(\/socket)?\/?$/;
 /** Socket heartbeat: a ping frame this often (or a third of a shorter heartbeat timeout); the browser's pong (or any message) keeps the place. */
 const PING_MS = 10_000;
 
@@ -63,8 +41,6 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { perSec: 20, burst: 100 };
 /** Places in line one address may hold at once (a venue behind one NAT is many people; a script is one). */
 export const DEFAULT_SESSIONS_PER_ADDRESS = 50;
-/** Sockets one session may hold open: a page reloading; more is someone else's doing. */
-const SOCKETS_PER_SESSION = 4;
 
 /** A token bucket per remote address. Buckets idle long enough to be full are dropped. */
 export class RateLimiter {
@@ -90,7 +66,6 @@ export class RateLimiter {
   }
 }
 
-const ClientSocketMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }).strict(), z.object({ type: z.literal('leave') }).strict()]);
 
 export interface SessionRoutesOptions {
   core: Core;
@@ -126,9 +101,8 @@ export const WAIT_PAGE_HEADERS = {
 
 export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   const { core } = opts;
-  const backend: SessionBackend = core.fleet.frontDoor ?? core.admission;
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: SESSION_MESSAGE_LIMIT });
   const extra = opts.cors ? CORS : {};
 
   const limited = (req: IncomingMessage): ApiError | null => {
@@ -150,17 +124,17 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname === '/wait/') {
       // The page loads ./assets/…: it must sit at /wait, not /wait/.
-      res.writeHead(301, { location: '/wait' + url.search });
+      res.writeHead(301, { location: WAIT_PATH + url.search });
       res.end();
       return true;
     }
-    if (url.pathname === '/wait') {
+    if (url.pathname === WAIT_PATH) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       waitPage(res);
       return true;
     }
-    const m = SESSION_PATH.exec(url.pathname);
-    if (!m && !url.pathname.startsWith('/api/v1/sessions')) return false;
+    const m = SESSION_ROUTE.exec(url.pathname);
+    if (!m && !url.pathname.startsWith(SESSIONS_PATH)) return false;
     try {
       if (req.method === 'OPTIONS' && opts.cors) {
         res.writeHead(204, CORS);
@@ -180,17 +154,16 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
           throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
         }
         const body = await readJsonBody(req, SESSION_BODY_LIMIT);
-        const view = await backend.join(body, { owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
-        sendJson(res, 201, view, { ...extra, location: `/api/v1/sessions/${view.id}` });
+        const view = await core.run('sessions.join', { person: body, owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
+        sendJson(res, 201, view, { ...extra, location: sessionPath(view.id) });
         return true;
       }
       if (req.method === 'GET' || req.method === 'HEAD') {
-        sendJson(res, 200, backend.get(id), extra);
+        sendJson(res, 200, await core.run('sessions.get', { id }), extra);
         return true;
       }
       if (req.method === 'DELETE') {
-        await backend.leave(id);
-        sendJson(res, 200, { left: id }, extra);
+        sendJson(res, 200, await core.run('sessions.leave', { id }), extra);
         return true;
       }
       return methodNotAllowed(res, 'GET, DELETE', url);
@@ -209,7 +182,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
-    const m = SESSION_PATH.exec(url.pathname);
+    const m = SESSION_ROUTE.exec(url.pathname);
     if (!m || !m[1] || !m[2]) return false;
     const reject = (status: number, message: string) => rejectUpgrade(socket, status, message);
     if (limited(req)) {
@@ -217,11 +190,14 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       return true;
     }
     const id = m[1];
-    if (!backend.heartbeat(id)) {
-      reject(404, 'Session not known: it ended. Join again.');
-      return true;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, id));
+    void core.run('sessions.heartbeat', { id }).then(
+      ({ alive }) => {
+        if (!alive) return reject(404, 'Session not known: it ended. Join again.');
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => attach(ws, id));
+      },
+      (e: unknown) => reject(HTTP_STATUS[toApiError(e).code], toApiError(e).message),
+    );
     return true;
   }
 
@@ -230,9 +206,15 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
 
   // One heartbeat for every socket: a ping frame often enough for the timeout in
   // force (the admin may shorten it); the browser's pong keeps the place.
+  let timeoutSec = 30;
+  void core.run('admission.get', {}).then((s) => (timeoutSec = s.config.heartbeatTimeoutSec), () => undefined);
+  const offConfig = core.subscribe((e) => {
+    if (e.type === 'admission') timeoutSec = e.data.config.heartbeatTimeoutSec;
+  });
+  const heartbeat = (id: string) => void core.run('sessions.heartbeat', { id }).catch(() => undefined);
   let lastPing = Date.now();
   const pinger = setInterval(() => {
-    const every = Math.min(PING_MS, (backend.getConfig().heartbeatTimeoutSec * 1000) / 3);
+    const every = Math.min(PING_MS, (timeoutSec * 1000) / 3);
     if (Date.now() - lastPing < every) return;
     lastPing = Date.now();
     for (const list of bySession.values()) for (const ws of list) if (ws.readyState === ws.OPEN) ws.ping();
@@ -244,7 +226,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     bySession.set(id, mine);
     // A session's oldest sockets beyond the limit are closed: the newest page wins.
     while (mine.length > SOCKETS_PER_SESSION) mine.shift()!.close(1008, 'opened elsewhere');
-    const send = (msg: unknown) => {
+    const send = (msg: SessionServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
     };
     let unwatch: (() => void) | null = null;
@@ -256,7 +238,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       unwatch = null;
     };
     try {
-      unwatch = backend.watch(id, (notice: SessionNotice) => {
+      unwatch = core.watchSession(id, (notice) => {
         send(notice);
         if (notice.type === 'ended') {
           unwatch = null;
@@ -269,23 +251,19 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
       cleanup();
       return;
     }
-    ws.on('pong', () => backend.heartbeat(id));
+    ws.on('pong', () => heartbeat(id));
     ws.on('message', (raw, isBinary) => {
-      backend.heartbeat(id);
+      heartbeat(id);
       let msg: unknown;
       try {
         msg = JSON.parse(isBinary ? '' : raw.toString());
       } catch {
         return send({ type: 'error', error: { code: 'invalid_payload', message: 'Message is not valid JSON. Send {"type":"ping"} or {"type":"leave"}.' } });
       }
-      const parsed = ClientSocketMessage.safeParse(msg);
+      const parsed = SessionClientMessageSchema.safeParse(msg);
       if (!parsed.success) return send({ type: 'error', error: { code: 'invalid_payload', message: 'Unknown message. Send {"type":"ping"} or {"type":"leave"}.' } });
       if (parsed.data.type === 'ping') return send({ type: 'pong' });
-      try {
-        void Promise.resolve(backend.leave(id)).catch(() => undefined);
-      } catch {
-        /* already gone */
-      }
+      void core.run('sessions.leave', { id }).catch(() => undefined /* already gone */);
     });
     ws.on('close', cleanup);
     ws.on('error', cleanup);
@@ -296,6 +274,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
     upgrade,
     close: () => {
       clearInterval(pinger);
+      offConfig();
       for (const list of bySession.values()) for (const ws of list) ws.terminate();
       wss.close();
     },
@@ -347,7 +326,7 @@ export async function startSessionServer(opts: {
       if (!url) return sendJson(res, 400, new ApiError('invalid_payload', BAD_TARGET).toJSON(), { connection: 'close' });
       if (await routes.handle(req, res, url)) return;
       if (url.pathname === '/') {
-        res.writeHead(302, { location: '/wait' });
+        res.writeHead(302, { location: WAIT_PATH });
         res.end();
         return;
       }

@@ -6,16 +6,11 @@ import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  API_PREFIX,
-  ApiError,
-  ClientMessageSchema,
-  type AppEvent,
-  type ServerMessage,
-} from '../../shared/contract';
+import { ApiError, type AppEvent } from '../../shared/contract';
+import { AgentClientMessageSchema, API_PREFIX, EVENTS_PATH, WS_PROTOCOL, type AgentServerMessage } from '../../shared/wire/agent';
 import type { Core } from '../core/core';
-import { coreMetricsSource, createMetrics } from '../core/metrics';
-import { allowedHostnames, checkHostAndOrigin, requestToken, tokenMatches, WS_PROTOCOL } from './security';
+import { createMetrics } from '../core/metrics';
+import { allowedHostnames, checkHostAndOrigin, requestToken, tokenMatches } from './security';
 import { BAD_TARGET, guardRequest, guardUpgrade, HTTP_STATUS, listen, readJsonBody, rejectUpgrade, requestUrl, sendJson, serverOptions, toApiError } from './http';
 import { createSessionRoutes, type RateLimit } from './sessions';
 import { createFleetProxy } from './fleet-proxy';
@@ -88,7 +83,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       : null;
 
   const version = core.hostInfo().version;
-  const metrics = createMetrics(coreMetricsSource(core));
+  const metrics = createMetrics(core.metricsSource());
   const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
   const fleetProxy = createFleetProxy(core);
 
@@ -172,7 +167,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       if (!url) return reject(400, BAD_TARGET);
       if (sessions.upgrade(req, socket, head, url)) return;
       const proxied = url.pathname.startsWith(FLEET_PROXY_PREFIX);
-      if (!proxied && url.pathname !== `${API_PREFIX}/events`) return reject(404, 'No such WebSocket endpoint');
+      if (!proxied && url.pathname !== EVENTS_PATH) return reject(404, 'No such WebSocket endpoint');
       if (!tokenMatches(requestToken(req), token)) return reject(401, 'Missing or wrong admin token');
       if (proxied) {
         if (!fleetProxy.upgrade(req, socket, head, url)) reject(404, 'No such WebSocket endpoint');
@@ -182,16 +177,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     }),
   );
 
-  const send = (ws: WebSocket, msg: ServerMessage) => {
+  const send = (ws: WebSocket, msg: AgentServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
 
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
-    send(ws, { type: 'event', event: { type: 'profiles', data: core.profiles.list() } });
-    send(ws, { type: 'event', event: { type: 'instances', data: core.supervisor.list() } });
-    send(ws, { type: 'event', event: { type: 'orphans', data: core.orphanList() } });
-    send(ws, { type: 'event', event: { type: 'admission', data: core.admission.snapshot() } });
+    for (const event of core.currentState()) send(ws, { type: 'event', event });
     ws.on('message', async (raw, isBinary) => {
       let parsedJson: unknown;
       try {
@@ -199,7 +191,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       } catch {
         return send(ws, { type: 'error', error: { code: 'invalid_payload', message: 'Message is not valid JSON.' } });
       }
-      const parsed = ClientMessageSchema.safeParse(parsedJson);
+      const parsed = AgentClientMessageSchema.safeParse(parsedJson);
       if (!parsed.success) {
         return send(ws, {
           type: 'error',
@@ -220,7 +212,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   });
 
   const unsubscribe = core.subscribe((event: AppEvent) => {
-    const text = JSON.stringify({ type: 'event', event } satisfies ServerMessage);
+    const text = JSON.stringify({ type: 'event', event } satisfies AgentServerMessage);
     for (const ws of clients) {
       if (ws.readyState !== ws.OPEN) continue;
       if (event.type === 'sample' && ws.bufferedAmount > MAX_BUFFERED_BYTES) continue;

@@ -1,7 +1,7 @@
 // Reads a Pixel Streaming signalling server's REST API (Wilbur started with
-// --serve --rest_api; see shared/wilbur.ts for the shapes) and polls it.
+// --serve --rest_api; see shared/wire/wilbur.ts for the shapes) and polls it.
 // Never throws: every failure becomes { ok: false, reason } in words that say what to do.
-import { combineWilbur, WILBUR_PATHS, WILBUR_REST_API_HINT, type WilburStatus } from '../../shared/wilbur';
+import { combineWilbur, WILBUR_PATHS, WILBUR_REST_API_HINT, type WilburStatus } from '../../shared/wire/wilbur';
 
 type Fetched = { ok: true; body: unknown } | { ok: false; reason: string };
 

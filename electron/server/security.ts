@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { TOKEN_PROTOCOL_PREFIX } from '../../shared/wire/agent';
 
-export const TOKEN_PROTOCOL_PREFIX = 'streamcap-token.';
-export const WS_PROTOCOL = 'streamcap.v1';
 
 /** The read-only token of `GET /metrics` (Prometheus' credentials_file): it grants nothing else. */
 export const METRICS_TOKEN_FILE = 'metrics-token';

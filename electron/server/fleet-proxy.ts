@@ -4,12 +4,12 @@
 // to that member with the member's token, which never leaves the core.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
-import { ApiError, ClientMessageSchema } from '../../shared/contract';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError } from '../../shared/contract';
+import { AgentClientMessageSchema, WS_PROTOCOL } from '../../shared/wire/agent';
 import { FLEET_PROXY_PATH } from '../../shared/wire/fleet';
-import type { Core } from '../core/core';
+import type { Core, FleetMemberAccess } from '../core/core';
 import { readJsonBody, sendJson } from './http';
-import { WS_PROTOCOL } from './security';
 
 const MAX_BODY = 1 << 20;
 /** A browser this far behind misses samples rather than growing our memory. */
@@ -34,7 +34,7 @@ export function createFleetProxy(core: Core): FleetProxy {
       sendJson(res, 405, new ApiError('invalid_payload', `Use POST for ${url.pathname}.`).toJSON(), { allow: 'POST' });
       return true;
     }
-    const member = core.fleet.member(m[1]!);
+    const member = core.fleetMember(m[1]!);
     const body = await readJsonBody(req, MAX_BODY);
     const a = await member.command(m[3], body).catch((e: Error) => {
       throw new ApiError('unavailable', `${member.name} cannot be reached: ${e.message}`);
@@ -46,17 +46,16 @@ export function createFleetProxy(core: Core): FleetProxy {
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     const m = FLEET_PROXY_PATH.exec(url.pathname);
     if (!m || m[2] !== '/events') return false;
-    let member;
+    let member: FleetMemberAccess;
     try {
-      member = core.fleet.member(m[1]!);
+      member = core.fleetMember(m[1]!);
     } catch {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return true;
     }
-    const entry = member.entry;
     wss.handleUpgrade(req, socket, head, (browser) => {
       open.add(browser);
-      const upstream = new WebSocket(`${entry.url.replace(/^http/, 'ws')}/api/v1/events`, [WS_PROTOCOL], { headers: { authorization: `Bearer ${entry.token}` }, handshakeTimeout: 5000, maxPayload: 64 << 20 });
+      const upstream = member.openEvents();
       const early: string[] = [];
       upstream.on('open', () => {
         for (const t of early.splice(0)) upstream.send(t);
@@ -74,7 +73,7 @@ export function createFleetProxy(core: Core): FleetProxy {
         } catch {
           return;
         }
-        if (!ClientMessageSchema.safeParse(parsed).success) return;
+        if (!AgentClientMessageSchema.safeParse(parsed).success) return;
         const text = JSON.stringify(parsed);
         if (upstream.readyState === upstream.OPEN) upstream.send(text);
         else if (upstream.readyState === upstream.CONNECTING && early.length < 64) early.push(text);
