@@ -3,7 +3,7 @@
 // places from its own admission snapshot, and where the front door's line goes —
 // first come, first served, each person to the least stressed server with a place
 // they can take, never a draining or offline one.
-import type { AdmissionSnapshot, Want } from './admission';
+import type { AdmissionSnapshot, Want } from './admission-rules';
 import type { Snapshot } from './contract';
 import { DEFAULT_THRESHOLDS } from './probe';
 import type { MemberState } from './wire/fleet';

@@ -59,7 +59,8 @@ export interface CoreOptions {
   /** Where the measuring viewers run (default: a headless Chromium found on the machine; Electron passes a hidden window). */
   viewers?: ViewerHost;
   /** The fleet: the servers list file (default fleet.json in the data folder), and whether this core is the front door (agent --fleet). */
-  fleet?: { file?: string; frontDoor?: boolean; heartbeatTimeoutSec?: number; sealer?: TokenSealer };
+  /** false: no links to the members (a one-shot CLI command); the list is still read and edited. */
+  fleet?: { file?: string; frontDoor?: boolean; heartbeatTimeoutSec?: number; sealer?: TokenSealer } | false;
 }
 
 type Listener = (event: AppEvent) => void;
@@ -129,10 +130,12 @@ export class Core {
       },
     });
     this.admission.setProbeCapacity(this.probe.latestCapacity());
+    const fleet = opts.fleet === false ? null : (opts.fleet ?? {});
     this.fleet = new FleetService({
-      file: opts.fleet?.file ?? path.join(this.dataDir, 'fleet.json'),
-      sealer: opts.fleet?.sealer,
-      frontDoor: opts.fleet?.frontDoor ? { dataDir: this.dataDir, heartbeatTimeoutSec: opts.fleet.heartbeatTimeoutSec } : null,
+      file: fleet?.file ?? path.join(this.dataDir, 'fleet.json'),
+      sealer: fleet?.sealer,
+      connect: fleet !== null,
+      frontDoor: fleet?.frontDoor ? { dataDir: this.dataDir, heartbeatTimeoutSec: fleet.heartbeatTimeoutSec } : null,
       emit: (data) => this.emit({ type: 'fleet', data }),
     });
     this.supervisor.on('change', () => this.onInstancesChanged());

@@ -9,7 +9,7 @@ import { ElectronTransport } from './transport/electron';
 import type { Transport } from './transport/types';
 import { takeToken, WebTransport } from './transport/web';
 import './styles.css';
-import { API_PREFIX } from '../../shared/contract';
+import { API_PREFIX } from '../../shared/wire/agent';
 import { memberApiBase } from '../../shared/wire/fleet';
 
 initI18n();

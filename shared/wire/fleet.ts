@@ -2,7 +2,7 @@
 // console's add form), the admin commands' inputs, the overview the core pushes, and
 // the front door's session view. Both sides import this file; it imports only shared/.
 import { z } from 'zod';
-import type { SessionView } from '../admission';
+import type { SessionView } from '../admission-rules';
 
 /** A server's name: what the console shows, the `server` of a front-door session, the proxy path. */
 export const ServerNameSchema = z

@@ -51,10 +51,10 @@ export interface FrontDoorChild {
   admin<T = unknown>(name: string, payload?: unknown): Promise<{ status: number; data: T; error?: { code: string; message: string } }>;
 }
 
-export async function startFrontDoor(members: Member[]): Promise<FrontDoorChild> {
-  const dir = tmpDir('sc-fleet-door-');
+/** A front door for these members; with `dir`, the one that ran there before starts again (its journal, its --fleet file). */
+export async function startFrontDoor(members: Member[], dir = tmpDir('sc-fleet-door-')): Promise<FrontDoorChild> {
   const fleetFile = path.join(dir, 'fleet.json');
-  fs.writeFileSync(fleetFile, JSON.stringify({ servers: members.map((m) => ({ name: m.name, url: m.url, token: m.child.token })) }), { mode: 0o600 });
+  if (!fs.existsSync(fleetFile)) fs.writeFileSync(fleetFile, JSON.stringify({ servers: members.map((m) => ({ name: m.name, url: m.url, token: m.child.token })) }), { mode: 0o600 });
   const child = await spawnAgentChild(dir, { FLEET_FILE: fleetFile, FRONT_DOOR_HEARTBEAT_SEC: '3600', SESSIONS_PER_ADDRESS: '10000' });
   const pub = `http://127.0.0.1:${child.sessions}/api/v1/sessions`;
   const door: FrontDoorChild = {

@@ -5,7 +5,7 @@
 // kept from before the kill removed first); a draining server gets nobody new.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdmissionSnapshot } from '../../shared/admission';
+import type { AdmissionSnapshot } from '../../shared/admission-rules';
 import type { FleetSessionView } from '../../shared/wire/fleet';
 import { waitFor } from '../helpers';
 import { adminCall, startFrontDoor, startMember, stop, type FrontDoorChild, type Member } from './fleet-fixture';
@@ -149,6 +149,23 @@ describe('the front door places one line on three servers', () => {
       hung.child.proc.kill('SIGCONT');
     }
     await waitFor(async () => (await Promise.all(theirs.map((id) => door.get(id)))).every((v) => v?.server === hung.name), 'the resumed member taking its people again', 15000, 100);
+    const all = (await Promise.all(members.map(operatorsOn))).flat();
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('the front door killed and started again: everyone keeps their place, placed or waiting (its journal)', async () => {
+    const before = await Promise.all(people.map((p) => door.get(p.id)));
+    const dir = door.dir;
+    await stop(door.child, 'SIGKILL');
+    door = await startFrontDoor(members, dir);
+    const after = await Promise.all(people.map((p) => door.get(p.id)));
+    after.forEach((v, i) => {
+      const b = before[i];
+      if (!b) return expect(v).toBeNull(); // those who left stay gone
+      expect(v, b.name).not.toBeNull();
+      expect({ server: v!.server, position: v!.position }).toEqual({ server: b.server, position: b.position });
+    });
+    // Still nobody twice on the members.
     const all = (await Promise.all(members.map(operatorsOn))).flat();
     expect(new Set(all).size).toBe(all.length);
   });

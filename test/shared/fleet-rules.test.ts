@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ADMISSION, type AdmissionSnapshot, type Want } from '../../shared/admission';
+import { DEFAULT_ADMISSION, type AdmissionSnapshot, type Want } from '../../shared/admission-rules';
 import { kindsFor, memberState, OFFLINE_AFTER_MS, placeLine, placesOf, stressOf, STALE_AFTER_MS, type Candidate, type PlaceKind } from '../../shared/fleet-rules';
 import { entryFromAdd, FleetAddSchema, FleetFileSchema, parseAgentLink } from '../../shared/wire/fleet';
 

@@ -12,42 +12,60 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { JoinSchema, type LeaveReason, type SessionView, type Want } from '../../../shared/admission';
+import type { LeaveReason } from '../../../shared/admission-rules';
+import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
 import { ApiError } from '../../../shared/contract';
-import { percentile, placeLine, placesOf, stressOf, loadsOf, type Candidate, type PlaceKind, type Places } from '../../../shared/fleet-rules';
+import { percentile, placeLine, placesOf, stressOf, loadsOf, type Candidate, type Places } from '../../../shared/fleet-rules';
 import type { FleetSessionView } from '../../../shared/wire/fleet';
 import { Journal, readJournal } from '../journal';
 import { errorCode, errorText } from './http-client';
 import type { MemberLink } from './member';
 
-export type FrontDoorNotice = { type: 'session'; session: FleetSessionView } | { type: 'ended'; reason: LeaveReason | 'closed' };
-type Watcher = (n: FrontDoorNotice) => void;
+type Watcher = (n: SessionNotice) => void;
 
-interface Person {
-  id: string;
-  name: string;
-  want: Want;
-  owner: string | null;
-  seq: number;
-  joinedAt: number;
-  /** When they entered the line (again). */
-  since: number;
-  server: string | null;
-  memberId: string | null;
-  kind: PlaceKind | null;
-  /** The member's latest view of them. */
-  view: SessionView | null;
-  lostServer: string | null;
-}
 
-type Rec =
-  | { t: 'join'; id: string; name: string; want: Want; owner: string | null; now: number }
-  | { t: 'place'; id: string; server: string; memberId: string; kind: PlaceKind; view: SessionView; now: number }
-  | { t: 'back'; ids: string[]; server: string; now: number }
-  | { t: 'leave'; id: string; reason: LeaveReason }
-  | { t: 'ghost-gone'; server: string; memberId: string }
-  | { t: 'rename'; from: string; to: string }
-  | { t: 'snapshot'; v: 1; people: Person[]; line: string[]; ghosts: [string, string[]][]; nextSeq: number };
+const MemberView = z.object({
+  id: z.string(),
+  name: z.string(),
+  want: z.enum(['operate', 'watch', 'any']),
+  role: z.enum(['operator', 'spectator', 'queued']),
+  instance: z.number().nullable(),
+  position: z.number().nullable(),
+  waitEstimateSec: z.number().nullable(),
+  link: z.string().nullable(),
+  paused: z.boolean(),
+  since: z.number(),
+});
+const WantSchema = z.enum(['operate', 'watch', 'any']);
+const Reason = z.enum(['left', 'timeout', 'kicked']);
+const Kind = z.enum(['seat', 'spectator']);
+const PersonSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  want: WantSchema,
+  owner: z.string().nullable(),
+  seq: z.number(),
+  joinedAt: z.number(),
+  since: z.number(),
+  server: z.string().nullable(),
+  memberId: z.string().nullable(),
+  kind: Kind.nullable(),
+  view: MemberView.nullable(),
+  lostServer: z.string().nullable(),
+});
+type Person = z.infer<typeof PersonSchema>;
+
+/** One change in the journal; replayed in order on restart (checked on the way in: the file is on disk, not in memory). */
+const RecSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('join'), id: z.string(), name: z.string(), want: WantSchema, owner: z.string().nullable(), now: z.number() }),
+  z.object({ t: z.literal('place'), id: z.string(), server: z.string(), memberId: z.string(), kind: Kind, view: MemberView, now: z.number() }),
+  z.object({ t: z.literal('back'), ids: z.array(z.string()), server: z.string(), now: z.number() }),
+  z.object({ t: z.literal('leave'), id: z.string(), reason: Reason }),
+  z.object({ t: z.literal('ghost-gone'), server: z.string(), memberId: z.string() }),
+  z.object({ t: z.literal('rename'), from: z.string(), to: z.string() }),
+  z.object({ t: z.literal('snapshot'), v: z.literal(1), people: z.array(PersonSchema), line: z.array(z.string()), ghosts: z.array(z.tuple([z.string(), z.array(z.string())])), nextSeq: z.number() }),
+]);
+type Rec = z.infer<typeof RecSchema>;
 
 const MAX_PEOPLE = 10_000;
 const FORWARD_HEARTBEAT_MS = 5000;
@@ -68,18 +86,6 @@ export interface FrontDoorOptions {
   onChange: () => void;
 }
 
-const MemberView = z.object({
-  id: z.string(),
-  name: z.string(),
-  want: z.enum(['operate', 'watch', 'any']),
-  role: z.enum(['operator', 'spectator', 'queued']),
-  instance: z.number().nullable(),
-  position: z.number().nullable(),
-  waitEstimateSec: z.number().nullable(),
-  link: z.string().nullable(),
-  paused: z.boolean(),
-  since: z.number(),
-});
 
 export class FrontDoor {
   private readonly people = new Map<string, Person>();
@@ -141,7 +147,9 @@ export class FrontDoor {
   }
 
   private replay(raw: unknown): void {
-    const r = raw as Rec; // our own records, written by log()
+    const parsed = RecSchema.safeParse(raw);
+    if (!parsed.success) return; // not a record of ours: skipped, the rest still replays
+    const r = parsed.data;
     switch (r.t) {
       case 'snapshot':
         this.people.clear();

@@ -5,8 +5,9 @@
 // reads frozen numbers as live ones.
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { AdmissionSnapshot } from '../../../shared/admission';
-import { ApiError, type InstanceInfo, type ServerMessage, type Snapshot } from '../../../shared/contract';
+import type { AdmissionSnapshot } from '../../../shared/admission-rules';
+import { ApiError, type InstanceInfo, type Snapshot } from '../../../shared/contract';
+import type { AgentServerMessage } from '../../../shared/wire/agent';
 import { memberState } from '../../../shared/fleet-rules';
 import type { ServerEntry } from '../../../shared/wire/fleet';
 import { errorCode, errorText, requestJson, type JsonAnswer } from './http-client';
@@ -86,7 +87,7 @@ export class MemberLink {
     ws.on('message', (raw) => {
       this.heard();
       // The member is an agent of ours, holding our token: its messages are the contract's ServerMessage.
-      let msg: ServerMessage;
+      let msg: AgentServerMessage;
       try {
         msg = JSON.parse(raw.toString());
       } catch {

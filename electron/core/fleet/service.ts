@@ -35,6 +35,8 @@ export interface FleetOptions {
   /** Serve the front door's waiting room (an agent run with --fleet). */
   frontDoor?: { dataDir: string; heartbeatTimeoutSec?: number } | null;
   emit: (o: FleetOverview) => void;
+  /** Link to the members (false: a one-shot command that only reads or edits the list). */
+  connect?: boolean;
   /** How often the overview is pushed when nothing changed (ms). */
   tickMs?: number;
 }
@@ -58,7 +60,7 @@ export class FleetService {
           onChange: () => this.changed(),
         })
       : null;
-    for (const s of this.store.list()) this.link(s);
+    if (opts.connect !== false) for (const s of this.store.list()) this.link(s);
     this.tick = setInterval(() => this.check(), 250);
     this.tick.unref();
   }
@@ -153,7 +155,7 @@ export class FleetService {
       'fleet.list': async () => this.overview(),
       'fleet.add': async (i) => {
         const entry = await this.store.add(entryFromAdd(i));
-        this.link(entry);
+        if (this.opts.connect !== false) this.link(entry);
         this.changed();
         return { name: entry.name, url: entry.url };
       },
