@@ -39,6 +39,12 @@ test('three servers in the Fleet view; one stopped is shown offline within 5 s; 
     expect(joined.server).toMatch(/^render-0[123]$/);
   }
   await expect(page.getByTestId('fleet-front-door')).toContainText('6 placed');
+  // A person through the waiting room page: told which server they are on, with its stream.
+  const wait = await page.context().newPage();
+  await wait.goto(`${door.base}/wait?name=Visitor&want=operate&auto=1`);
+  await expect(wait.getByTestId('wait-server')).toContainText(/render-0[123]/);
+  await shot(wait, 'fleet-05-waiting-room-placed');
+  await wait.close();
   await expect.poll(async () => (await page.getByTestId('fleet-stress').allInnerTexts()).filter((s) => /^\d+\.\d\d$/.test(s)).length).toBe(3);
   // Sorting by stress and filtering by name.
   await page.getByTestId('fleet-sort-stress').click();
