@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdmissionSnapshot } from '../shared/admission-rules';
-import { everyoneIn } from '../test/helpers';
+import { everyoneIn, nextLine } from '../test/helpers';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
@@ -30,13 +30,11 @@ export async function startAgent(extraEnv: Record<string, string> = {}, extraArg
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const started = Date.now();
-  let m: RegExpExecArray | null = null;
-  while (!(m = /Web console: (http:\/\/\S+?)\/#token=(\S+)/.exec(out))) {
-    if (child.exitCode !== null || Date.now() - started > 90_000) throw new Error(`agent did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const [, baseUrl, token] = m;
+  const address = /Web console: (http:\/\/\S+?)\/#token=(\S+)/;
+  const line = await nextLine(child, (l) => address.test(l), 'the agent to print its web console address', 90_000).catch((e: Error) => {
+    throw new Error(`agent did not start: ${e.message}\n${out}`);
+  });
+  const [, baseUrl, token] = address.exec(line)!;
   return {
     base: baseUrl!,
     token: token!,
@@ -69,7 +67,7 @@ export async function stopAgent(agent: AgentHandle): Promise<void> {
   if (agent.process.exitCode !== null) return;
   const exited = new Promise((r) => agent.process.once('exit', r));
   agent.process.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]); // a deadline, then SIGKILL
   if (agent.process.exitCode === null) agent.process.kill('SIGKILL');
 }
 
@@ -78,10 +76,15 @@ export async function openConsole(page: Page, agent: AgentHandle): Promise<void>
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'open');
 }
 
+/**
+ * A screenshot of the page as it stands: fonts loaded, CSS animations and transitions
+ * run to their end (no fixed pause before it: wait for what the picture must show).
+ */
 export async function shot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.evaluate('document.fonts.ready.then(() => true)');
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
 

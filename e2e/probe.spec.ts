@@ -26,7 +26,7 @@ async function machineCpu(): Promise<number> {
     return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
   };
   const a = read();
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 1000)); // a measurement window of the machine, not a wait for something
   const b = read();
   return 100 * (1 - (b.idle - a.idle) / Math.max(1, b.total - a.total));
 }

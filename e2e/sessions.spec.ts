@@ -222,7 +222,8 @@ test('simulated visitors fill the seats and queue up, and go home when stopped; 
   await expect(page.getByTestId('queue-row').first()).toBeVisible();
   expect(Number(await page.getByTestId('sim-arrived').innerText())).toBeGreaterThanOrEqual(13);
   await expect(page.getByTestId('sess-cap-note')).toContainText('Cap of 8 streams reached');
-  await page.waitForTimeout(600);
+  // The picture shows the full line: wait for the rows, not for a fixed time.
+  await expect.poll(() => page.getByTestId('queue-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(10);
   await shot(page, 'sessions-04-full-queue');
 
   // The same in Chinese.
@@ -235,7 +236,7 @@ test('simulated visitors fill the seats and queue up, and go home when stopped; 
   await expect(page.getByTestId('sim-stop')).toContainText('停止');
   // Simulated visitors are named in the console's language.
   await expect(page.getByTestId('queue-row').first()).toContainText(/(访客|观众) \d+/);
-  await page.waitForTimeout(300);
+  await expect(page.getByTestId('queue-row').last()).toContainText(/(访客|观众) \d+/); // every row redrawn in Chinese
   await shot(page, 'sessions-05-zh-CN');
 
   // Stop: the visitors go home, the seats and the queue empty.

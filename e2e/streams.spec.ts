@@ -40,7 +40,10 @@ test('the Instances view shows each stream as StreamCap\'s viewer receives it', 
   await expect(page.getByTestId('card-streams')).toContainText(/2 streams/);
   await page.getByTestId('instance-row-1').click();
   await expect(page.getByTestId('chart-instance-fps')).toBeVisible();
-  await page.waitForTimeout(3000); // a few seconds of chart
+  // A few seconds of chart: six more samples (3 s at the agent's 500 ms) in the history it draws.
+  const samples = async () => (await stack.agent.call<unknown[]>('metrics.history')).length;
+  const had = await samples();
+  await expect.poll(samples, { timeout: 15_000 }).toBeGreaterThanOrEqual(had + 6);
   await shot(page, 'streams-instances');
   // The measured bitrate is offered where people plan.
   await page.getByTestId('nav-bandwidth').click();
@@ -64,15 +67,17 @@ test('the stream wall plays the live video of every instance, with its figures',
     await expect(page.getByTestId(`tile-${n}`)).toHaveAttribute('data-state', 'playing', { timeout: 60_000 });
     await expect(page.getByTestId(`tile-figures-${n}`)).toContainText(/[1-9]\d* fps/, { timeout: 30_000 });
   }
-  // Moving video: two pictures of each tile's video a second apart differ.
+  // Moving video: a later picture of each tile's video differs from the first (asked until it does, up to 10 s).
   for (const n of [1, 2]) {
     const video = page.getByTestId(`tile-${n}`).locator('video');
-    const a = createHash('sha1').update(await video.screenshot()).digest('hex');
-    await page.waitForTimeout(1000);
-    const b = createHash('sha1').update(await video.screenshot()).digest('hex');
-    expect(a, `tile ${n} shows moving video`).not.toBe(b);
+    const picture = async () => createHash('sha1').update(await video.screenshot()).digest('hex');
+    const a = await picture();
+    await expect.poll(picture, { message: `tile ${n} shows moving video`, timeout: 10_000 }).not.toBe(a);
   }
-  await page.waitForTimeout(2000);
+  // The wall's picture once each tile has played two seconds of video (not a fixed pause).
+  for (const n of [1, 2]) {
+    await expect.poll(() => page.getByTestId(`tile-${n}`).locator('video').evaluate((v: { currentTime: number }) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(2);
+  }
   await shot(page, 'streams-wall');
   await page.getByTestId('tile-1').click();
   await expect(page.getByTestId('tile-1')).toHaveClass(/big/);

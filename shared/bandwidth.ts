@@ -1,8 +1,9 @@
 // Bandwidth and capacity maths: one set of pure functions for the Bandwidth view,
 // `streamcap bandwidth` and the queue's admission policy. No I/O, no DOM, no node:.
 //
-// The model (../shared/BRIEF.md): every viewer, operator or spectator, receives its
-// own stream, so the uplink carries one stream per viewer:
+// The model: every viewer, operator or spectator, receives its own stream, like
+// video, so the uplink carries one stream per viewer (at 8 Mbps, 10 operators and
+// 20 spectators need 8 × 30 = 240 Mbps):
 //
 //   total = bitrate × (operators + spectators) × (1 + overhead %)
 //   fits  ⇔ total ≤ uplink × (1 − headroom %)
@@ -38,7 +39,7 @@ export const LIMITS = {
 //    (-PixelStreamingWebRTCMaxBitrate); these are ceilings, not typical rates.
 //  - Epic's Pixel Streaming reference: at 1080p every encoder looks alike above 20 Mbps.
 //  - Practitioners quote 5–20 Mbps for a decent 1080p stream; 8 Mbps is the common
-//    planning figure (BRIEF.md).
+//    planning figure.
 //  - YouTube's live encoder guide (support.google.com/youtube/answer/2853702),
 //    H.264: 720p30 3–8 Mbps, 1080p30 3–8 Mbps, 1080p60 12 Mbps, 2160p30 30 Mbps.
 // ---------------------------------------------------------------------------

@@ -4,11 +4,12 @@
 // what is the capacity — is decided here, so it can be tested with synthetic load
 // curves. No I/O, no DOM, no node:.
 //
-// The method (../shared/BRIEF.md): open instances one by one and stop when CPU or
-// GPU reaches ~85 %. Capacity = the largest count whose steady load stayed under
-// every threshold. The smart ramp measures 1 and 2 instances, fits load = a + b·n
-// by least squares (baseline included), jumps to just below the predicted capacity
-// and confirms the boundary step by step; it must agree with the plain ramp.
+// The method, the field's manual one automated: open instances one by one (each in
+// its heaviest scene) and stop when CPU or GPU reaches ~85 % (one vendor says 80 %).
+// Capacity = the largest count whose steady load stayed under every threshold. The
+// smart ramp measures 1 and 2 instances, fits load = a + b·n by least squares
+// (baseline included), jumps to just below the predicted capacity and confirms the
+// boundary step by step; it must agree with the plain ramp.
 import { z } from 'zod';
 import type { HostInfo, Snapshot } from './contract';
 

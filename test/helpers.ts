@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +15,18 @@ export function tmpDir(prefix = 'sc-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * A fixed wait. Only for what no event can say: that nothing happens for a while (a
+ * negative), a real measurement window, a deliberately idle peer. Every caller says
+ * which, in a comment; anything else waits on an event or a condition (below).
+ */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` returns a truthy value, or fails with `what` after `timeoutMs`. */
+/**
+ * Polls until `fn` returns a truthy value, or fails with `what` after `timeoutMs`.
+ * For state no event announces (ps, /proc, a file, another process's HTTP answers);
+ * where an event exists, wait on it with nextEvent / nextEmitted / nextLine instead.
+ */
 export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15000, everyMs = 50): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -25,6 +35,34 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * Resolves with the first value `subscribe` hands on that `predicate` accepts; rejects
+ * with `what` after `timeoutMs`, or with the predicate's own error. Unsubscribes either way.
+ * The building block of the helpers below.
+ */
+export function firstOf<T>(subscribe: (fn: (v: T) => void) => () => void, predicate: (v: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let off: (() => void) | null = null;
+    let done = false;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      off?.();
+      f();
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+    off = subscribe((v) => {
+      try {
+        if (predicate(v)) finish(() => resolve(v));
+      } catch (e) {
+        finish(() => reject(e));
+      }
+    });
+    if (done) off(); // the subscription answered synchronously
+  });
 }
 
 /** What the event helpers need of a core: its event stream, and the current value of its state events. */
@@ -58,6 +96,91 @@ export async function untilState<K extends StateName>(core: EventSource & { curr
   const now = core.currentState().find((e) => e.type === type)?.data as EventMap[K] | undefined;
   if (now !== undefined && predicate(now)) return now;
   return nextEvent(core, type, predicate, what, timeoutMs);
+}
+
+/**
+ * The next `count` `type` events that `accept` takes, in order (their data): "wait for N
+ * readings" (e.g. 8 samples that measured an instance) where a test used to sleep N intervals.
+ */
+export async function nextEvents<K extends EventName>(core: EventSource, type: K, count: number, accept: (data: EventMap[K]) => boolean = () => true, what = `a ${type} event`, timeoutMs = 30_000): Promise<EventMap[K][]> {
+  const got: EventMap[K][] = [];
+  const enough = (d: EventMap[K]) => {
+    if (accept(d)) got.push(d);
+    return got.length >= count;
+  };
+  try {
+    await nextEvent(core, type, enough, `${count} × ${what}`, timeoutMs);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (got ${got.length})`);
+  }
+  return got;
+}
+
+/**
+ * The first `event` of a node EventEmitter (a server's 'request', a socket's 'message',
+ * a process's 'exit') whose arguments `predicate` accepts; resolves with those arguments.
+ */
+export function nextEmitted<A extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, predicate: (...args: A) => boolean, what: string, timeoutMs = 15000): Promise<A> {
+  return firstOf<A>(
+    (fn) => {
+      const listener = (...args: unknown[]) => fn(args as A);
+      emitter.on(event, listener);
+      return () => emitter.off(event, listener);
+    },
+    (args) => predicate(...args),
+    what,
+    timeoutMs,
+  );
+}
+
+/** The next WebSocket message (JSON) that `predicate` accepts, from a `ws` socket. */
+export function nextMessage<M = unknown>(ws: EventEmitter, predicate: (m: M) => boolean, what: string, timeoutMs = 15000): Promise<M> {
+  const parse = (raw: unknown): M | undefined => {
+    try {
+      return JSON.parse(String(raw)) as M;
+    } catch {
+      return undefined;
+    }
+  };
+  return nextEmitted<[unknown]>(ws, 'message', (raw) => {
+    const m = parse(raw);
+    return m !== undefined && predicate(m);
+  }, what, timeoutMs).then(([raw]) => parse(raw)!);
+}
+
+/**
+ * The first whole line a child process prints on stdout (or `stream`) that `predicate`
+ * accepts; rejects early, with what it printed, if the process exits first.
+ */
+export function nextLine(proc: ChildProcess, predicate: (line: string) => boolean, what: string, timeoutMs = 30000, stream: NodeJS.ReadableStream | null = proc.stdout): Promise<string> {
+  if (!stream) return Promise.reject(new Error(`no output stream to wait on for ${what}`));
+  let out = '';
+  let pending = '';
+  return firstOf<string | { exited: number | null; signal: NodeJS.Signals | null }>(
+    (fn) => {
+      const onData = (d: Buffer | string) => {
+        out += d;
+        pending += d;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const l of lines) fn(l.replace(/\r$/, ''));
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => fn({ exited: code, signal });
+      stream.on('data', onData);
+      proc.on('exit', onExit);
+      if (proc.exitCode !== null || proc.signalCode !== null) queueMicrotask(() => onExit(proc.exitCode, proc.signalCode));
+      return () => {
+        stream.off('data', onData);
+        proc.off('exit', onExit);
+      };
+    },
+    (v) => {
+      if (typeof v === 'string') return predicate(v);
+      throw new Error(`the process exited (${v.signal ?? `code ${v.exited}`}) before ${what}; it printed:\n${out.slice(-2000)}`);
+    },
+    what,
+    timeoutMs,
+  ).then((v) => v as string);
 }
 
 export function profile(over: Partial<ProfileInput> = {}): Profile {

@@ -104,7 +104,7 @@ export function stopChild(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     proc.once('exit', () => resolve());
     proc.kill('SIGTERM');
-    setTimeout(() => proc.kill('SIGKILL'), 3000).unref();
+    setTimeout(() => proc.kill('SIGKILL'), 3000).unref(); // a deadline for SIGTERM, then SIGKILL
   });
 }
 

@@ -14,7 +14,7 @@ import { WebSocket } from 'ws';
 import { JoinSchema } from '../../shared/wire/sessions';
 import { commandInputs } from '../../shared/contract';
 import { fromZod, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
-import { NODE, tmpDir } from '../helpers';
+import { NODE, tmpDir, waitFor } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
 const BUDGET_MS = Number(process.env.FUZZ_API_MS ?? 6000);
@@ -87,6 +87,8 @@ async function settle(): Promise<void> {
 async function steady(): Promise<string> {
   let last = await fingerprint();
   for (const end = Date.now() + 5000; Date.now() < end; ) {
+    // Bounded polling, not a wait for an event: "nothing moves any more" is two equal
+    // readings 150 ms apart (no event says that nothing more will change).
     await new Promise((r) => setTimeout(r, 150));
     const now = await fingerprint();
     if (now === last) return now;
@@ -187,8 +189,8 @@ describe('admin commands over HTTP', () => {
     for (let k = 0; k < 4; k++) known.sessions.push((await http(ports.sessions, 'POST', '/api/v1/sessions', JSON.stringify({ name: `Line ${k}`, want: 'any' }))).json.id);
     const started = await http(ports.admin, 'POST', '/api/v1/commands/probe.start', JSON.stringify({ profileId: known.profile, warmupSec: 0, settleSec: 0.5 }));
     expect(started.status).toBe(200);
-    const t0 = Date.now();
-    while ((await command('probe.history')).length === 0 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+    // The agent runs in another process: its history is asked, up to 20 s.
+    await waitFor(async () => (await command('probe.history')).length > 0, 'the probe run in the history', 20_000, 100);
     await settle();
     known.probe = (await command('probe.history'))[0]?.id ?? 'none';
     expect(known.probe).not.toBe('none');
@@ -237,7 +239,7 @@ function openSocket(url: string, protocols: string[]): Promise<{ ws: WebSocket; 
     });
     const next = (filter: (m: any) => boolean, ms = 5000) =>
       new Promise<any>((res, rej) => {
-        const t = setTimeout(() => rej(new Error('no reply within 5 s')), ms);
+        const t = setTimeout(() => rej(new Error(`no reply within ${ms} ms`)), ms); // a deadline
         const look = () => {
           for (;;) {
             const m = inbox.shift();

@@ -78,7 +78,8 @@ describe('kill -9 of the agent with 200 people in line', () => {
 
     await kill9(a.proc);
     const killedAt = Date.now();
-    // Down for longer than the heartbeat timeout (5 s): that is the point of the wait.
+    // Down for longer than the heartbeat timeout (5 s): that is the point of the wait. Real
+    // time, not a fake clock: the agent is another process, and the downtime is wall-clock.
     await new Promise((r) => setTimeout(r, 5500));
     const b = await startAgent(dir);
     expect(Date.now() - killedAt).toBeGreaterThan(5000);

@@ -120,7 +120,8 @@ describe('kill -9 at any moment', () => {
       }
       track(post('profiles.save', { id: `p-${cycle % 7}`, name: `Saved in ${cycle}`, exe: NODE, args: ['x'.repeat(Math.floor(random() * 50_000))] }));
       track(fetch(`http://127.0.0.1:${a.admin}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ uplinkMbps: 100 + cycle }) }));
-      // The random moment: anywhere from before the first write to after the last.
+      // The random moment: anywhere from before the first write to after the last (the
+      // moment is the subject, not a wait for something).
       await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
       const exited = new Promise((r) => a.proc.once('exit', r));
       const killedAt = Date.now();

@@ -16,7 +16,7 @@ import type { AdmissionCounts, AdmissionEvent } from '../../electron/core/admiss
 import { ProbeRunner, type ProbeRunnerDeps } from '../../electron/core/probe-runner';
 import type { AppEvent, GpuDevice, InstanceSample, Snapshot } from '../../shared/contract';
 import { PROBE_FORMAT } from '../../shared/probe';
-import { have, NODE, profile, ROOT, tmpDir, waitFor } from '../helpers';
+import { have, nextLine, NODE, profile, ROOT, tmpDir, waitFor } from '../helpers';
 
 const TOKEN = 'admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
 const METRICS_TOKEN = 'metrics-token-0123456789abcdefghijklmnopqrstuv';
@@ -286,7 +286,7 @@ async function stop(p: ChildProcess, ms = 10_000): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise((r) => p.once('exit', r));
   p.kill('SIGTERM');
-  const t = setTimeout(() => p.kill('SIGKILL'), ms);
+  const t = setTimeout(() => p.kill('SIGKILL'), ms); // a deadline, not a wait
   await exited;
   clearTimeout(t);
 }
@@ -294,21 +294,12 @@ async function stop(p: ChildProcess, ms = 10_000): Promise<void> {
 function startAgentProcess(dataDir: string): Promise<{ proc: ChildProcess; port: number; token: string; metricsToken: string }> {
   const proc = spawn(NODE, ['--import', 'tsx', path.join(ROOT, 'test/agent/fixtures/metrics-agent-child.ts'), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const t = setTimeout(() => reject(new Error(`agent did not start within 30 s: ${err}`)), 30_000);
-    proc.stderr!.on('data', (d) => (err += d));
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(t);
-        resolve({ proc, ...(JSON.parse(out.slice(0, nl)) as { port: number; token: string; metricsToken: string }) });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`agent exited (${code}) before listening: ${err}`)));
-  });
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  return nextLine(proc, () => true, 'the agent to print its ports', 30_000).then(
+    (line) => ({ proc, ...(JSON.parse(line) as { port: number; token: string; metricsToken: string }) }),
+    (e: Error) => Promise.reject(new Error(`${e.message}\n${err}`)),
+  );
 }
 
 const children: ChildProcess[] = [];

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NODE, ROOT, tmpDir } from '../helpers';
+import { nextLine, NODE, ROOT, tmpDir, waitFor } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
 /** Cases per listener in the test suite; `npm run soak` raises it through FUZZ_RAW_RUNS. */
@@ -48,12 +48,13 @@ export function rawExchange(port: number, bytes: Buffer | string, waitMs = 1500)
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       resolve({ status: m ? Number(m[1]) : null, text });
     };
+    // A deadline, not a wait: an upgrade that succeeded stays open, and a server may say nothing.
     const t = setTimeout(finish, waitMs);
     s.on('connect', () => s.write(bytes));
     s.on('data', (d) => {
       text += d.toString('latin1');
-      // One full head is enough to judge; an upgrade that succeeded stays open.
-      if (text.includes('\r\n\r\n')) setTimeout(finish, 20);
+      // One full head is enough to judge.
+      if (text.includes('\r\n\r\n')) finish();
     });
     s.on('error', finish);
     s.on('close', finish);
@@ -165,6 +166,8 @@ describe('the public listener under idle sockets', () => {
     try {
       const sockets: net.Socket[] = [];
       const closedAt: number[] = [];
+      let allClosed!: () => void;
+      const closed = new Promise<void>((r) => (allClosed = r));
       const t0 = Date.now();
       await Promise.all(
         Array.from({ length: 500 }, (_, i) => new Promise<void>((resolve) => {
@@ -174,15 +177,14 @@ describe('the public listener under idle sockets', () => {
             resolve();
           });
           s.on('error', () => resolve());
-          s.on('close', () => closedAt.push(Date.now() - t0));
+          s.on('close', () => closedAt.push(Date.now() - t0) === 500 && allClosed());
           sockets.push(s);
         })),
       );
       const r = await fetch(`http://127.0.0.1:${p.sessions}/api/v1/sessions/nobody`);
       expect(r.status).toBe(404);
       // headersTimeout 2 s, checked every 500 ms: all gone well within 2 s + slack.
-      const deadline = Date.now() + 6000;
-      while (closedAt.length < 500 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      await Promise.race([closed, new Promise((res) => setTimeout(res, 6000).unref())]); // the last close, or a 6 s deadline
       expect(closedAt.length).toBe(500);
       expect(Math.max(...closedAt)).toBeLessThan(5000);
       for (const s of sockets) s.destroy();
@@ -197,12 +199,18 @@ describe('the public listener under idle sockets', () => {
       const sockets = await Promise.all(Array.from({ length: 20 }, () => new Promise<net.Socket>((resolve) => {
         const s = net.connect(p.sessions, '127.0.0.1', () => resolve(s));
       })));
-      await new Promise((res) => setTimeout(res, 100));
+      // No wait needed: the listener accepts connections in the order they were made,
+      // so the server has counted the 20 before it sees this one.
       const extra = await rawExchange(p.sessions, 'GET /api/v1/sessions/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 1000);
       expect(extra.status).toBeNull(); // closed at once, unanswered
       sockets[0]!.destroy();
-      await new Promise((res) => setTimeout(res, 100));
-      const after = await rawExchange(p.sessions, 'GET /api/v1/sessions/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', 1000);
+      // The server counts the closed one out when it reads its end (no event tells this side):
+      // ask again, for up to 3 s, until a new connection is served.
+      const ask = () => rawExchange(p.sessions, 'GET /api/v1/sessions/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', 1000);
+      const after = await waitFor(async () => {
+        const r = await ask();
+        return r.status !== null ? r : null;
+      }, 'a connection served after one of the 20 closed', 3000, 20).catch(() => ask());
       expect(after.status).toBe(404);
       for (const s of sockets) s.destroy();
     } finally {
@@ -217,10 +225,7 @@ describe('the last resort', () => {
     let err = '';
     proc.stderr!.on('data', (d) => (err += d));
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        proc.stdout!.on('data', (d) => resolve(JSON.parse(String(d)).port));
-        proc.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-      });
+      const port = (JSON.parse(await nextLine(proc, (l) => l.startsWith('{'), 'the fixture to print its port')) as { port: number }).port;
       expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('still here');
       expect(err).toMatch(/uncaught exception \(logged; still serving\).*boom from a timer/s);
       expect(err).toMatch(/unhandled rejection \(logged; still serving\).*boom from a promise/s);

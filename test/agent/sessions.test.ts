@@ -136,6 +136,8 @@ describe('200 WebSocket clients against a running agent', () => {
       const bySocket = shuffled.slice(50, 90);
       const vanish = shuffled.slice(90, 120);
       const stay = shuffled.slice(120);
+      // The leaves are spread out in time on purpose (k × 5–9 ms), so they interleave with
+      // each other, the heartbeat sweeps and the notices: the schedule is the subject.
       await Promise.all([
         ...byDelete.map(async (c, k) => {
           await new Promise((r) => setTimeout(r, k * 7));
@@ -164,7 +166,13 @@ describe('200 WebSocket clients against a running agent', () => {
       for (const c of bySocket) await waitFor(() => c.ended2.reason === 'left', 'the socket to say ended', 3000);
 
       // Every one who stayed: the server's view, their socket's last message and the panel agree.
-      await new Promise((r) => setTimeout(r, 300));
+      // Wait (not sleep) until each socket's latest notice is in: the one matching the server's view.
+      const views = async () => Promise.all(stay.map(async (c) => ({ c, now: (await (await fetch(`${base}/api/v1/sessions/${c.id}`)).json()) as SessionView })));
+      await waitFor(
+        async () => (await views()).every(({ c, now }) => c.views.at(-1)?.role === now.role && c.views.at(-1)?.instance === now.instance && c.views.at(-1)?.position === now.position),
+        'every staying socket to have the notice of its current place',
+        5000,
+      );
       snap = await snapshot();
       const placed = new Map<string, string>();
       for (const seat of snap.seats) {
@@ -266,6 +274,8 @@ describe('the client API rejects bad input clearly and keeps serving', () => {
       const r = await joinHttp({ name: 'socket only', want: 'watch' });
       const c = connect(r.body.id); // answers ping frames, sends nothing itself
       await c.open;
+      // Proving a negative: well past the 2 s heartbeat timeout (the server's sweep runs
+      // every 100 ms), the place is kept by the socket's pongs alone.
       await new Promise((res) => setTimeout(res, 3500));
       expect((await fetch(`${base}/api/v1/sessions/${r.body.id}`)).status).toBe(200);
       c.ws.terminate();

@@ -4,7 +4,7 @@
 // attributing pmon's per-process rows to instances through their process trees.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { LineProcess } from '../../electron/core/gpu/line-process';
 import { NvidiaSmiReader, PmonReader } from '../../electron/core/gpu/nvidia-reader';
@@ -35,8 +35,10 @@ const script = (code: string) => ['-e', code];
 describe('LineProcess', () => {
   it('hands on whole lines, however the output is chunked', async () => {
     const got: string[] = [];
+    // The printer's own timing: a line split across two writes 50 ms apart, then it stays alive.
     track(new LineProcess({ name: 'printer', exe: NODE, args: script("process.stdout.write('a,1\\nb,'); setTimeout(() => process.stdout.write('2\\r\\nc'), 50); setTimeout(() => {}, 5000)"), stallMs: 5000, onLines: (l) => got.push(...l) }));
     await waitFor(() => got.length >= 2, 'two lines');
+    // Proving a negative: the unfinished 'c' (written with '2\r\n') is not handed on as a line later.
     await sleep(100);
     expect(got).toEqual(['a,1', 'b,2']);
   });
@@ -71,10 +73,17 @@ describe('LineProcess', () => {
     const pids: number[] = [];
     const p = new LineProcess({ name: 'x', exe: NODE, args: script('console.log(process.pid); setInterval(() => {}, 1000)'), stallMs: 5000, onLines: (l) => pids.push(...l.map(Number)) });
     await waitFor(() => pids.length === 1, 'a start');
-    p.close();
-    await waitFor(() => { try { process.kill(pids[0]!, 0); return false; } catch { return true; } }, 'exit');
-    await sleep(300);
-    expect(p.starts).toBe(1);
+    // Fake timers from here: a restart planned on the exit would be a timer, and a minute
+    // of backoff runs at once. The clock still moves with real time, for waitFor's polling.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    try {
+      p.close();
+      await waitFor(() => { try { process.kill(pids[0]!, 0); return false; } catch { return true; } }, 'exit');
+      await vi.advanceTimersByTimeAsync(120_000); // past the longest backoff (a minute)
+      expect(p.starts).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -105,8 +114,8 @@ describe('NvidiaSmiReader (replaying GeForce RTX 4080 SUPER, Linux, driver 595.7
     process.env.FAKE_SMI_HANG_AFTER = '1';
     const r = track(new NvidiaSmiReader(FAKE_SMI, 100, { brands: false }));
     await waitFor(() => r.latest(Date.now()).ok, 'a reading');
-    await sleep(500);
-    const now = Date.now();
+    // latest() is told the time: 500 ms on (5 intervals) the one reading, with no other since, is stale.
+    const now = Date.now() + 500;
     expect(r.latest(now)).toMatchObject({ ok: true, stale: true });
     expect(r.latest(now + 60_000)).toEqual({ ok: false, reason: expect.stringMatching(/^no nvidia-smi reading for \d+ s/) });
   });

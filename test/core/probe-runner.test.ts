@@ -8,11 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GpuDevice, Profile } from '../../shared/contract';
+import type { GpuDevice, Profile, Snapshot } from '../../shared/contract';
 import { Core, type CoreOptions } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { ProbeSettingsSchema, resolveSettings, type ProbeLive, type ProbeRun, type ProbeSettingsInput } from '../../shared/probe';
-import { alive, CPU_LOAD, groupPids, profile, ROOT, sleep, tmpDir, waitFor } from '../helpers';
+import { alive, CPU_LOAD, groupPids, nextEvents, profile, ROOT, sleep, tmpDir, waitFor } from '../helpers';
 import { internals } from '../core-internals';
 
 const DIES_AT = path.join(ROOT, 'test/fixtures/probe/dies-at.mjs');
@@ -44,7 +44,7 @@ async function machineCpu(ms = 1000): Promise<number> {
     return { idle, total: f.reduce((a, b) => a + b, 0) };
   };
   const a = read();
-  await sleep(ms);
+  await sleep(ms); // a measurement window of the machine, not a wait for something
   const b = read();
   return 100 * (1 - (b.idle - a.idle) / Math.max(1, b.total - a.total));
 }
@@ -81,16 +81,15 @@ async function calibrate(c: Core, p: Profile, counts: number[]): Promise<number[
     const { ids: more, started } = internals(c).supervisor.launch({ ...p, id: 'calibration' }, n - ids.length, 0);
     ids.push(...more);
     await started;
-    // Settle, then average over 6 s: on this shared VM a 3 s window of a few samples read
-    // 4 instances anywhere from 34 % to 61 %, and the threshold set from it missed.
-    await sleep(2500);
-    const values: number[] = [];
-    const off = internals(c).sampler.onSample((s) => {
-      const trees = s.instances.filter((i) => ids.includes(i.id)).map((i) => i.cpu);
-      if (trees.length === ids.length && trees.every((v) => v !== null)) values.push(trees.reduce((a, b) => a! + b!, 0)! / s.system.cores.length);
-    });
-    await sleep(6000);
-    off();
+    // Settle for 10 ticks (2.5 s), then average over 24 (6 s): on this shared VM a 3 s window
+    // of a few samples read 4 instances anywhere from 34 % to 61 %, and the threshold set from it missed.
+    const everyTree = (s: Snapshot) => {
+      const trees = s.instances.filter((i) => ids.includes(i.id));
+      return trees.length === ids.length && trees.every((i) => i.cpu !== null);
+    };
+    await nextEvents(c, 'sample', 10, undefined, 'a settling tick');
+    const samples = await nextEvents(c, 'sample', 24, everyTree, `a sample measuring all ${ids.length} instances`, 60_000);
+    const values = samples.map((s) => s.instances.filter((i) => ids.includes(i.id)).reduce((a, i) => a + i.cpu!, 0) / s.system.cores.length);
     out.push(values.reduce((a, b) => a + b, 0) / values.length);
   }
   await Promise.all(ids.map((id) => internals(c).supervisor.stop(id)));

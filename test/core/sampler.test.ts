@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import type { Snapshot } from '../../shared/contract';
-import { CPU_LOAD, groupPids, have, profile, sleep, ticksOf, tmpDir, waitFor } from '../helpers';
+import { CPU_LOAD, groupPids, have, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
 import { internals } from '../core-internals';
 
 let core: Core | null = null;
@@ -12,21 +12,25 @@ afterEach(async () => {
   core = null;
 });
 
-/** Collects snapshots for `ms`, and reads each process group's CPU ticks before and after, independently. */
-async function measure(c: Core, pgids: number[], ms: number) {
-  const samples: Snapshot[] = [];
-  const off = internals(c).sampler.onSample((s) => samples.push(s));
+/**
+ * Collects `count` snapshots (the core's sample events), and reads each process group's
+ * CPU ticks independently at the first tick and at the last, so both cover the same window.
+ */
+async function measure(c: Core, pgids: number[], count: number) {
   // Align with a tick so both windows cover the same time.
-  await waitFor(() => samples.length > 0, 'a sample');
+  await nextEvent(c, 'sample');
   const t0 = performance.now();
   const before = pgids.map((g) => groupPids(g).reduce((a, p) => a + ticksOf(p), 0));
-  await sleep(ms);
+  const samples: Snapshot[] = await nextEvents(c, 'sample', count);
   const after = pgids.map((g) => groupPids(g).reduce((a, p) => a + ticksOf(p), 0));
   const seconds = (performance.now() - t0) / 1000;
-  off();
   const independent = after.map((a, k) => ((a - before[k]!) / 100 / seconds) * 100);
-  return { samples: samples.slice(1), independent };
+  return { samples, independent };
 }
+
+/** Waits until the sampler has read `ids` for `count` ticks running: warmed up, past the first (unmeasured) reading. */
+const measuredFor = (c: Core, ids: string[], count: number) =>
+  nextEvents(c, 'sample', count, (s) => ids.every((id) => s.instances.find((i) => i.id === id)?.cpu != null), `a sample measuring ${ids.join(', ')}`);
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -35,9 +39,9 @@ describe('sampler', () => {
     const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu: new NoGpuSource('test') }));
     const { ids, started } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '25'] }), 3, 0);
     await started;
-    await sleep(1200);
+    await measuredFor(c, ids, 2); // warmed up: two measured ticks (1 s at 500 ms)
     const pids = ids.map((id) => internals(c).supervisor.instances.get(id)!.info.pid!);
-    const { samples, independent } = await measure(c, pids, 6000);
+    const { samples, independent } = await measure(c, pids, 12); // 6 s at 500 ms
     const ours = ids.map((id) => mean(samples.map((s) => s.instances.find((i) => i.id === id)!.cpu).filter((v): v is number => v !== null)));
     console.log('instance CPU, % of one core — StreamCap:', ours.map((v) => v.toFixed(1)).join(', '), '| independent /proc:', independent.map((v) => v.toFixed(1)).join(', '));
     for (let k = 0; k < 3; k++) {
@@ -58,10 +62,11 @@ describe('sampler', () => {
     const { ids } = internals(c).supervisor.launch(profile({ exe: 'stress-ng', args: ['--cpu', '1', '--cpu-load', '40', '--quiet'] }), 1, 0);
     const pid = await waitFor(() => internals(c).supervisor.instances.get(ids[0]!)!.info.pid, 'pid');
     await waitFor(() => groupPids(pid).length >= 2, 'stress-ng worker');
-    await sleep(1000);
+    await measuredFor(c, ids, 2); // warmed up: two measured ticks (1 s at 500 ms)
     const rootBefore = ticksOf(pid);
-    const { samples, independent } = await measure(c, [pid], 5000);
-    const rootOnly = ((ticksOf(pid) - rootBefore) / 100 / 5) * 100;
+    const t0 = performance.now();
+    const { samples, independent } = await measure(c, [pid], 10); // 5 s at 500 ms
+    const rootOnly = ((ticksOf(pid) - rootBefore) / 100 / ((performance.now() - t0) / 1000)) * 100;
     const ours = mean(samples.map((s) => s.instances[0]!.cpu).filter((v): v is number => v !== null));
     console.log(`stress-ng tree: StreamCap ${ours.toFixed(1)} %, independent ${independent[0]!.toFixed(1)} %, launcher alone ${rootOnly.toFixed(1)} %`);
     expect(rootOnly).toBeLessThan(5);

@@ -87,6 +87,7 @@ describe('profile storage', () => {
       // One process (node --import tsx), so the kill hits the writer itself.
       const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore', cwd: ROOT });
       if (round === 0) await waitFor(() => fs.existsSync(file), 'first write', 20000);
+      // The kill's moment is the subject, not a wait: a different point in the stream of writes each round.
       await sleep(200 + round * 97);
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { alive, CPU_LOAD, groupPids, NODE, profile, sleep, tmpDir, waitFor } from '../helpers';
+import { alive, CPU_LOAD, groupPids, NODE, nextEvents, profile, tmpDir, waitFor } from '../helpers';
 import { internals } from '../core-internals';
 
 let core: Core | null = null;
@@ -120,8 +120,11 @@ describe('supervisor', () => {
   it('keeps a chatty child from growing memory: the log stays bounded', async () => {
     const c = await makeCore({ supervisor: { logLines: 200 } });
     const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--chatty', '2000'] }), 1, 0); // ~2 MB/s
-    await sleep(2500);
-    const log = (await c.invoke('instances.log', { id: ids[0] })) as { lines: unknown[]; droppedLines: number };
+    type Log = { lines: unknown[]; droppedLines: number };
+    const readLog = () => c.invoke('instances.log', { id: ids[0] }) as Promise<Log>;
+    // Asked, not sleeping: the log has no event. Over 1000 lines dropped is well past the 200 kept.
+    await waitFor(async () => (await readLog()).droppedLines > 1000, 'over 1000 lines dropped', 20_000, 100);
+    const log = await readLog();
     expect(log.lines.length).toBeLessThanOrEqual(200);
     expect(log.droppedLines).toBeGreaterThan(1000);
   });
@@ -134,7 +137,7 @@ describe('supervisor', () => {
       launcher,
       `import { spawn } from 'node:child_process';
        spawn(process.execPath, [${JSON.stringify(CPU_LOAD)}, '--load', '20'], { stdio: 'ignore' }).unref();
-       setTimeout(() => process.exit(0), 300);`,
+       setTimeout(() => process.exit(0), 300); // the launcher's own life: it exits after starting the game`,
     );
     const { ids } = internals(c).supervisor.launch(profile({ args: [launcher] }), 1, 0);
     const pid = await waitFor(() => info(c, ids[0]!).pid, 'pid');
@@ -143,10 +146,9 @@ describe('supervisor', () => {
     const game = groupPids(pid);
     expect(game.length).toBe(1);
     // The game's load is still the instance's load.
-    const cpu: number[] = [];
-    const off = internals(c).sampler.onSample((s) => s.instances[0]?.cpu != null && cpu.push(s.instances[0].cpu));
-    await sleep(2000);
-    off();
+    // Eight readings (2 s at 250 ms) of the instance's CPU, from the core's sample events.
+    const samples = await nextEvents(c, 'sample', 8, (s) => s.instances[0]?.cpu != null, 'a sample with the instance’s CPU');
+    const cpu = samples.map((s) => s.instances[0]!.cpu!);
     expect(cpu.reduce((a, b) => a + b, 0) / cpu.length).toBeGreaterThan(10);
     await internals(c).supervisor.stop(ids[0]!);
     expect(alive(game[0]!)).toBe(false);

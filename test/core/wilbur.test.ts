@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { combineWilbur, parseWilburPlayers, parseWilburStatus, parseWilburStreamers, type WilburStatus } from '../../shared/wire/wilbur';
 import { normalizeWilburUrl, readWilbur, WilburPoller } from '../../electron/core/wilbur-poller';
-import { ROOT, sleep, waitFor } from '../helpers';
+import { nextEmitted, ROOT, sleep, waitFor } from '../helpers';
 
 const FIX = path.join(ROOT, 'test/fixtures/wilbur');
 const raw = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
@@ -175,6 +175,11 @@ let maxInFlight = 0;
 let server: http.Server;
 let base = '';
 
+// The client side, seen through fetch (which readWilbur calls): reads still under way.
+// A read is over once no fetch is pending and the server has nothing in flight.
+let fetching = 0;
+const settled = () => waitFor(() => fetching === 0 && inFlight === 0, 'the reads in flight to end', 5000, 5);
+
 function serveFixtures(set: '' | '-sfu' = '') {
   handlers = {
     '/api/status': sendJson(raw(`status${set}.json`)),
@@ -184,6 +189,14 @@ function serveFixtures(set: '' | '-sfu' = '') {
 }
 
 beforeAll(async () => {
+  const realFetch = globalThis.fetch.bind(globalThis);
+  vi.spyOn(globalThis, 'fetch').mockImplementation((...args: Parameters<typeof fetch>) => {
+    fetching++;
+    const p = realFetch(...args);
+    const done = () => void fetching--;
+    p.then(done, done);
+    return p;
+  });
   server = http.createServer((req, res) => {
     const p = req.url ?? '';
     hits[p] = (hits[p] ?? 0) + 1;
@@ -197,6 +210,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  vi.restoreAllMocks();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
@@ -204,10 +218,10 @@ afterAll(async () => {
 afterEach(async () => {
   // Drop connections a slow handler left open, so no test waits on another's. A read
   // cut off this way is retried once (a stale kept-alive connection, to readWilbur):
-  // let that retry land before the counters are reset.
+  // let that retry land and end before the counters are reset.
   server.closeAllConnections();
   serveFixtures();
-  await sleep(100);
+  await settled();
   for (const k of Object.keys(hits)) delete hits[k];
   maxInFlight = 0;
 });
@@ -237,6 +251,7 @@ describe('readWilbur against a real HTTP server', () => {
 
   it('asks the three endpoints in parallel', async () => {
     serveFixtures();
+    // A slow server (the delay is the subject): three reads in sequence would take 900 ms.
     const slow = (h: Handler): Handler => (req, res) => void setTimeout(() => h(req, res), 300);
     handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
     const s = await readWilbur(base, 2000);
@@ -287,6 +302,7 @@ describe('readWilbur against a real HTTP server', () => {
   it('an answer slower than the timeout: ok:false, timed out', async () => {
     serveFixtures();
     const status = handlers['/api/status']!;
+    // A server that answers after 3 s (the delay is the subject), past the 300 ms timeout.
     handlers['/api/status'] = (req, res) => void setTimeout(() => !res.destroyed && status(req, res), 3000);
     const t0 = Date.now();
     const s = await readWilbur(base, 300);
@@ -401,8 +417,9 @@ describe('WilburPoller', () => {
     poller.setUrl(null);
     expect(got.at(-1)).toBeNull();
     const n = got.length;
-    await sleep(100); // let a read that was in flight finish
+    await settled(); // a read that was in flight has ended
     const after = hits['/api/status'] ?? 0;
+    // Proving a negative: five poll intervals (40 ms) pass without a request or a report.
     await sleep(200);
     expect(hits['/api/status'] ?? 0).toBe(after); // no more requests
     expect(got).toHaveLength(n); // nothing reported after null
@@ -410,6 +427,7 @@ describe('WilburPoller', () => {
 
   it('never has two reads in flight, even with an interval shorter than a read', async () => {
     serveFixtures();
+    // A server slower (120 ms) than the poll interval (5 ms): the delay is the subject.
     const slow = (h: Handler): Handler => (req, res) => void setTimeout(() => h(req, res), 120);
     handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
     poller = new WilburPoller(() => {}, 5);
@@ -421,14 +439,16 @@ describe('WilburPoller', () => {
   it('a URL change while a read is in flight drops that read and reads the new URL', async () => {
     serveFixtures();
     const status = handlers['/api/status']!;
+    // A slow server (200 ms), so that a read is still in flight when the URL changes.
     handlers['/api/status'] = (req, res) => void setTimeout(() => status(req, res), 200);
     const got: (WilburStatus | null)[] = [];
     poller = new WilburPoller((s) => got.push(s), 10_000);
+    const asked = nextEmitted(server, 'request', (req: http.IncomingMessage) => req.url === '/api/status', 'the first read to reach the server', 5000);
     poller.setUrl(base);
-    await sleep(50); // the read of `base` is in flight
+    await asked; // the read of `base` is in flight
     poller.setUrl(`${base}/`); // same server, another URL string: a new URL for the poller
     await waitFor(() => got.length >= 1, 'a report');
-    await sleep(300);
+    await settled(); // both reads have ended: a report of the dropped one would be in
     expect(got).toHaveLength(1); // only the read of the new URL was reported
     expect(hits['/api/status']).toBe(2);
   });
@@ -440,13 +460,13 @@ describe('WilburPoller', () => {
     poller.setUrl(base);
     await waitFor(() => got.length >= 1, 'first report');
     poller.close();
-    await sleep(100);
+    await settled(); // a read that was in flight has ended
     const after = hits['/api/status'] ?? 0;
+    poller.setUrl(base); // ignored once closed
+    expect(fetching).toBe(0); // a read would have called fetch at once
+    // Proving a negative: five poll intervals (30 ms) pass without a request or a report.
     await sleep(150);
     expect(hits['/api/status'] ?? 0).toBe(after);
-    expect(got).toHaveLength(1);
-    poller.setUrl(base); // ignored once closed
-    await sleep(100);
     expect(got).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import { RESOURCES, type ProbeLive, type ProbeRun, type ProbeWindow, type Resource } from '../../../shared/probe';
+import { RESOURCES, type Move, type ProbeLive, type ProbeRun, type ProbeWindow, type Resource } from '../../../shared/probe';
 import { resultSentence, type ReportLang } from '../../../shared/probe-report';
 import { num } from '../format';
 import { run as call, useStore } from '../store';
@@ -13,22 +13,8 @@ import { CHART_RESOURCES, measuredResources, PROBE_COLORS, ProbeChart } from './
 import { ProbeHistory } from './ProbeHistory';
 import './probe.css';
 import { ProfileSelect } from './ProfileSelect';
-
-interface Form {
-  profileId: string;
-  cpu: string;
-  gpu: string;
-  gpuMemory: string;
-  memory: string;
-  encoder: string;
-  sessions: string;
-  warmup: string;
-  settle: string;
-  max: string;
-  strategy: 'smart' | 'linear';
-  basis: 'machine' | 'app';
-  leaveRunning: boolean;
-}
+import type { TFunction } from 'i18next';
+import { checkForm, probeProblemKey, type Form, type Problem } from './probe-form';
 
 const DEFAULT_FORM: Form = {
   profileId: 'demo',
@@ -58,36 +44,10 @@ export const useProbeForm = create<{ form: Form; set(patch: Partial<Form>): void
   ),
 );
 
-type Problems = Partial<Record<keyof Form, string>>;
-
-function checkForm(f: Form): { problems: Problems; payload: Record<string, unknown> | null } {
-  const problems: Problems = {};
-  const n = (k: keyof Form, min: number, max: number, integer = false): number => {
-    const raw = String(f[k]).trim();
-    const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v)) problems[k] = 'number';
-    else if (integer && !Number.isInteger(v)) problems[k] = 'integer';
-    else if (v < min || v > max) problems[k] = `range:${min}:${max}`;
-    return v;
-  };
-  const thresholds = { cpu: n('cpu', 1, 100), gpu: n('gpu', 1, 100), gpuMemory: n('gpuMemory', 1, 100), memory: n('memory', 1, 100), encoder: n('encoder', 1, 100) };
-  const sessions = f.sessions.trim() === '' ? null : n('sessions', 1, 1000, true);
-  const payload = {
-    profileId: f.profileId,
-    thresholds: { ...thresholds, encoderSessions: sessions },
-    warmupSec: n('warmup', 0, 3600),
-    settleSec: n('settle', 0.5, 3600),
-    maxInstances: n('max', 1, 64, true),
-    strategy: f.strategy,
-    cpuBasis: f.basis,
-    leaveRunning: f.leaveRunning,
-  };
-  return { problems, payload: Object.keys(problems).length ? null : payload };
-}
-
-function Field({ label, hint, unit, value, onChange, problem, testId, width }: { label: string; hint?: string; unit?: string; value: string; onChange(v: string): void; problem?: string; testId: string; width?: number }) {
+function Field({ label, hint, unit, value, onChange, problem, testId, width }: { label: string; hint?: string; unit?: string; value: string; onChange(v: string): void; problem?: Problem; testId: string; width?: number }) {
   const { t } = useTranslation();
-  const text = problem ? (problem.startsWith('range:') ? t('probe.problem.range', { min: problem.split(':')[1], max: problem.split(':')[2] }) : t(`probe.problem.${problem}`)) : undefined;
+  const key = problem ? probeProblemKey(problem) : undefined;
+  const text = key ? t(key.key, key.params) : undefined;
   return (
     <label className={`field probe-field${problem ? ' invalid' : ''}`} style={width ? { maxWidth: width } : undefined}>
       <span className="label">{label}</span>
@@ -170,7 +130,7 @@ function Setup({ running, busy, onStart }: { running: boolean; busy: boolean; on
   );
 }
 
-const formatSec = (s: number, t: (k: string, o?: Record<string, unknown>) => string) =>
+const formatSec = (s: number, t: TFunction) =>
   s < 90 ? t('probe.sec', { s: Math.max(0, Math.round(s)) }) : t('probe.min', { m: Math.floor(s / 60), s: Math.round(s % 60) });
 
 function Meters({ live, run }: { live: ProbeLive; run: ProbeRun }) {
@@ -241,7 +201,7 @@ function Progress({ live }: { live: ProbeLive }) {
 }
 
 /** Groups "not measured" by reason: four GPU figures missing for one reason read as one line. */
-function notMeasuredLines(run: ProbeRun, t: (k: string, o?: Record<string, unknown>) => string): string[] {
+function notMeasuredLines(run: ProbeRun, t: TFunction): string[] {
   const byReason = new Map<string, string[]>();
   for (const n of run.result?.notMeasured ?? []) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), t(`probe.res.${n.resource}`)]);
   return [...byReason].map(([reason, what]) => t('probe.notMeasured', { what: what.join(', '), reason }));
@@ -317,7 +277,7 @@ function StepsTable({ run }: { run: ProbeRun }) {
     if (w.verdict === 'saturated') return <span className="badge warn">{t('probe.verdict.saturated')}</span>;
     return <span className="badge ok">{t('probe.verdict.pass')}</span>;
   };
-  const row = (key: string, k: number, count: number, move: string, w: ProbeWindow, exit: ProbeRun['steps'][number]['exit']) => (
+  const row = (key: string, k: number, count: number, move: Move, w: ProbeWindow, exit: ProbeRun['steps'][number]['exit']) => (
     <tr key={key} className={exit || (w.verdict === 'fail' && k > 0) ? 'bad' : ''} data-testid="probe-step-row">
       <td className="num">{k}</td>
       <td className="num strong">{count}</td>

@@ -5,6 +5,7 @@ import { expandPlaceholders, instanceContext } from '../../../shared/placeholder
 import { quoteArgs } from '../format';
 import { CommandError } from '../transport/types';
 import { run, useStore } from '../store';
+import { issuesByField } from './profile-form';
 
 interface Form {
   id: string;
@@ -166,14 +167,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone: () => void }) {
       (tr) => tr.invoke('profiles.save', toPayload(form) as never),
       (e) => {
         const issues = e instanceof CommandError ? e.issues : [];
-        const byField: Record<string, string> = {};
-        for (const issue of issues) {
-          // "args.1: …" → args; "stream.signallingUrl: …" → stream.signallingUrl (one field each).
-          const path = issue.split(':')[0]!.trim();
-          const key = path.startsWith('stream.') ? path.split('.').slice(0, 2).join('.') : path.split('.')[0]!;
-          byField[key] = byField[key] ? `${byField[key]}; ${issue}` : issue;
-        }
-        setErrors(byField);
+        setErrors(issuesByField(issues));
         toast('error', issues.length ? t('profile.invalid') : e.message);
       },
     );

@@ -5,7 +5,10 @@ import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { BITRATE_PRESETS, formatNumber, type FieldProblem } from '../../../shared/bandwidth';
+import { bandwidthProblemKey } from './form-problems';
 import { TextField, type TextFieldProps } from './TextField';
+
+export { byField } from './form-problems';
 
 // Fields hold the text as typed: validation happens in shared/bandwidth, which says what is wrong.
 export interface CalcForm {
@@ -71,8 +74,8 @@ export function useProblemText() {
   const fmt = useFmt();
   return (p: FieldProblem | undefined): string | undefined => {
     if (!p) return undefined;
-    if (p.kind === 'tooSmall' && p.limit === 0) return t('bw.problem.negative');
-    return t(`bw.problem.${p.kind}`, { limit: fmt(p.limit ?? 0) });
+    const { key, limit } = bandwidthProblemKey(p);
+    return t(key, { limit: fmt(limit) });
   };
 }
 
@@ -153,6 +156,3 @@ export function Meter({ fraction, marker, tone, label, testId }: { fraction: num
     </div>
   );
 }
-
-/** Maps problems to their fields. */
-export const byField = (problems: FieldProblem[]): Record<string, FieldProblem> => Object.fromEntries(problems.map((p) => [p.field, p]));

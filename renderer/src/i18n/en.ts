@@ -514,6 +514,7 @@ export const en = {
       encoderSessions: 'Encoder sessions',
       instanceExit: 'Instance exit',
       maxInstances: 'Most instances',
+      streamQuality: 'Stream quality',
     },
     sessionsHint: "Empty: the card's own limit (GeForce 8)",
     warmup: 'Warm-up',

@@ -39,3 +39,11 @@ export function initI18n(): void {
     interpolation: { escapeValue: false },
   });
 }
+
+// Typed keys: t('a.key.that.does.not.exist') is a compile error, in both languages (zh-CN is typed as the English dictionary).
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof en };
+  }
+}

@@ -516,6 +516,7 @@ export const zhCN: Dict = {
       encoderSessions: '编码会话',
       instanceExit: '实例退出',
       maxInstances: '实例上限',
+      streamQuality: '串流质量',
     },
     sessionsHint: '留空：按显卡自身上限（GeForce 为 8）',
     warmup: '预热',

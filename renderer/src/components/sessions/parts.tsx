@@ -4,7 +4,8 @@ import { useSyncExternalStore } from 'react';
 import { TextField, type TextFieldProps } from '../TextField';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../../../shared/bandwidth';
-import { CommandError } from '../../transport/types';
+import type { TFunction } from 'i18next';
+import { issueKey } from './problems';
 
 // ---- One clock for all ticking times: only the cells that show a time re-render. ----
 
@@ -66,38 +67,17 @@ export function useFmt() {
   return (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '—' : formatNumber(x, digits, i18n.language));
 }
 
-// ---- Server validation issues → fields ----
+// ---- Server validation issues → fields (the pure part: ./problems.ts) ----
 
-export interface Problems {
-  fields: Record<string, string>;
-  form: string | null;
-}
-
-/** "seats: Too big: …" → { seats: "Too big: …" }; what names no known field goes to the form. */
-export function problemsOf(e: Error, known: readonly string[]): Problems {
-  const issues = e instanceof CommandError ? e.issues : [];
-  const fields: Record<string, string> = {};
-  const rest: string[] = [];
-  for (const issue of issues) {
-    const m = /^([A-Za-z]+)(?:\.[^:]*)?:\s*(.*)$/.exec(issue);
-    if (m && known.includes(m[1]!)) fields[m[1]!] = fields[m[1]!] ? `${fields[m[1]!]}; ${m[2]}` : m[2]!;
-    else rest.push(issue);
-  }
-  return { fields, form: rest.length ? rest.join('; ') : issues.length ? null : e.message };
-}
+export { parseNum, problemsOf, type Problems } from './problems';
 
 /** Zod's usual messages in the UI's language; anything else as the server said it. */
 export function useIssueText() {
   const { t } = useTranslation();
   return (msg: string | undefined): string | undefined => {
     if (!msg) return undefined;
-    let m: RegExpExecArray | null;
-    if ((m = /^Too big: expected number to be <=?(\S+)$/.exec(msg))) return t('sess.problem.tooBig', { limit: m[1] });
-    if ((m = /^Too small: expected number to be >(\S+)$/.exec(msg))) return t('sess.problem.above', { limit: m[1] });
-    if ((m = /^Too small: expected number to be >=(\S+)$/.exec(msg))) return t('sess.problem.tooSmall', { limit: m[1] });
-    if (/expected int, received number/.test(msg)) return t('sess.problem.integer');
-    if (/expected number/.test(msg)) return t('sess.problem.number');
-    return msg;
+    const k = issueKey(msg);
+    return k ? t(k.key, k.params) : msg;
   };
 }
 
@@ -106,19 +86,11 @@ export function Field(p: Omit<TextFieldProps, 'variant'>) {
   return <TextField {...p} variant="sess" />;
 }
 
-/** A number typed as text: the value, or null when it is not a number. */
-export function parseNum(text: string): number | null {
-  const s = text.trim().replace(',', '.');
-  if (s === '') return null;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : null;
-}
-
 /**
  * The name shown for a person: simulated visitors are named by the core in English
  * ("Visitor 12", "Viewer 12"); the console says it in its own language.
  */
-export function shownName(t: (key: string, o?: Record<string, unknown>) => string, who: { name: string; synthetic: boolean }): string {
+export function shownName(t: TFunction, who: { name: string; synthetic: boolean }): string {
   const m = who.synthetic ? /^(Visitor|Viewer) (\d+)$/.exec(who.name) : null;
   return m ? t(m[1] === 'Viewer' ? 'sess.simViewer' : 'sess.simVisitor', { n: m[2] }) : who.name;
 }
