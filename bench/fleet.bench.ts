@@ -125,7 +125,9 @@ try {
     });
   }
   const o = await door.overview();
-  console.log(`all at once: ${N} joined in ${(joinedMs / 1000).toFixed(1)} s (${M * SEATS} places), all placed once and left in ${((performance.now() - tBurst) / 1000).toFixed(1)} s (${rounds} rounds); line now ${o.frontDoor?.waiting} waiting, ${o.frontDoor?.placed} placed`);
+  console.log(
+    `all at once: ${N} joined in ${(joinedMs / 1000).toFixed(1)} s (${M * SEATS} places), all placed once and left in ${((performance.now() - tBurst) / 1000).toFixed(1)} s (${rounds} rounds); line now ${o.frontDoor?.waiting} waiting, ${o.frontDoor?.placed} placed`,
+  );
   console.log(`placements: ${o.frontDoor?.placements}; placement decision p99: ${o.frontDoor?.placementP99Ms?.toFixed(3)} ms (placeLine over the line and ${M} members)`);
   console.log(`front-door/direct join ratio: ${(pct(viaDoor, 50) / pct(direct, 50)).toFixed(2)}`);
 } finally {

@@ -136,7 +136,12 @@ export function placeLine(line: readonly { id: string; want: Want }[], candidate
       let best: (typeof pool)[number] | null = null;
       for (const c of pool) {
         if (!hasRoom(c.places, kind)) continue;
-        if (!best || c.stress < best.stress || (c.stress === best.stress && (free(c.places, kind) > free(best.places, kind) || (free(c.places, kind) === free(best.places, kind) && c.name < best.name)))) best = c;
+        if (
+          !best ||
+          c.stress < best.stress ||
+          (c.stress === best.stress && (free(c.places, kind) > free(best.places, kind) || (free(c.places, kind) === free(best.places, kind) && c.name < best.name)))
+        )
+          best = c;
       }
       if (!best) {
         blocked.add(kind);

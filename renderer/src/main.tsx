@@ -64,7 +64,10 @@ if (!transport) {
         void transport.invoke('host.info', {}).then((host) => useStore.setState({ host }));
         void transport.invoke('metrics.history', {}).then(setHistory);
         void transport.invoke('profiles.list', {}).then((profiles) => useStore.setState({ profiles }));
-        void transport.invoke('fleet.list', {}).then((fleet) => useStore.setState({ fleet }), () => undefined);
+        void transport.invoke('fleet.list', {}).then(
+          (fleet) => useStore.setState({ fleet }),
+          () => undefined,
+        );
       }
     },
   );

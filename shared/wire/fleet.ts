@@ -28,7 +28,12 @@ export const AgentUrlSchema = z
   }, 'url: the agent address, http://host:7420 (no path)');
 
 /** The agent's admin token (agent-token in its data folder). */
-export const TokenSchema = z.string().trim().min(16, 'token: at least 16 characters').max(512).regex(/^[A-Za-z0-9._~+/=-]+$/, 'token: printable, no spaces');
+export const TokenSchema = z
+  .string()
+  .trim()
+  .min(16, 'token: at least 16 characters')
+  .max(512)
+  .regex(/^[A-Za-z0-9._~+/=-]+$/, 'token: printable, no spaces');
 
 export const ServerEntrySchema = z.object({ name: ServerNameSchema, url: AgentUrlSchema, token: TokenSchema }).strict();
 export type ServerEntry = z.output<typeof ServerEntrySchema>;
@@ -76,7 +81,13 @@ export const FleetAddSchema = z
   .object({
     name: ServerNameSchema.optional(),
     link: z.string().max(4096).optional(),
-    host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'host: a host name or address').optional(),
+    host: z
+      .string()
+      .trim()
+      .min(1)
+      .max(253)
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'host: a host name or address')
+      .optional(),
     port: z.number().int().min(1).max(65535).optional(),
     token: TokenSchema.optional(),
   })

@@ -23,13 +23,23 @@ export interface MemberSetup {
 const MEMBER_ENV = { SESSIONS_PER_ADDRESS: '10000' };
 
 export async function adminCall<T = unknown>(port: number, token: string, name: string, payload: unknown = {}): Promise<{ status: number; data: T; error?: { code: string; message: string } }> {
-  const r = await fetch(`http://127.0.0.1:${port}/api/v1/commands/${name}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/commands/${name}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
   const body = JSON.parse(await r.text());
   return { status: r.status, data: body.data, error: body.error };
 }
 
 export async function setupMember(m: Member, setup: MemberSetup): Promise<void> {
-  const r = await adminCall(m.child.admin, m.child.token, 'admission.set', { seatsFrom: 'manual', seats: setup.seats, spectatorsPerInstance: setup.spectatorsPerInstance ?? 0, heartbeatTimeoutSec: 3600, policy: 'open' });
+  const r = await adminCall(m.child.admin, m.child.token, 'admission.set', {
+    seatsFrom: 'manual',
+    seats: setup.seats,
+    spectatorsPerInstance: setup.spectatorsPerInstance ?? 0,
+    heartbeatTimeoutSec: 3600,
+    policy: 'open',
+  });
   if (r.status !== 200) throw new Error(`admission.set on ${m.name}: ${r.status} ${JSON.stringify(r.error)}`);
 }
 
@@ -81,10 +91,15 @@ export async function startFrontDoor(members: Member[], dir = tmpDir('sc-fleet-d
     },
     leave: async (id) => (await fetch(`${pub}/${id}`, { method: 'DELETE' })).status,
   };
-  await waitFor(async () => {
-    const o = await door.overview();
-    return o.members.length === members.length && o.members.every((m) => m.state === 'online' && m.seats !== null);
-  }, 'every member online at the front door', 20000, 100);
+  await waitFor(
+    async () => {
+      const o = await door.overview();
+      return o.members.length === members.length && o.members.every((m) => m.state === 'online' && m.seats !== null);
+    },
+    'every member online at the front door',
+    20000,
+    100,
+  );
   return door;
 }
 

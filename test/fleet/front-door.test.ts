@@ -43,7 +43,12 @@ describe('the front door places one line on three servers', () => {
     for (const m of members) expect(placed.filter((s) => s === m.name)).toHaveLength(SEATS);
     // The members' own admission agrees: 30 operators, each person once.
     const ops = (await Promise.all(members.map(operatorsOn))).flat().sort();
-    expect(ops).toEqual(people.slice(0, 30).map((p) => p.name).sort());
+    expect(ops).toEqual(
+      people
+        .slice(0, 30)
+        .map((p) => p.name)
+        .sort(),
+    );
     const o = await door.overview();
     expect(o.frontDoor).toMatchObject({ waiting: 30, placed: 30 });
     for (const m of o.members) expect(m.seats).toEqual({ total: SEATS, used: SEATS, free: 0 });
@@ -97,7 +102,12 @@ describe('the front door places one line on three servers', () => {
     );
     console.log(`member back → people placed on it again: ${Date.now() - t0} ms`);
     const ops = (await operatorsOn(restarted)).sort();
-    expect(ops).toEqual(people.filter((p) => theirs.includes(p.id)).map((p) => p.name).sort());
+    expect(ops).toEqual(
+      people
+        .filter((p) => theirs.includes(p.id))
+        .map((p) => p.name)
+        .sort(),
+    );
     const all = (await Promise.all(members.map(operatorsOn))).flat();
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(30);
@@ -115,10 +125,15 @@ describe('the front door places one line on three servers', () => {
     // Someone on another server leaves: the first waiting person goes there, not to the drained server.
     const onC = people.find((p) => p.server === c!.name)!;
     expect(await door.leave(onC.id)).toBe(200);
-    const first = await waitFor(async () => {
-      const v = await door.get(people[30]!.id);
-      return v?.server ? v : null;
-    }, 'the first waiting person placed', 5000, 50);
+    const first = await waitFor(
+      async () => {
+        const v = await door.get(people[30]!.id);
+        return v?.server ? v : null;
+      },
+      'the first waiting person placed',
+      5000,
+      50,
+    );
     expect(first.server).toBe(c!.name);
     expect(await operatorsOn(a!)).toHaveLength(SEATS - 1);
     expect((await door.get(people[31]!.id))?.position).toBe(1);
@@ -127,10 +142,15 @@ describe('the front door places one line on three servers', () => {
     expect(direct.status).toBe(503);
     // The drain ended: it takes the next person.
     expect((await door.admin('fleet.drain', { server: a!.name, draining: false })).status).toBe(200);
-    const next = await waitFor(async () => {
-      const v = await door.get(people[31]!.id);
-      return v?.server ? v : null;
-    }, 'the next person placed on the un-drained server', 5000, 50);
+    const next = await waitFor(
+      async () => {
+        const v = await door.get(people[31]!.id);
+        return v?.server ? v : null;
+      },
+      'the next person placed on the un-drained server',
+      5000,
+      50,
+    );
     expect(next.server).toBe(a!.name);
   });
 

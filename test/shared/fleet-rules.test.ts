@@ -109,7 +109,12 @@ describe('member state, stress and places', () => {
     expect(stressOf({ cpu: null, memory: null, gpu: null, gpuMemory: null, encoder: null })).toBeNull();
   });
 
-  const snap = (over: Partial<AdmissionSnapshot['config']>, seats: AdmissionSnapshot['seats'], queue: AdmissionSnapshot['queue'] = [], streams = 0): Pick<AdmissionSnapshot, 'config' | 'seats' | 'queue' | 'bandwidth'> => ({
+  const snap = (
+    over: Partial<AdmissionSnapshot['config']>,
+    seats: AdmissionSnapshot['seats'],
+    queue: AdmissionSnapshot['queue'] = [],
+    streams = 0,
+  ): Pick<AdmissionSnapshot, 'config' | 'seats' | 'queue' | 'bandwidth'> => ({
     config: { ...DEFAULT_ADMISSION, ...over },
     seats,
     queue,
@@ -135,8 +140,16 @@ describe('the servers list on the wire', () => {
     expect(parseAgentLink('http://10.0.0.11:7420/#token=abcdefghijklmnop1234')).toEqual({ url: 'http://10.0.0.11:7420', token: 'abcdefghijklmnop1234' });
     expect(parseAgentLink('http://10.0.0.11:7420/')).toBeNull();
     expect(parseAgentLink('ftp://x/#token=abcdefghijklmnop1234')).toBeNull();
-    expect(entryFromAdd(FleetAddSchema.parse({ link: 'http://render-01:7420/#token=abcdefghijklmnop1234' }))).toEqual({ name: 'render-01', url: 'http://render-01:7420', token: 'abcdefghijklmnop1234' });
-    expect(entryFromAdd(FleetAddSchema.parse({ name: 'r2', host: '10.0.0.12', port: 7500, token: 'abcdefghijklmnop1234' }))).toEqual({ name: 'r2', url: 'http://10.0.0.12:7500', token: 'abcdefghijklmnop1234' });
+    expect(entryFromAdd(FleetAddSchema.parse({ link: 'http://render-01:7420/#token=abcdefghijklmnop1234' }))).toEqual({
+      name: 'render-01',
+      url: 'http://render-01:7420',
+      token: 'abcdefghijklmnop1234',
+    });
+    expect(entryFromAdd(FleetAddSchema.parse({ name: 'r2', host: '10.0.0.12', port: 7500, token: 'abcdefghijklmnop1234' }))).toEqual({
+      name: 'r2',
+      url: 'http://10.0.0.12:7500',
+      token: 'abcdefghijklmnop1234',
+    });
     expect(FleetAddSchema.safeParse({ host: '10.0.0.12' }).success).toBe(false);
     expect(FleetAddSchema.safeParse({ link: 'http://x:1/#token=abcdefghijklmnop1234', token: 'abcdefghijklmnop1234' }).success).toBe(false);
   });

@@ -23,7 +23,6 @@ import type { MemberLink } from './member';
 
 type Watcher = (n: SessionNotice) => void;
 
-
 const MemberView = z.object({
   id: z.string(),
   name: z.string(),
@@ -86,7 +85,6 @@ export interface FrontDoorOptions {
   onChange: () => void;
 }
 
-
 export class FrontDoor {
   private readonly people = new Map<string, Person>();
   /** Waiting people in order (front first). */
@@ -117,7 +115,11 @@ export class FrontDoor {
   constructor(private readonly opts: FrontDoorOptions) {
     const file = path.join(opts.dataDir, 'fleet-line.journal');
     const { records } = readJournal(file);
-    this.journal = new Journal(file, { snapshot: () => this.snapshotRecord(), onError: (e) => process.stderr.write(`StreamCap: could not write the front door's journal (${e.message}); retrying.\n`) }, records.length);
+    this.journal = new Journal(
+      file,
+      { snapshot: () => this.snapshotRecord(), onError: (e) => process.stderr.write(`StreamCap: could not write the front door's journal (${e.message}); retrying.\n`) },
+      records.length,
+    );
     this.replaying = true;
     try {
       for (const r of records) this.replay(r);
@@ -174,7 +176,10 @@ export class FrontDoor {
         this.drop(r.id, r.reason);
         break;
       case 'ghost-gone':
-        this.ghosts.set(r.server, (this.ghosts.get(r.server) ?? []).filter((x) => x !== r.memberId));
+        this.ghosts.set(
+          r.server,
+          (this.ghosts.get(r.server) ?? []).filter((x) => x !== r.memberId),
+        );
         break;
       case 'rename':
         this.applyRename(r.from, r.to);
@@ -193,7 +198,20 @@ export class FrontDoor {
   // ---- State changes (journaled, replayed) ------------------------------------------
 
   private addPerson(r: Extract<Rec, { t: 'join' }>): Person {
-    const p: Person = { id: r.id, name: r.name, want: r.want, owner: r.owner, seq: this.nextSeq++, joinedAt: r.now, since: r.now, server: null, memberId: null, kind: null, view: null, lostServer: null };
+    const p: Person = {
+      id: r.id,
+      name: r.name,
+      want: r.want,
+      owner: r.owner,
+      seq: this.nextSeq++,
+      joinedAt: r.now,
+      since: r.now,
+      server: null,
+      memberId: null,
+      kind: null,
+      view: null,
+      lostServer: null,
+    };
     this.people.set(p.id, p);
     this.line.push(p.id);
     if (p.owner) this.ownerCounts.set(p.owner, (this.ownerCounts.get(p.owner) ?? 0) + 1);
@@ -339,7 +357,20 @@ export class FrontDoor {
     if (!p) return null;
     if (p.server && p.view) return { ...p.view, id: p.id, name: p.name, server: p.server, lostServer: null };
     const position = this.line.indexOf(id) + 1;
-    return { id: p.id, name: p.name, want: p.want, role: 'queued', instance: null, position: position || null, waitEstimateSec: null, link: null, paused: false, since: p.since, server: null, lostServer: p.lostServer };
+    return {
+      id: p.id,
+      name: p.name,
+      want: p.want,
+      role: 'queued',
+      instance: null,
+      position: position || null,
+      waitEstimateSec: null,
+      link: null,
+      paused: false,
+      since: p.since,
+      server: null,
+      lostServer: p.lostServer,
+    };
   }
 
   private tell(ids: Iterable<string>): void {
@@ -558,7 +589,10 @@ export class FrontDoor {
         } catch (e) {
           if (!(e instanceof ApiError && e.code === 'not_found')) return; // try again on the next return
         }
-        this.ghosts.set(m.name, (this.ghosts.get(m.name) ?? []).filter((x) => x !== memberId));
+        this.ghosts.set(
+          m.name,
+          (this.ghosts.get(m.name) ?? []).filter((x) => x !== memberId),
+        );
         this.log({ t: 'ghost-gone', server: m.name, memberId });
       }),
     );

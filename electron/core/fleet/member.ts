@@ -64,7 +64,12 @@ export class MemberLink {
     const ws = new WebSocket(url, ['streamcap.v1'], { headers: { authorization: `Bearer ${this.entry.token}` }, handshakeTimeout: 3000, maxPayload: 64 << 20 });
     this.ws = ws;
     ws.on('unexpected-response', (_req, res) => {
-      this.error = res.statusCode === 401 ? 'the agent refused the token (401): paste its current URL again' : res.statusCode === 403 ? 'the agent refused the address (403): use its own host name or address' : `the agent answered HTTP ${res.statusCode}`;
+      this.error =
+        res.statusCode === 401
+          ? 'the agent refused the token (401): paste its current URL again'
+          : res.statusCode === 403
+            ? 'the agent refused the address (403): use its own host name or address'
+            : `the agent answered HTTP ${res.statusCode}`;
       res.resume();
       ws.terminate();
     });
@@ -165,7 +170,11 @@ export class MemberLink {
 
   /** A socket of its own on the member's events (the console of this member, in place), opened with its token. */
   openEvents(): WebSocket {
-    return new WebSocket(`${this.entry.url.replace(/^http/, 'ws')}/api/v1/events`, ['streamcap.v1'], { headers: { authorization: `Bearer ${this.entry.token}` }, handshakeTimeout: 5000, maxPayload: 64 << 20 });
+    return new WebSocket(`${this.entry.url.replace(/^http/, 'ws')}/api/v1/events`, ['streamcap.v1'], {
+      headers: { authorization: `Bearer ${this.entry.token}` },
+      handshakeTimeout: 5000,
+      maxPayload: 64 << 20,
+    });
   }
 
   /** A command relayed over HTTP (the console of this member, in place). */

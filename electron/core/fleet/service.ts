@@ -199,7 +199,11 @@ export class FleetService {
     const a = await m.command(name, payload).catch((e: Error) => {
       throw new ApiError('unavailable', `${server} cannot be reached: ${e.message}`);
     });
-    if (a.status !== 200) throw new ApiError(a.status === 404 ? 'not_found' : a.status === 400 ? 'invalid_payload' : a.status === 409 ? 'conflict' : a.status === 422 ? 'exe_not_found' : 'unavailable', `${server}: ${errorText(a)}`);
+    if (a.status !== 200)
+      throw new ApiError(
+        a.status === 404 ? 'not_found' : a.status === 400 ? 'invalid_payload' : a.status === 409 ? 'conflict' : a.status === 422 ? 'exe_not_found' : 'unavailable',
+        `${server}: ${errorText(a)}`,
+      );
     const body = z.object({ data: schema }).safeParse(a.body);
     if (!body.success) throw new ApiError('unavailable', `${server} answered ${name} with something StreamCap does not read (another version?).`);
     return body.data.data;

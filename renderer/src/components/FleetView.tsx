@@ -43,7 +43,9 @@ function AddServer() {
   const pasted = link.trim() !== '';
   const linkOk = !pasted || parseAgentLink(link) !== null;
   const submit = async () => {
-    const payload = pasted ? { link: link.trim(), ...(name.trim() ? { name: name.trim() } : {}) } : { host: host.trim(), port: Number(port), token: token.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
+    const payload = pasted
+      ? { link: link.trim(), ...(name.trim() ? { name: name.trim() } : {}) }
+      : { host: host.trim(), port: Number(port), token: token.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
     const r = await run((tr) => tr.invoke('fleet.add', payload));
     if (r) {
       toast('info', t('fleet.added', { name: r.name }));
@@ -63,7 +65,15 @@ function AddServer() {
     >
       <h4>{t('fleet.addTitle')}</h4>
       <div className="fleet-add-row">
-        <input className="mono grow" value={link} onChange={(e) => setLink(e.target.value)} placeholder={t('fleet.linkPlaceholder')} aria-label={t('fleet.link')} data-testid="fleet-link" aria-invalid={!linkOk} />
+        <input
+          className="mono grow"
+          value={link}
+          onChange={(e) => setLink(e.target.value)}
+          placeholder={t('fleet.linkPlaceholder')}
+          aria-label={t('fleet.link')}
+          data-testid="fleet-link"
+          aria-invalid={!linkOk}
+        />
         <span className="muted">{t('fleet.or')}</span>
         <input value={host} onChange={(e) => setHost(e.target.value)} placeholder={t('fleet.host')} aria-label={t('fleet.host')} disabled={pasted} />
         <input className="num short" value={port} onChange={(e) => setPort(e.target.value)} aria-label={t('fleet.port')} disabled={pasted} />
@@ -113,7 +123,14 @@ function Actions({ m }: { m: FleetMemberView }) {
       <button type="button" onClick={() => void run((tr) => tr.invoke('fleet.stopAll', { server: m.name }))} disabled={offline} data-testid="fleet-stop-all">
         {t('fleet.stopAll')}
       </button>
-      <button type="button" className={m.draining ? 'active' : ''} onClick={() => void run((tr) => tr.invoke('fleet.drain', { server: m.name, draining: !m.draining }))} disabled={offline} title={t('fleet.drainHint')} data-testid="fleet-drain">
+      <button
+        type="button"
+        className={m.draining ? 'active' : ''}
+        onClick={() => void run((tr) => tr.invoke('fleet.drain', { server: m.name, draining: !m.draining }))}
+        disabled={offline}
+        title={t('fleet.drainHint')}
+        data-testid="fleet-drain"
+      >
         {m.draining ? t('fleet.undrain') : t('fleet.drain')}
       </button>
       <button type="button" onClick={() => void rename()} aria-label={t('fleet.renameName', { name: m.name })}>
@@ -142,7 +159,10 @@ function Row({ m, now }: { m: FleetMemberView; now: number }) {
         ) : (
           <strong>{m.name}</strong>
         )}
-        <div className="muted small mono">{m.hostname ? `${m.hostname} · ` : ''}{m.url}</div>
+        <div className="muted small mono">
+          {m.hostname ? `${m.hostname} · ` : ''}
+          {m.url}
+        </div>
       </td>
       <td>
         <span className={`badge ${cls}`} data-testid="fleet-state">
@@ -182,7 +202,9 @@ export function FleetView() {
   const [stateFilter, setStateFilter] = useState<'all' | MemberState>('all');
   const rows = useMemo(() => {
     const f = filter.trim().toLowerCase();
-    const list = (fleet?.members ?? []).filter((m) => (stateFilter === 'all' || m.state === stateFilter) && (!f || m.name.toLowerCase().includes(f) || m.url.toLowerCase().includes(f) || (m.hostname ?? '').toLowerCase().includes(f)));
+    const list = (fleet?.members ?? []).filter(
+      (m) => (stateFilter === 'all' || m.state === stateFilter) && (!f || m.name.toLowerCase().includes(f) || m.url.toLowerCase().includes(f) || (m.hostname ?? '').toLowerCase().includes(f)),
+    );
     return [...list].sort((a, b) => {
       const x = sortValue(a, sort.key);
       const y = sortValue(b, sort.key);
@@ -225,7 +247,12 @@ export function FleetView() {
       <AddServer />
       <div className="fleet-filter">
         <input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder={t('fleet.filter')} aria-label={t('fleet.filter')} data-testid="fleet-filter" />
-        <select value={stateFilter} onChange={(e) => setStateFilter(e.target.value === 'all' ? 'all' : e.target.value === 'online' ? 'online' : e.target.value === 'stale' ? 'stale' : 'offline')} aria-label={t('fleet.stateFilter')} data-testid="fleet-state-filter">
+        <select
+          value={stateFilter}
+          onChange={(e) => setStateFilter(e.target.value === 'all' ? 'all' : e.target.value === 'online' ? 'online' : e.target.value === 'stale' ? 'stale' : 'offline')}
+          aria-label={t('fleet.stateFilter')}
+          data-testid="fleet-state-filter"
+        >
           <option value="all">{t('fleet.allStates')}</option>
           <option value="online">{t('fleet.state.online')}</option>
           <option value="stale">{t('fleet.state.stale')}</option>
