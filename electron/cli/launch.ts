@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isFinished, ProfileSchema, type InstanceInfo, type Snapshot } from '../../shared/contract';
 import { Core } from '../core/core';
-import { numberOption, UsageError } from './args';
+import { numberOption, parseWith, UsageError } from './args';
 import { parseStreamFlags } from './stream-flags';
 import { fmt, gpuSummary, measured, sampleRecord, streamCell } from './format';
 
@@ -70,12 +70,11 @@ export async function launchCommand(argv: string[]): Promise<number> {
   if ((values['streamer-id'] !== undefined || viewers > 0) && !values.signalling) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to, e.g. ws://127.0.0.1:80).');
   const stream = parseStreamFlags(values.signalling, values['streamer-id'], values['player-url'], viewers);
   const cwd = values.cwd ? path.resolve(values.cwd) : '';
-  // A path is taken from here; a bare name is looked up on PATH (the launch says clearly if it is not there).
-  const exe = /[\\/]/.test(values.exe) ? path.resolve(cwd || process.cwd(), values.exe) : values.exe;
+  const exe = Core.findExecutable(values.exe, cwd || process.cwd()); // fails early with a clear message
   const json = values.json;
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
-  const profile = ProfileSchema.parse({
+  const profile = parseWith(ProfileSchema, {
     id: 'cli',
     name: path.basename(exe),
     exe,
@@ -84,7 +83,7 @@ export async function launchCommand(argv: string[]): Promise<number> {
     staggerSec: stagger,
     autoRestart: { enabled: restart > 0, maxRetries: Math.max(1, restart) },
     ...(stream ? { stream } : {}),
-  });
+  }, 'The program and its arguments');
 
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', supervisor: { graceMs: grace * 1000 }, fleet: false });
   const orphans = core.orphanList();

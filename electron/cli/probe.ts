@@ -7,7 +7,7 @@ import { DEFAULT_THRESHOLDS, RESOURCES, resolveSettings, ProbeSettingsSchema, ty
 import { probeReportHtml, resourceName, resultSentence } from '../../shared/probe-report';
 import { Core } from '../core/core';
 import { resolveExecutable } from '../core/process-control';
-import { numberOption, UsageError } from './args';
+import { numberOption, parseWith, UsageError } from './args';
 import { parseStreamFlags } from './stream-flags';
 import { fmt } from './format';
 
@@ -140,8 +140,8 @@ export async function probeCommand(argv: string[]): Promise<number> {
   if (!values.signalling && (values.viewers !== undefined || values['streamer-id'] !== undefined)) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to).');
   const stream = parseStreamFlags(values.signalling, values['streamer-id'], undefined, viewers);
   const asked = { thresholds, warmupSec, settleSec, maxInstances, strategy: values.linear ? ('linear' as const) : ('smart' as const), cpuBasis: basis, viewersPerInstance: stream ? viewers : undefined, minFpsRatio, maxFreezesPerMin };
-  const settings = resolveSettings(ProbeSettingsSchema.parse(asked));
-  const profile = ProfileSchema.parse({ id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) });
+  const settings = resolveSettings(parseWith(ProbeSettingsSchema, asked, 'The probe settings'));
+  const profile = parseWith(ProfileSchema, { id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) }, 'The program and its arguments');
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', fleet: false });

@@ -157,6 +157,11 @@ export class Core {
     return core;
   }
 
+  /** Where a program would be started from, or an ApiError('exe_not_found') that says why not: for a door to fail fast, before a core exists. */
+  static findExecutable(exe: string, cwd: string): string {
+    return resolveExecutable(exe, cwd);
+  }
+
   private onInstancesChanged(): void {
     const list = this.supervisor.list();
     this.emit({ type: 'instances', data: list });

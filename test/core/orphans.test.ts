@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
-import { alive, CPU_LOAD, groupPids, NODE, ROOT, sleep, tmpDir, waitFor } from '../helpers';
+import { alive, CPU_LOAD, groupPids, NODE, nextEvents, ROOT, tmpDir, waitFor } from '../helpers';
 import { internals } from '../core-internals';
 
 const CLI = path.join(ROOT, 'bin/streamcap.js');
@@ -107,8 +107,8 @@ describe('orphaned instances', () => {
     await core.invoke('orphans.resolve', { action: 'adopt' });
     const [inst] = internals(core).supervisor.list();
     expect(inst).toMatchObject({ adopted: true, state: 'running', pid: pids[0] });
-    await sleep(1200);
-    expect(internals(core).sampler.latest!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
+    const [, last] = await nextEvents(core, 'sample', 2, () => true, 'two samples of the adopted tree');
+    expect(last!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
     await core.invoke('instances.stop', { id: inst!.id });
     expect(groupPids(pids[0]!)).toEqual([]);
   });

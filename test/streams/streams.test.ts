@@ -115,11 +115,13 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
       return p[key] + ((q[key] - p[key]) * (t - p.at)) / (q.at - p.at);
     };
     try {
-      await new Promise((r) => setTimeout(r, 2500));
+      // Two StreamCap readings of every stream before the window opens (the interpolation needs one on each side).
+      await nextSample((s) => [1, 2, 3].every((n) => (series.get(n)?.length ?? 0) >= 2 && instanceOf(s, n)?.stream?.ok), 'two readings of every stream', 15_000);
       const a = await Promise.all([1, 2, 3].map((n) => streamerOutbound(debugBase + n - 1)));
-      await new Promise((r) => setTimeout(r, 20_000));
+      await new Promise((r) => setTimeout(r, 20_000)); // the measurement window itself: 20 s of both sides counting
       const b = await Promise.all([1, 2, 3].map((n) => streamerOutbound(debugBase + n - 1)));
-      await new Promise((r) => setTimeout(r, 2500)); // a StreamCap reading after the last streamer reading
+      const lastT = Math.max(...b.map((x) => x[0]?.t ?? 0));
+      await nextSample((s) => [1, 2, 3].every((n) => { const m = instanceOf(s, n)?.stream; return !!m?.ok && m.value.at > lastT; }), 'a StreamCap reading of every stream after the last streamer reading', 15_000);
       for (const n of [1, 2, 3]) {
         expect(a[n - 1]).toHaveLength(1); // one peer: StreamCap's viewer
         const [o0, o1] = [a[n - 1]![0]!, b[n - 1]![0]!];
@@ -143,14 +145,14 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     for (const n of [1, 2, 3]) {
       const page = await openPlayer(`stream${n}`);
       await waitFor(() => inbound(page), `the test player of stream${n} to receive video`, 30_000, 250);
-      await new Promise((r) => setTimeout(r, 4000));
+      await new Promise((r) => setTimeout(r, 4000)); // the player's jitter buffer settles: its first seconds are not steady playback
       const counters = (s: Snapshot) => {
         const m = instanceOf(s, n)?.stream;
         return m?.ok ? { frames: m.value.framesReceived, bytes: m.value.bytesReceived, t: s.t } : null;
       };
       const s0 = await nextSample((s) => counters(s) !== null, `a sample of stream${n}`, 5000);
       const p0 = (await inbound(page))!;
-      await new Promise((r) => setTimeout(r, 10_000));
+      await new Promise((r) => setTimeout(r, 10_000)); // the measurement window itself
       const s1 = await nextSample((s) => counters(s) !== null, `a sample of stream${n}`, 5000);
       const p1 = (await inbound(page))!;
       await page.close();
@@ -236,7 +238,7 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
       // (Read through the admin's snapshot: a GET of a session would count as its heartbeat.)
       await waitFor(() => !everyoneIn(internals(core).admission.snapshot()).includes(bob.id), 'Bob to time out', 30_000, 500);
       // Ann is still seated, well past the timeout, on Wilbur's word alone.
-      await new Promise((r) => setTimeout(r, 4000));
+      await new Promise((r) => setTimeout(r, 4000)); // proving nothing happens: no event says "still seated"
       expect(internals(core).admission.snapshot().seats.find((x) => x.operator?.id === ann.id)).toBeTruthy();
     } finally {
       await page.close();
