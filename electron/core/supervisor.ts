@@ -96,6 +96,42 @@ export class Supervisor extends EventEmitter {
     this.changed();
   }
 
+  /** The one constructor of an instance record: what is not given starts empty (no process, no exit, no restarts). */
+  private newInstance(profile: Profile, info: Pick<InstanceInfo, 'id' | 'n' | 'state' | 'reason'> & Partial<InstanceInfo>, env: Record<string, string>): Instance {
+    return {
+      info: {
+        profileId: profile.id,
+        profileName: profile.name,
+        exe: profile.exe,
+        args: [],
+        cwd: '',
+        gpu: null,
+        pid: null,
+        startedAt: null,
+        endedAt: null,
+        exitCode: null,
+        signal: null,
+        restarts: 0,
+        restartAt: null,
+        adopted: false,
+        launcherExited: false,
+        copyProgress: null,
+        lastLines: [],
+        stream: null,
+        ...info,
+      },
+      profile,
+      env,
+      child: null,
+      tree: null,
+      log: new RingLog(this.opts.logLines),
+      failures: 0,
+      stableTimer: null,
+      restartTimer: null,
+      stopping: null,
+    };
+  }
+
   /**
    * Creates `count` instances of a profile and starts them one after another,
    * `staggerSec` apart. Resolves with their ids at once; `started` resolves when the
@@ -108,41 +144,20 @@ export class Supervisor extends EventEmitter {
       if (used.has(n)) continue;
       const ctx = instanceContext(n - 1, count, gpuCount);
       const expand = (s: string) => expandPlaceholders(s, ctx);
-      const rec: Instance = {
-        info: {
+      const rec = this.newInstance(
+        profile,
+        {
           id: `${profile.id}-${n}-${randomUUID().slice(0, 6)}`,
           n,
-          profileId: profile.id,
-          profileName: profile.name,
-          exe: profile.exe,
           args: profile.args.map(expand),
           cwd: expand(profile.cwd),
           gpu: profile.gpuPinning && gpuCount > 0 ? ctx.gpu : null,
           state: 'starting',
-          pid: null,
-          startedAt: null,
-          endedAt: null,
-          exitCode: null,
-          signal: null,
           reason: 'waiting to start',
-          restarts: 0,
-          restartAt: null,
-          adopted: false,
-          launcherExited: false,
-          copyProgress: null,
-          lastLines: [],
           stream: instanceStream(profile, expand),
         },
-        profile,
-        env: Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, expand(v)])),
-        child: null,
-        tree: null,
-        log: new RingLog(this.opts.logLines),
-        failures: 0,
-        stableTimer: null,
-        restartTimer: null,
-        stopping: null,
-      };
+        Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, expand(v)])),
+      );
       this.instances.set(rec.info.id, rec);
       recs.push(rec);
     }
@@ -409,54 +424,22 @@ export class Supervisor extends EventEmitter {
   async adopt(orphans: Orphan[]): Promise<number> {
     for (const o of orphans) {
       const e = o.entry;
-      const rec: Instance = {
-        info: {
-          id: e.id,
-          n: e.n,
-          profileId: e.profileId,
-          profileName: e.profileName,
-          exe: e.exe,
-          args: [],
-          cwd: '',
-          gpu: null,
-          state: 'running',
-          pid: e.pid,
-          startedAt: e.startedAt,
-          endedAt: null,
-          exitCode: null,
-          signal: null,
-          reason: 'adopted from a previous StreamCap run',
-          restarts: 0,
-          restartAt: null,
-          adopted: true,
-          launcherExited: false,
-          copyProgress: null,
-          lastLines: [],
-          // The ledger keeps no profile: an adopted instance's stream is not known.
-          stream: null,
-        },
-        profile: {
-          id: e.profileId,
-          name: e.profileName,
-          exe: e.exe,
-          args: [],
-          cwd: '',
-          env: {},
-          staggerSec: 0,
-          gpuPinning: false,
-          autoRestart: { enabled: false, maxRetries: 1 },
-          copy: { enabled: false, sourceDir: '', targetDir: '' },
-          stream: { signallingUrl: '', streamerId: '', playerUrl: '', viewers: 0 },
-        },
+      // The ledger keeps no profile: an adopted instance is known by its program and number only, and its stream not at all.
+      const profile: Profile = {
+        id: e.profileId,
+        name: e.profileName,
+        exe: e.exe,
+        args: [],
+        cwd: '',
         env: {},
-        child: null,
-        tree: o.tree,
-        log: new RingLog(this.opts.logLines),
-        failures: 0,
-        stableTimer: null,
-        restartTimer: null,
-        stopping: null,
+        staggerSec: 0,
+        gpuPinning: false,
+        autoRestart: { enabled: false, maxRetries: 1 },
+        copy: { enabled: false, sourceDir: '', targetDir: '' },
+        stream: { signallingUrl: '', streamerId: '', playerUrl: '', viewers: 0 },
       };
+      const rec = this.newInstance(profile, { id: e.id, n: e.n, state: 'running', pid: e.pid, startedAt: e.startedAt, reason: 'adopted from a previous StreamCap run', adopted: true }, {});
+      rec.tree = o.tree;
       rec.log.push('system', `adopted pid ${e.pid} (output of adopted instances is not captured)`);
       this.instances.set(e.id, rec);
       this.ledger.add(e);
