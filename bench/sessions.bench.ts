@@ -23,7 +23,8 @@ const TOKEN = 'bench-token-0123456789abcdefghijklmnopqrstuvwxyz';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-sessions-'));
 const core = await Core.create({ dataDir: home, gpu: new NoGpuSource('bench'), sampleIntervalMs: 1000, admission: { wilbur: false } });
-const agent = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 1e6, burst: 1e6 } });
+// Every client joins from 127.0.0.1: the per-address cap (50) would refuse all but the first.
+const agent = await startAgent({ core, port: 0, token: TOKEN, staticDir: null, sessionRateLimit: { perSec: 1e6, burst: 1e6 }, sessionsPerAddress: N });
 const base = `http://127.0.0.1:${agent.port}`;
 await core.invoke('admission.set', { seatsFrom: 'manual', seats: SEATS, spectatorsPerInstance: 0, policy: 'open', heartbeatTimeoutSec: 600 });
 

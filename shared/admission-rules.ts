@@ -474,7 +474,9 @@ export function queueIndex(state: AdmissionState): Map<string, number> {
 export function viewOf(state: AdmissionState, id: string, stats: WaitStats, linkTemplate: string, index?: Map<string, number>, playerPages?: ReadonlyMap<number, string>): SessionView | null {
   const s = state.sessions.get(id);
   if (!s) return null;
-  const idx = index ? (index.get(id) ?? -1) : state.queue.indexOf(id);
+  // From the back: the view asked most is the one a join answers with, and a newcomer is last
+  // in line (indexOf walked the whole queue for them: the dearest step of a join at 1000 waiting).
+  const idx = index ? (index.get(id) ?? -1) : state.queue.lastIndexOf(id);
   const position = idx >= 0 ? idx + 1 : null;
   let wait: number | null = null;
   if (position !== null && !state.limits.paused) {

@@ -15,20 +15,37 @@ import { saveToken } from './transport/web';
 function ConnectionBadge() {
   const { t } = useTranslation();
   const connection = useStore((s) => s.connection);
-  const latest = useStore((s) => s.latest);
-  const [now, setNow] = useState(Date.now());
+  // Staleness is checked once a second against the latest sample, read from the store
+  // without subscribing: a sample does not re-render the badge unless what it says changes.
+  const [age, setAge] = useState<number | null>(null);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
+    const check = () => {
+      const latest = useStore.getState().latest;
+      const a = latest ? (Date.now() - latest.t) / 1000 : 0;
+      setAge(latest && a > (latest.intervalMs / 1000) * 3 + 1 ? Math.round(a) : null);
+    };
+    check();
+    const timer = setInterval(check, 1000);
+    const unsubscribe = useStore.subscribe((s, prev) => s.latest !== prev.latest && check());
+    return () => {
+      clearInterval(timer);
+      unsubscribe();
+    };
   }, []);
-  const age = latest ? (now - latest.t) / 1000 : 0;
-  const stale = connection === 'open' && latest && age > (latest.intervalMs / 1000) * 3 + 1;
+  const stale = connection === 'open' && age !== null;
   const cls = connection === 'open' ? (stale ? 'warn' : 'ok') : connection === 'connecting' ? 'info' : 'bad';
   return (
     <span className={`conn ${cls}`} data-testid="connection" data-state={stale ? 'stale' : connection}>
       <span className="dot" /> {stale ? t('conn.stale', { age: age.toFixed(0) }) : t(`conn.${connection}`)}
     </span>
   );
+}
+
+/** The sampler's loop delay: its own subscriber, so a sample re-renders this line and not the app. */
+function LoopDelay() {
+  const { t } = useTranslation();
+  const ms = useStore((s) => s.latest?.loopDelayP99Ms);
+  return ms != null ? <span>{t('system.loop', { ms: ms.toFixed(1) })}</span> : null;
 }
 
 function Toasts() {
@@ -75,7 +92,6 @@ export function App() {
   const setView = useStore((s) => s.setView);
   const host = useStore((s) => s.host);
   const connection = useStore((s) => s.connection);
-  const latest = useStore((s) => s.latest);
   const transport = useStore((s) => s.transport);
   const member = useStore((s) => s.member);
   const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall', 'fleet'];
@@ -149,7 +165,7 @@ export function App() {
         {view === 'fleet' && <FleetView />}
       </main>
       <footer>
-        {latest?.loopDelayP99Ms != null && <span>{t('system.loop', { ms: latest.loopDelayP99Ms.toFixed(1) })}</span>}
+        <LoopDelay />
         {host && (
           <span>
             StreamCap {host.version} · {host.os}

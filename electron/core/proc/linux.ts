@@ -115,6 +115,8 @@ interface Member {
   ppid: number;
   startTime: number;
   file: ProcFile;
+  /** The main thread's children list, held open like the stat file: a rescan reads it with one pread. */
+  children: ProcFile | null;
   /** utime+stime+cutime+cstime at the last read, ticks. */
   ticks: number;
   rssPages: number;
@@ -181,6 +183,7 @@ export class ProcessTree {
       ppid: stat.ppid,
       startTime: stat.startTime,
       file,
+      children: null,
       // A member found at its start counts all its time; one found late counts from now on.
       ticks: fromStart ? 0 : total,
       rssPages: stat.rssPages,
@@ -204,7 +207,7 @@ export class ProcessTree {
     const seen = new Set<number>(queue);
     while (queue.length > 0) {
       const pid = queue.shift()!;
-      for (const child of childrenOf(pid, allThreads)) {
+      for (const child of allThreads ? childrenOf(pid, true) : this.mainThreadChildren(pid)) {
         if (seen.has(child)) continue;
         seen.add(child);
         // A child born since the last rescan counts from its start; it is younger than the rescan interval.
@@ -221,6 +224,15 @@ export class ProcessTree {
         if (stat.pgid === this.pgid && !this.members.has(stat.pid) && isAliveStat(stat)) this.addMember(stat.pid, false);
       }
     }
+  }
+
+  /** Children of a member's main thread, from its held-open file (open/read/close for a PID not a member). */
+  private mainThreadChildren(pid: number): number[] {
+    const m = this.members.get(pid);
+    if (!m) return childrenOf(pid, false);
+    m.children ??= new ProcFile(`/proc/${pid}/task/${pid}/children`);
+    const text = m.children.read();
+    return text ? parseChildren(text) : [];
   }
 
   /** Reads every member's stat; call once per tick. */
@@ -241,6 +253,7 @@ export class ProcessTree {
         }
         m.alive = false;
         m.file.close();
+        m.children?.close();
         this.members.delete(m.pid);
         continue;
       }
@@ -276,7 +289,10 @@ export class ProcessTree {
   }
 
   close(): void {
-    for (const m of this.members.values()) m.file.close();
+    for (const m of this.members.values()) {
+      m.file.close();
+      m.children?.close();
+    }
     this.members.clear();
   }
 }

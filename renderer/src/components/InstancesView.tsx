@@ -118,6 +118,12 @@ const RowActions = memo(function RowActions({ id, n, state, adopted }: { id: str
   );
 });
 
+/** i18next's plural lookup is the dearest call of a row's re-render: done only when the count changes. */
+const ProcessCount = memo(function ProcessCount({ count }: { count: number }) {
+  const { t } = useTranslation();
+  return <div className="reason">{t('inst.processes', { count })}</div>;
+});
+
 const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, streams }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean; spark: (number | null)[]; fpsSpark: (number | null)[]; now: number; streams: boolean }) {
   const { t } = useTranslation();
   const select = useStore((s) => s.select);
@@ -137,7 +143,7 @@ const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, st
       <td className="num mono">{info.pid ?? '—'}</td>
       <td className="num" data-testid={`cpu-${info.n}`}>
         {num(sample?.cpu, 1)}
-        {sample && sample.processes > 1 && <div className="reason">{t('inst.processes', { count: sample.processes })}</div>}
+        {sample && sample.processes > 1 && <ProcessCount count={sample.processes} />}
       </td>
       <td className="num">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</td>
       <td className="num">{gpu?.ok ? `${num(gpu.value, 0)} %` : <span className="muted" title={gpu ? gpu.reason : ''}>n/m</span>}</td>
@@ -159,6 +165,31 @@ const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, st
 });
 
 const NO_SPARK: (number | null)[] = [];
+
+/** The header changes only when the stream column comes or goes: kept out of the per-second re-render. */
+const InstanceTableHead = memo(function InstanceTableHead({ streams }: { streams: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <thead>
+      <tr>
+        <th>{t('inst.n')}</th>
+        <th>{t('inst.profile')}</th>
+        <th>{t('inst.state')}</th>
+        <th>{t('inst.pid')}</th>
+        <th title={t('inst.cpuUnit')}>
+          {t('inst.cpu')} <span className="unit">{t('inst.cpuUnit')}</span>
+        </th>
+        <th>{t('inst.memory')}</th>
+        <th>{t('inst.gpu')}</th>
+        {streams && <th>{t('stream.column')}</th>}
+        <th>{t('inst.uptime')}</th>
+        <th>{t('inst.restarts')}</th>
+        <th>{t('inst.trend')}</th>
+        <th>{t('inst.actions')}</th>
+      </tr>
+    </thead>
+  );
+});
 
 function InstanceTable() {
   const { t } = useTranslation();
@@ -191,24 +222,7 @@ function InstanceTable() {
   if (instances.length === 0) return <p className="empty">{t('launch.none')}</p>;
   return (
     <table className="instances" data-testid="instances">
-      <thead>
-        <tr>
-          <th>{t('inst.n')}</th>
-          <th>{t('inst.profile')}</th>
-          <th>{t('inst.state')}</th>
-          <th>{t('inst.pid')}</th>
-          <th title={t('inst.cpuUnit')}>
-            {t('inst.cpu')} <span className="unit">{t('inst.cpuUnit')}</span>
-          </th>
-          <th>{t('inst.memory')}</th>
-          <th>{t('inst.gpu')}</th>
-          {streams && <th>{t('stream.column')}</th>}
-          <th>{t('inst.uptime')}</th>
-          <th>{t('inst.restarts')}</th>
-          <th>{t('inst.trend')}</th>
-          <th>{t('inst.actions')}</th>
-        </tr>
-      </thead>
+      <InstanceTableHead streams={streams} />
       <tbody>
         {instances.map((i) => (
           <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} spark={sparks.get(i.id) ?? NO_SPARK} fpsSpark={fpsSparks.get(i.id) ?? NO_SPARK} now={now} streams={streams} />
@@ -218,7 +232,7 @@ function InstanceTable() {
   );
 }
 
-function LogView({ id }: { id: string }) {
+const LogView = memo(function LogView({ id }: { id: string }) {
   const { t } = useTranslation();
   const [log, setLog] = useState<{ lines: LogLine[]; droppedLines: number } | null>(null);
   useEffect(() => {
@@ -246,14 +260,57 @@ function LogView({ id }: { id: string }) {
       </pre>
     </div>
   );
-}
+});
 
-function InstanceDetail({ info }: { info: InstanceInfo }) {
+/** The detail's live charts: the only part of the detail a sample re-renders. */
+const InstanceCharts = memo(function InstanceCharts({ info }: { info: InstanceInfo }) {
   const { t } = useTranslation();
-  const select = useStore((s) => s.select);
   const series = useInstanceSeries(info.id, Infinity);
   const data = useMemo<Point[]>(() => series.map((p) => ({ t: p.t, cpu: p.s?.cpu ?? null, mem: p.s?.memoryMB ?? null, gpu: p.s?.gpu.ok ? p.s.gpu.value : null })), [series]);
   const last = series[series.length - 1]?.s;
+  const label = useMemo(() => ({ cpu: t('inst.cpuChart'), mem: t('inst.memChart'), gpu: t('inst.gpuChart') }), [t]);
+  const gpuReason = last && !last.gpu.ok ? last.gpu.reason : null;
+  return (
+    <>
+      <div className="charts-row three">
+        <div className="panel">
+          <h4>{label.cpu}</h4>
+          <LiveChart testId="chart-instance-cpu" data={data} unit="%" yMax="auto" series={CPU_SERIES} area height={150} />
+        </div>
+        <div className="panel">
+          <h4>{label.mem}</h4>
+          <LiveChart data={data} unit="MB" yMax="auto" series={MEM_SERIES} area height={150} />
+        </div>
+        <div className="panel">
+          <h4>{label.gpu}</h4>
+          {gpuReason !== null ? (
+            <GpuNotMeasured reason={gpuReason} />
+          ) : (
+            <LiveChart data={data} unit="%" series={GPU_SERIES} area height={150} />
+          )}
+        </div>
+      </div>
+      <StreamCharts info={info} series={series} />
+    </>
+  );
+});
+
+const CPU_SERIES = [{ key: 'cpu', label: 'CPU', color: '#22d3ee' }];
+const MEM_SERIES = [{ key: 'mem', label: 'RSS', color: '#a78bfa' }];
+const GPU_SERIES = [{ key: 'gpu', label: 'GPU', color: '#34d399' }];
+
+const GpuNotMeasured = memo(function GpuNotMeasured({ reason }: { reason: string }) {
+  const { t } = useTranslation();
+  return (
+    <p className="not-measured" data-testid="instance-gpu-not-measured">
+      {t('inst.gpuNotMeasured', { reason })}
+    </p>
+  );
+});
+
+const InstanceDetail = memo(function InstanceDetail({ info }: { info: InstanceInfo }) {
+  const { t } = useTranslation();
+  const select = useStore((s) => s.select);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && select(null);
     window.addEventListener('keydown', onKey);
@@ -272,31 +329,11 @@ function InstanceDetail({ info }: { info: InstanceInfo }) {
       <div className="mono cmd" title={t('inst.command')}>
         {info.exe} {quoteArgs(info.args)}
       </div>
-      <div className="charts-row three">
-        <div className="panel">
-          <h4>{t('inst.cpuChart')}</h4>
-          <LiveChart testId="chart-instance-cpu" data={data} unit="%" yMax="auto" series={[{ key: 'cpu', label: 'CPU', color: '#22d3ee' }]} area height={150} />
-        </div>
-        <div className="panel">
-          <h4>{t('inst.memChart')}</h4>
-          <LiveChart data={data} unit="MB" yMax="auto" series={[{ key: 'mem', label: 'RSS', color: '#a78bfa' }]} area height={150} />
-        </div>
-        <div className="panel">
-          <h4>{t('inst.gpuChart')}</h4>
-          {last && !last.gpu.ok ? (
-            <p className="not-measured" data-testid="instance-gpu-not-measured">
-              {t('inst.gpuNotMeasured', { reason: last.gpu.reason })}
-            </p>
-          ) : (
-            <LiveChart data={data} unit="%" series={[{ key: 'gpu', label: 'GPU', color: '#34d399' }]} area height={150} />
-          )}
-        </div>
-      </div>
-      <StreamCharts info={info} series={series} />
+      <InstanceCharts info={info} />
       <LogView id={info.id} />
     </section>
   );
-}
+});
 
 export function InstancesView() {
   const instances = useStore((s) => s.instances);

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GpuDevice } from '../../../shared/contract';
 import { useStore } from '../store';
@@ -38,6 +38,42 @@ function encoderSessions(g: GpuDevice, t: T): string {
   return t('system.sessionsCapUnknown', { sessions, cls });
 }
 
+interface GpuCardProps {
+  g: GpuDevice;
+  stale: boolean | undefined;
+  source: string | undefined;
+  /** Age of the reading in whole seconds (as shown): a card re-renders when the shown figure changes. */
+  ageS: number;
+}
+
+/** Re-rendered only when one of its figures changes: its lines are four i18next lookups. */
+const GpuCard = memo(
+  function GpuCard({ g, stale, source, ageS }: GpuCardProps) {
+    const { t } = useTranslation();
+    return (
+      <Card title={`GPU ${g.index} · ${g.name}`} testId={`card-gpu-${g.index}`} value={num(g.utilization, 0)} unit="%" muted={stale}
+        sub={
+          <span title={source ? t('system.gpuSource', { source, age: num(ageS, 0) }) : undefined}>
+            {g.memoryUsedMB !== null && (
+              <>
+                {gpuMemory(g, t)}
+                <br />
+              </>
+            )}
+            {t('system.encoder', { util: num(g.encoderUtilization, 0) })}
+            {' · '}
+            <span data-testid={`gpu-sessions-${g.index}`} title={t('system.sessionsWhy')}>
+              {encoderSessions(g, t)}
+            </span>
+            {stale && <span className="badge warn"> {t('system.gpuStale', { age: num(ageS, 0) })}</span>}
+          </span>
+        }
+      />
+    );
+  },
+  (a, b) => a.stale === b.stale && a.source === b.source && a.ageS === b.ageS && (Object.keys(a.g) as (keyof GpuDevice)[]).every((k) => a.g[k] === b.g[k]),
+);
+
 export function SystemPanel() {
   const { t } = useTranslation();
   const latest = useStore((s) => s.latest);
@@ -55,22 +91,37 @@ export function SystemPanel() {
     return { cpuData, netData };
   }, [history]);
 
+  // Labels that change only with the language or host: i18next lookups cost more than the rest of a re-render.
+  const label = useMemo(
+    () => ({
+      cpu: `${t('system.cpu')} · ${t('system.cpuUnit')}`,
+      cpuSub: host ? `${host.cpuModel} · ${t('system.cores', { count: host.cores })}` : undefined,
+      memory: t('system.memory'),
+      network: t('system.network'),
+      disk: t('system.disk'),
+      cpuChart: t('system.cpuChart'),
+      netChart: t('system.netChart'),
+      cpuSeries: [{ key: 'cpu', label: t('system.cpu'), color: '#22d3ee' }, { key: 'mem', label: t('system.memory'), color: '#a78bfa' }],
+      netSeries: [{ key: 'tx', label: t('system.tx'), color: '#34d399' }, { key: 'rx', label: t('system.rx'), color: '#fbbf24' }],
+    }),
+    [t, host],
+  );
   const gpus = latest?.gpus;
   return (
     <div className="system">
       <div className="cards">
-        <Card title={`${t('system.cpu')} · ${t('system.cpuUnit')}`} value={num(sys?.cpu, 0)} unit="%" testId="card-cpu" sub={host ? `${host.cpuModel} · ${t('system.cores', { count: host.cores })}` : undefined}>
+        <Card title={label.cpu} value={num(sys?.cpu, 0)} unit="%" testId="card-cpu" sub={label.cpuSub}>
           <div className="cores" aria-label="per-core load">
             {sys?.cores.map((c, k) => (
               <span key={k} className="core" title={`core ${k}: ${num(c, 0)} %`}>
-                <span style={{ height: `${Math.max(2, c)}%` }} className={c > 85 ? 'hot' : ''} />
+                <span style={{ transform: `scaleY(${Math.max(2, c) / 100})` }} className={c > 85 ? 'hot' : ''} />
               </span>
             ))}
           </div>
         </Card>
-        <Card title={t('system.memory')} value={num(sys?.memory.percent, 0)} unit="%" testId="card-memory" sub={sys ? `${(sys.memory.usedMB / 1024).toFixed(1)} / ${(sys.memory.totalMB / 1024).toFixed(1)} GB` : undefined} />
+        <Card title={label.memory} value={num(sys?.memory.percent, 0)} unit="%" testId="card-memory" sub={sys ? `${(sys.memory.usedMB / 1024).toFixed(1)} / ${(sys.memory.totalMB / 1024).toFixed(1)} GB` : undefined} />
         <Card
-          title={t('system.network')}
+          title={label.network}
           testId="card-network"
           value={sys?.net.ok ? num(sys.net.value.txMbps, 1) : '—'}
           unit="Mbps ↑"
@@ -78,7 +129,7 @@ export function SystemPanel() {
           sub={sys ? (sys.net.ok ? `↓ ${num(sys.net.value.rxMbps, 1)} Mbps` : t('system.notMeasured', { reason: sys.net.reason })) : undefined}
         />
         <Card
-          title={t('system.disk')}
+          title={label.disk}
           testId="card-disk"
           value={sys?.disk.ok ? num(sys.disk.value.writeMBps + sys.disk.value.readMBps, 1) : '—'}
           unit="MB/s"
@@ -86,26 +137,7 @@ export function SystemPanel() {
           sub={sys ? (sys.disk.ok ? t('system.free', { free: num(sys.disk.value.freeGB, 0), total: num(sys.disk.value.totalGB, 0) }) : t('system.notMeasured', { reason: sys.disk.reason })) : undefined}
         />
         {gpus?.ok ? (
-          gpus.value.map((g) => (
-            <Card key={g.index} title={`GPU ${g.index} · ${g.name}`} testId={`card-gpu-${g.index}`} value={num(g.utilization, 0)} unit="%" muted={gpus.stale}
-              sub={
-                <span title={gpus.source ? t('system.gpuSource', { source: gpus.source, age: num((gpus.ageMs ?? 0) / 1000, 0) }) : undefined}>
-                  {g.memoryUsedMB !== null && (
-                    <>
-                      {gpuMemory(g, t)}
-                      <br />
-                    </>
-                  )}
-                  {t('system.encoder', { util: num(g.encoderUtilization, 0) })}
-                  {' · '}
-                  <span data-testid={`gpu-sessions-${g.index}`} title={t('system.sessionsWhy')}>
-                    {encoderSessions(g, t)}
-                  </span>
-                  {gpus.stale && <span className="badge warn"> {t('system.gpuStale', { age: num((gpus.ageMs ?? 0) / 1000, 0) })}</span>}
-                </span>
-              }
-            />
-          ))
+          gpus.value.map((g) => <GpuCard key={g.index} g={g} stale={gpus.stale} source={gpus.source} ageS={Math.round((gpus.ageMs ?? 0) / 1000)} />)
         ) : (
           <Card title={t('system.gpu')} testId="card-gpu" value="—" muted sub={gpus ? t('system.gpuNotMeasured', { reason: gpus.reason }) : undefined} />
         )}
@@ -113,12 +145,12 @@ export function SystemPanel() {
       </div>
       <div className="charts-row">
         <div className="panel">
-          <h4>{t('system.cpuChart')}</h4>
-          <LiveChart testId="chart-system-cpu" data={cpuData} unit="%" series={[{ key: 'cpu', label: t('system.cpu'), color: '#22d3ee' }, { key: 'mem', label: t('system.memory'), color: '#a78bfa' }]} threshold={85} />
+          <h4>{label.cpuChart}</h4>
+          <LiveChart testId="chart-system-cpu" data={cpuData} unit="%" series={label.cpuSeries} threshold={85} />
         </div>
         <div className="panel">
-          <h4>{t('system.netChart')}</h4>
-          <LiveChart testId="chart-system-net" data={netData} unit="Mbps" yMax="auto" series={[{ key: 'tx', label: t('system.tx'), color: '#34d399' }, { key: 'rx', label: t('system.rx'), color: '#fbbf24' }]} />
+          <h4>{label.netChart}</h4>
+          <LiveChart testId="chart-system-net" data={netData} unit="Mbps" yMax="auto" series={label.netSeries} />
         </div>
       </div>
     </div>

@@ -35,11 +35,12 @@ export const StreamCell = memo(function StreamCell({ info, sample, spark }: { in
 
 export function StreamCharts({ info, series }: { info: InstanceInfo; series: { t: number; s: InstanceSample | undefined }[] }) {
   const { t } = useTranslation();
+  const watched = !!info.stream && info.stream.viewers > 0;
   const data = useMemo<Point[]>(
-    () => series.map((p) => ({ t: p.t, fps: p.s?.stream?.ok ? p.s.stream.value.fps : null, mbps: p.s?.stream?.ok ? p.s.stream.value.mbps : null })),
-    [series],
+    () => (watched ? series.map((p) => ({ t: p.t, fps: p.s?.stream?.ok ? p.s.stream.value.fps : null, mbps: p.s?.stream?.ok ? p.s.stream.value.mbps : null })) : []),
+    [series, watched],
   );
-  if (!info.stream || info.stream.viewers === 0) return null;
+  if (!watched) return null;
   const last = series[series.length - 1]?.s?.stream;
   const v = last?.ok ? last.value : null;
   return (
