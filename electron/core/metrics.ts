@@ -9,7 +9,7 @@
 // profile id, the GPU index, a state, a role, an outcome. Never a session id or a
 // person's name, and never the label names `instance` or `job` (Prometheus sets those).
 import os from 'node:os';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { INSTANCE_STATES, type AppEvent, type InstanceSample, type InstanceState, type Snapshot } from '../../shared/contract';
 import { encoderBudget } from '../../shared/gpu/card-class';
 import { DEFAULT_THRESHOLDS } from '../../shared/probe';
@@ -17,6 +17,8 @@ import type { AdmissionEvent, AdmissionService } from './admission-service';
 
 export const METRICS_PREFIX = 'streamcap_';
 const MIB = 2 ** 20;
+/** The timer interval of the default metrics' event-loop histogram (its lag figures include it). */
+export const EVENT_LOOP_PRECISION_MS = 100;
 
 /** Every state, so that a state with no instance reads 0 rather than vanishing. */
 const STATES: readonly InstanceState[] = INSTANCE_STATES;
@@ -121,6 +123,16 @@ export function createMetrics(src: MetricsSource): CoreMetrics {
     }
     return profile === undefined ? null : { profile, n: String(s.n) };
   };
+
+  // The agent process itself, under prom-client's standard names (process_resident_memory_bytes,
+  // nodejs_heap_size_used_bytes, process_open_fds, nodejs_gc_duration_seconds…): what
+  // `npm run soak` reads to show the agent stays flat. Their event-loop histogram samples
+  // every 100 ms like the sampler's (at prom-client's 10 ms its timer alone costs ~5 ms of
+  // CPU a second), so nodejs_eventloop_lag_p*_seconds include those 100 ms and cover the
+  // time since the previous scrape; streamcap_event_loop_delay_p99_seconds is net of them.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+  // Gauges named like counters (promtool's lint says so); nodejs_active_handles and _resources carry the same figures.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
   new Gauge({
     name: `${METRICS_PREFIX}build_info`,

@@ -70,7 +70,7 @@ export class ProcSystemReader implements SystemReader {
     }
     const prev = this.prev;
     this.prev = cur;
-    const dt = prev ? (now - prev.t) / 1000 : 0;
+    const dt = prev ? (cur.t - prev.t) / 1000 : 0; // both readings on the monotonic clock
 
     let cpuTotal = 0;
     let cores: number[] = [];

@@ -3,11 +3,11 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IPC_EVENT, IPC_INVOKE } from '../../shared/wire/ipc';
+import { IPC_EVENT } from '../../shared/wire/ipc';
 import { Core } from '../core/core';
 import { installLastResort } from '../server/http';
 import { startSessionServer, type SessionServer } from '../server/sessions';
-import { APP_ORIGIN, handleInvoke } from './ipc';
+import { APP_ORIGIN, registerIpc } from './ipc';
 import { ElectronViewerHost } from './viewers';
 import { safeStorageSealer } from './token-sealer';
 
@@ -95,7 +95,7 @@ app.whenReady().then(async () => {
   serveUi();
   core = await Core.create({ orphanPolicy: 'ask', viewers: new ElectronViewerHost(), fleet: { sealer: safeStorageSealer() } });
   await serveWaitingRoom(core);
-  ipcMain.handle(IPC_INVOKE, (event, name: unknown, payload: unknown) => handleInvoke((n, p) => core!.invoke(n, p), event.senderFrame, name, payload));
+  registerIpc(ipcMain, (n, p) => core!.invoke(n, p));
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();

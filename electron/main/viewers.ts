@@ -5,19 +5,21 @@
 // had on the build machines; the agent's Chromium host is what the tests exercise.)
 import { BrowserWindow, ipcMain, type IpcMainEvent } from 'electron';
 import path from 'node:path';
+import { asViewerReport, isViewerSender, VIEWER_ORIGIN } from './ipc';
 import type { ViewerHandle, ViewerHost, ViewerReport, ViewerTarget } from '../core/streams/viewer-host';
 
-export const VIEWER_ORIGIN = 'streamcap://viewer';
+export { VIEWER_ORIGIN };
 
 export class ElectronViewerHost implements ViewerHost {
   private windows = new Map<number, { win: BrowserWindow; onReport: (r: ViewerReport) => void }>();
 
   constructor() {
-    ipcMain.on('streamcap:viewer-report', (event: IpcMainEvent, report: ViewerReport) => {
+    ipcMain.on('streamcap:viewer-report', (event: IpcMainEvent, raw: unknown) => {
       const entry = this.windows.get(event.sender.id);
-      // Only our hidden windows' main frames speak on this channel.
-      if (!entry || event.senderFrame?.url.startsWith(VIEWER_ORIGIN + '/') !== true) return;
-      if (report && typeof report === 'object' && (report.type === 'state' || report.type === 'stats')) entry.onReport(report);
+      // Only our hidden windows' main frames speak on this channel, and only in the report's shape.
+      if (!entry || !isViewerSender(event.senderFrame)) return;
+      const report = asViewerReport(raw);
+      if (report) entry.onReport(report);
     });
   }
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { JoinSchema } from '../../shared/wire/sessions';
 import { commandInputs } from '../../shared/contract';
-import { fromZod, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
+import { fromZod, harmless, mutate, oddValue, rawBody } from '../fuzz/arbitraries';
 import { NODE, tmpDir, waitFor } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
@@ -95,23 +95,6 @@ async function steady(): Promise<string> {
     last = now;
   }
   throw new Error(`the state kept changing after an accepted command: ${last.slice(0, 500)}`);
-}
-
-/** Keeps the fuzz away from the machine: no program it could start exists, no signalling server it could poll. */
-function harmless(name: string, payload: unknown): unknown {
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
-  const p = { ...(payload as Record<string, unknown>) };
-  const noProgram = (prof: Record<string, unknown>) => {
-    if (typeof prof.exe === 'string') prof.exe = `/nonexistent/${prof.exe}`;
-    if (prof.copy && typeof prof.copy === 'object') prof.copy = { ...(prof.copy as object), sourceDir: '/nonexistent/a', targetDir: '/nonexistent/b' };
-    return prof;
-  };
-  if (name === 'profiles.save') noProgram(p);
-  // Commands that take a profile described in full (the CLI's ad-hoc launch and probe).
-  if ((name === 'instances.launchExe' || name === 'probe.start') && p.profile && typeof p.profile === 'object' && !Array.isArray(p.profile)) p.profile = noProgram({ ...(p.profile as Record<string, unknown>) });
-  if ((name === 'instances.launch' || name === 'probe.start') && p.profileId === 'demo') p.profileId = 'demo-not';
-  if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
-  return p;
 }
 
 /** Real ids, so the fuzz reaches past "not found": a saved profile, a probe run, people in line. */

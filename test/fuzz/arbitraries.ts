@@ -124,3 +124,20 @@ export const rawBody: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)),
 );
+
+/** Keeps the fuzz away from the machine: no program it could start exists, no signalling server it could poll. */
+export function harmless(name: string, payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  const p = { ...(payload as Record<string, unknown>) };
+  const noProgram = (prof: Record<string, unknown>) => {
+    if (typeof prof.exe === 'string') prof.exe = `/nonexistent/${prof.exe}`;
+    if (prof.copy && typeof prof.copy === 'object') prof.copy = { ...(prof.copy as object), sourceDir: '/nonexistent/a', targetDir: '/nonexistent/b' };
+    return prof;
+  };
+  if (name === 'profiles.save') noProgram(p);
+  // Commands that take a profile described in full (the CLI's ad-hoc launch and probe).
+  if ((name === 'instances.launchExe' || name === 'probe.start') && p.profile && typeof p.profile === 'object' && !Array.isArray(p.profile)) p.profile = noProgram({ ...(p.profile as Record<string, unknown>) });
+  if ((name === 'instances.launch' || name === 'probe.start') && p.profileId === 'demo') p.profileId = 'demo-not';
+  if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
+  return p;
+}

@@ -23,6 +23,8 @@ describe('IPC handler', () => {
     [{ url: 'streamcap://app/index.html', parent: {} }], // a sub-frame
     [{ url: 'streamcap://other/index.html', parent: null }],
     [{ url: 'not a url', parent: null }],
+    [{ url: 'streamcap://evil@app/index.html', parent: null }], // parses to host "app"
+    [{ url: 'streamcap://app:8080/index.html', parent: null }],
     [null],
   ])('refuses sender %j', async (frame) => {
     expect(isTrustedSender(frame as SenderFrame | null)).toBe(false);
