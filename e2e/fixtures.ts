@@ -21,9 +21,9 @@ export interface AgentHandle {
   call<T = unknown>(name: string, body?: unknown): Promise<T>;
 }
 
-export async function startAgent(extraEnv: Record<string, string> = {}): Promise<AgentHandle> {
+export async function startAgent(extraEnv: Record<string, string> = {}, extraArgs: string[] = []): Promise<AgentHandle> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--interval', '500'], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--interval', '500', ...extraArgs], {
     env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_LOCALE: 'en-US', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

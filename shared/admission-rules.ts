@@ -38,6 +38,8 @@ const ConfigShape = {
   policy: z.enum(['open', 'capped']),
   /** Paused: nobody new is admitted; everyone keeps their place. */
   paused: z.boolean(),
+  /** Draining (a fleet takes this server out): nobody new may join; the people on it and in its line stay. */
+  draining: z.boolean(),
   /** A client not heard from for this long loses its place. */
   heartbeatTimeoutSec: z.number().min(2).max(3600),
   /** The stream link shown to an admitted person: placeholders {n} (instance) and {i} (n - 1), e.g. http://render-01:{8080+i}/. */
@@ -68,6 +70,7 @@ export const DEFAULT_ADMISSION: AdmissionConfig = {
   uplinkMbps: 1000,
   policy: 'capped',
   paused: false,
+  draining: false,
   heartbeatTimeoutSec: 30,
   linkTemplate: '',
   wilburUrl: '',

@@ -7,6 +7,7 @@ import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type Se
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 import type { StreamStats } from './stream-quality';
+import { fleetCommandInputs, type FleetOverview } from './wire/fleet';
 
 const MAX_PATH = 4096;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.()-]*$/;
@@ -133,6 +134,7 @@ export const commandInputs = {
   'sessions.leave': IdInput,
   /** Keeps a place; says whether the session still exists and the timeout in force (the door pings a third of it). */
   'sessions.heartbeat': IdInput,
+  ...fleetCommandInputs,
 } as const;
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
@@ -173,6 +175,13 @@ export interface CommandOutputs {
   'sessions.get': SessionView;
   'sessions.leave': { left: string };
   'sessions.heartbeat': { alive: boolean; heartbeatTimeoutSec: number };
+  'fleet.list': FleetOverview;
+  'fleet.add': { name: string; url: string };
+  'fleet.rename': { name: string };
+  'fleet.remove': { removed: string };
+  'fleet.launch': { ids: string[] };
+  'fleet.stopAll': { stopped: number };
+  'fleet.drain': { server: string; draining: boolean };
 }
 
 /** What a handler of the command receives: the payload as its schema parsed it. */
@@ -394,6 +403,7 @@ export interface EventMap {
   orphans: OrphanInfo[];
   probe: ProbeLive;
   admission: AdmissionSnapshot;
+  fleet: FleetOverview;
 }
 export type EventName = keyof EventMap;
 export type AppEvent = { [K in EventName]: { type: K; data: EventMap[K] } }[EventName];

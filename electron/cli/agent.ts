@@ -1,4 +1,5 @@
 // `streamcap agent`: the core headless, its web console and API on HTTP + WebSocket.
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAgent } from '../server/api';
@@ -25,6 +26,10 @@ Options:
   --sessions-port N  port of that listener (default 7421)
   --sessions-per-address N  places in line one address may hold (default 50; raise it
                      for a venue where everyone is behind one NAT)
+  --fleet FILE       be the fleet's front door: the servers in FILE
+                     ({"servers":[{"name":"render-01","url":"http://10.0.0.11:7420","token":"…"}]})
+                     are shown in the console's Fleet view, and the waiting room (/wait and
+                     /api/v1/sessions) places people on them, least stressed first
 
 Stop with Ctrl-C: running instances are stopped too.`;
 
@@ -40,6 +45,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       'sessions-host': { type: 'string' },
       'sessions-port': { type: 'string' },
       'sessions-per-address': { type: 'string' },
+      fleet: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -54,10 +60,17 @@ export async function agentCommand(argv: string[]): Promise<number> {
   if (values['sessions-port'] !== undefined && !values['sessions-host']) throw new UsageError('--sessions-port needs --sessions-host (the address end users reach).');
   if (!['ask', 'stop', 'adopt'].includes(values.orphans!)) throw new UsageError('--orphans must be ask, stop or adopt.');
   if (values['data-dir']) process.env.STREAMCAP_HOME = values['data-dir'];
+  const fleetFile = values.fleet ? path.resolve(values.fleet) : null;
+  if (fleetFile && !fs.existsSync(fleetFile)) throw new UsageError(`--fleet ${values.fleet}: no such file. Write {"servers":[{"name":"render-01","url":"http://10.0.0.11:7420","token":"…"}]} to it.`);
   const log = (m: string) => process.stderr.write(m + '\n');
 
   const staticDir = await ensureUiBuilt(log);
-  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy });
+  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: values.orphans as OrphanPolicy, fleet: fleetFile ? { file: fleetFile, frontDoor: true } : undefined });
+  if (core.fleetStart.problem) {
+    const problem = core.fleetStart.problem;
+    await core.shutdown({ stopInstances: false });
+    throw new UsageError(`--fleet: ${problem}`);
+  }
   const orphans = core.orphanList();
   if (orphans.length > 0) log(`${orphans.length} instance(s) left running by an earlier StreamCap: stop or adopt them in the console.`);
   for (const problem of core.settingsProblems) log(problem);
@@ -89,6 +102,12 @@ export async function agentCommand(argv: string[]): Promise<number> {
   console.log(`Metrics:     ${agent.url}metrics   (Prometheus; read-only token ${loadOrCreateToken(core.dataDir, METRICS_TOKEN_FILE)}, in ${path.join(core.dataDir, METRICS_TOKEN_FILE)})`);
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
     console.log(`Listening on ${values.host}: reachable from the network. Keep the token private.`);
+  }
+  if (fleetFile) {
+    const names = core.fleetStart.servers;
+    console.log(`Front door:  ${names.length} server${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none yet'}) from ${fleetFile}; the waiting room places people on them`);
+    const back = core.fleetStart.restored;
+    if (back) log(`Front door line restored from the journal: ${back} ${back === 1 ? 'person' : 'people'}.`);
   }
   console.log(`Waiting room: ${sessions ? `${sessions.url}wait   (end users; client API at ${sessions.url}api/v1/sessions)` : `${agent.url}wait`}`);
   console.log('Press Ctrl-C to stop (running instances are stopped too).');

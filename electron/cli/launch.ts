@@ -85,7 +85,7 @@ export async function launchCommand(argv: string[]): Promise<number> {
     ...(stream ? { stream } : {}),
   }, 'The program and its arguments');
 
-  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', supervisor: { graceMs: grace * 1000 } });
+  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', supervisor: { graceMs: grace * 1000 }, fleet: false });
   const orphans = core.orphanList();
   if (orphans.length > 0) {
     log(`Found ${orphans.length} instance(s) left running by a StreamCap that did not exit cleanly: stopping them.`);

@@ -144,7 +144,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const profile = parseWith(ProfileSchema, { id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) }, 'The program and its arguments');
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
-  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask' });
+  const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', fleet: false });
   const orphans = core.orphanList();
   if (orphans.length > 0) {
     log(`Found ${orphans.length} instance(s) left running by a StreamCap that did not exit cleanly: stopping them first (they would skew the measurement).`);

@@ -299,6 +299,11 @@ export class AdmissionService {
       const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
       throw new ApiError('invalid_payload', `Invalid request: ${issues.join('; ')}. Send {"name": "…", "want": "operate" | "watch" | "any"}.`, issues);
     }
+    if (this.config.draining) {
+      // A drained server keeps the people it has and takes nobody new (the fleet places them elsewhere).
+      this.tell({ type: 'join', outcome: 'refused' });
+      throw new ApiError('unavailable', 'This server is draining: it admits nobody new. Join through the venue\'s waiting room, or try again later.');
+    }
     if (this.state.sessions.size >= MAX_SESSIONS) {
       this.tell({ type: 'join', outcome: 'refused' });
       throw new ApiError('unavailable', `The waiting list is full (${MAX_SESSIONS} people). Try again later.`);

@@ -36,6 +36,10 @@ import { ProcSystemReader } from './system-reader';
 import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
 import { StreamWatcher } from './streams/watcher';
 import { defaultDataDir, ensureDir, sweepTempFiles } from './storage';
+import { FleetService } from './fleet/service';
+import type { JsonAnswer } from './fleet/http-client';
+import type { WebSocket } from 'ws';
+import type { TokenSealer } from './fleet/store';
 
 // Read, and checked rather than cast: a package.json without a version is a broken install, said at start.
 const pkg = z.object({ version: z.string() }).parse(createRequire(import.meta.url)('../../package.json'));
@@ -56,9 +60,20 @@ export interface CoreOptions {
   admission?: Omit<AdmissionOptions, 'dataDir' | 'onSnapshot'>;
   /** Where the measuring viewers run (default: a headless Chromium found on the machine; Electron passes a hidden window). */
   viewers?: ViewerHost;
+  /** The fleet: the servers list file (default fleet.json in the data folder), and whether this core is the front door (agent --fleet). */
+  /** false: no links to the members (a one-shot CLI command); the list is still read and edited. */
+  fleet?: { file?: string; frontDoor?: boolean; heartbeatTimeoutSec?: number; sealer?: TokenSealer } | false;
 }
 
 type Listener = (event: AppEvent) => void;
+
+/** What a door may do with a fleet member: relay commands and its event socket (electron/server/fleet-proxy.ts). */
+export interface FleetMemberAccess {
+  name: string;
+  command(name: string, payload: unknown): Promise<JsonAnswer>;
+  /** A new socket on the member's /api/v1/events, opened with its token. */
+  openEvents(): WebSocket;
+}
 
 /** One handler per command: its input is what the command's schema parsed, its output what the contract says it returns. */
 type Handlers = { [K in CommandName]: (input: CommandParsed<K>) => CommandOutputs[K] | Promise<CommandOutputs[K]> };
@@ -78,6 +93,7 @@ export class Core {
   private readonly probe: ProbeRunner;
   private readonly admission: AdmissionService;
   private readonly streams: StreamWatcher;
+  private readonly fleet: FleetService;
   private listeners = new Set<Listener>();
   private history: Snapshot[] = [];
   private readonly historySize: number;
@@ -116,6 +132,14 @@ export class Core {
       },
     });
     this.admission.setProbeCapacity(this.probe.latestCapacity());
+    const fleet = opts.fleet === false ? null : (opts.fleet ?? {});
+    this.fleet = new FleetService({
+      file: fleet?.file ?? path.join(this.dataDir, 'fleet.json'),
+      sealer: fleet?.sealer,
+      connect: fleet !== null,
+      frontDoor: fleet?.frontDoor ? { dataDir: this.dataDir, heartbeatTimeoutSec: fleet.heartbeatTimeoutSec } : null,
+      emit: (data) => this.emit({ type: 'fleet', data }),
+    });
     this.supervisor.on('change', () => this.onInstancesChanged());
     this.sampler.onSample((s) => {
       this.history.push(s);
@@ -191,12 +215,24 @@ export class Core {
       { type: 'instances', data: this.supervisor.list() },
       { type: 'orphans', data: this.orphanList() },
       { type: 'admission', data: this.admission.snapshot() },
+      { type: 'fleet', data: this.fleet.overview() },
     ];
   }
 
   /** Follows one person's place: the current view at once, then every change, then how it ended. Returns the unsubscribe. */
   watchSession(id: string, fn: (notice: SessionNotice) => void): () => void {
-    return this.admission.watch(id, fn);
+    return this.fleet.frontDoor ? this.fleet.frontDoor.watch(id, fn) : this.admission.watch(id, fn);
+  }
+
+  /** A fleet member's link, for the door that relays its console (its token stays in the core). */
+  fleetMember(name: string): FleetMemberAccess {
+    const m = this.fleet.member(name);
+    return { name: m.name, command: (cmd, payload) => m.command(cmd, payload), openEvents: () => m.openEvents() };
+  }
+
+  /** The fleet at start: the servers list's problem (null: read well) and the front door's restored line. */
+  get fleetStart(): { problem: string | null; servers: string[]; frontDoor: boolean; restored: number } {
+    return { problem: this.fleet.store.loadProblem, servers: this.fleet.store.list().map((s) => s.name), frontDoor: this.fleet.frontDoor !== null, restored: this.fleet.frontDoor?.restored ?? 0 };
   }
 
   /** Where people find the waiting room (the door that serves it knows its address). */
@@ -355,19 +391,32 @@ export class Core {
     'admission.promote': ({ id }) => this.admission.promote(id),
     'admission.move': ({ id, position }) => this.admission.move(id, position),
     'admission.simulate': (settings) => this.admission.simulate(settings),
-    'sessions.join': ({ person, owner, maxPerOwner }) => this.admission.join(person, { owner, maxPerOwner }),
-    'sessions.get': ({ id }) => this.admission.get(id),
-    'sessions.leave': ({ id }) => {
-      this.admission.leave(id);
+    // The people's side: on a fleet's front door (agent --fleet) the fleet's one line, else this server's own.
+    'sessions.join': ({ person, owner, maxPerOwner }) => (this.fleet.frontDoor ?? this.admission).join(person, { owner, maxPerOwner }),
+    'sessions.get': ({ id }) => (this.fleet.frontDoor ?? this.admission).get(id),
+    'sessions.leave': async ({ id }) => {
+      await (this.fleet.frontDoor ?? this.admission).leave(id);
       return { left: id };
     },
-    'sessions.heartbeat': ({ id }) => ({ alive: this.admission.heartbeat(id), heartbeatTimeoutSec: this.admission.getConfig().heartbeatTimeoutSec }),
+    'sessions.heartbeat': ({ id }) => {
+      const line = this.fleet.frontDoor ?? this.admission;
+      return { alive: line.heartbeat(id), heartbeatTimeoutSec: line.getConfig().heartbeatTimeoutSec };
+    },
+    // The fleet (electron/core/fleet/service.ts runs them).
+    'fleet.list': (i) => this.fleet.run('fleet.list', i),
+    'fleet.add': (i) => this.fleet.run('fleet.add', i),
+    'fleet.rename': (i) => this.fleet.run('fleet.rename', i),
+    'fleet.remove': (i) => this.fleet.run('fleet.remove', i),
+    'fleet.launch': (i) => this.fleet.run('fleet.launch', i),
+    'fleet.stopAll': (i) => this.fleet.run('fleet.stopAll', i),
+    'fleet.drain': (i) => this.fleet.run('fleet.drain', i),
   };
 
   /** Stops sampling and, unless told otherwise, every instance. */
   async shutdown(opts: { stopInstances?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.fleet.close();
     await this.admission.close();
     await this.probe.close();
     if (opts.stopInstances !== false) await this.supervisor.stopAll();

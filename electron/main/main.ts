@@ -9,6 +9,7 @@ import { installLastResort } from '../server/http';
 import { startSessionServer, type SessionServer } from '../server/sessions';
 import { APP_ORIGIN, registerIpc } from './ipc';
 import { ElectronViewerHost } from './viewers';
+import { safeStorageSealer } from './token-sealer';
 
 // ws:/wss: for the stream wall's players (each tile connects to its instance's signalling server).
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:";
@@ -92,7 +93,7 @@ app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveUi();
-  core = await Core.create({ orphanPolicy: 'ask', viewers: new ElectronViewerHost() });
+  core = await Core.create({ orphanPolicy: 'ask', viewers: new ElectronViewerHost(), fleet: { sealer: safeStorageSealer() } });
   await serveWaitingRoom(core);
   registerIpc(ipcMain, (n, p) => core!.invoke(n, p));
   await createWindow();

@@ -13,6 +13,8 @@ import { createMetrics } from '../core/metrics';
 import { allowedHostnames, checkHostAndOrigin, requestToken, tokenMatches } from './security';
 import { BAD_TARGET, guardRequest, guardUpgrade, HTTP_STATUS, listen, readJsonBody, rejectUpgrade, requestUrl, sendJson, serverOptions, toApiError } from './http';
 import { createSessionRoutes, type RateLimit } from './sessions';
+import { createFleetProxy } from './fleet-proxy';
+import { FLEET_PROXY_PREFIX } from '../../shared/wire/fleet';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** A client this far behind on the socket misses samples rather than growing our memory. */
@@ -83,6 +85,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const version = core.hostInfo().version;
   const metrics = createMetrics(core.metricsSource());
   const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
+  const fleetProxy = createFleetProxy(core);
 
   const server = http.createServer(serverOptions({ headersMs: 10_000, requestMs: 30_000, idleMs: 5_000 }), guardRequest(async (req, res) => {
     try {
@@ -116,6 +119,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
             throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
           }
         };
+        if (await fleetProxy.handle(req, res, url)) return;
         const alias = admissionRoute(req.method ?? 'GET', url.pathname, () => (isJson(), readJsonBody(req, MAX_BODY_BYTES)));
         if (alias) {
           const [name, payload] = await alias;
@@ -162,8 +166,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       const url = requestUrl(req);
       if (!url) return reject(400, BAD_TARGET);
       if (sessions.upgrade(req, socket, head, url)) return;
-      if (url.pathname !== EVENTS_PATH) return reject(404, 'No such WebSocket endpoint');
+      const proxied = url.pathname.startsWith(FLEET_PROXY_PREFIX);
+      if (!proxied && url.pathname !== EVENTS_PATH) return reject(404, 'No such WebSocket endpoint');
       if (!tokenMatches(requestToken(req), token)) return reject(401, 'Missing or wrong admin token');
+      if (proxied) {
+        if (!fleetProxy.upgrade(req, socket, head, url)) reject(404, 'No such WebSocket endpoint');
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     }),
   );
@@ -226,6 +235,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       unsubscribe();
       metrics.close();
       sessions.close();
+      fleetProxy.close();
       for (const ws of clients) ws.terminate();
       wss.close();
       const closed = new Promise<void>((r) => server.close(() => r()));

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BandwidthView } from './components/BandwidthView';
 import { InstancesView } from './components/InstancesView';
+import { FleetView, MemberBanner } from './components/FleetView';
 import { ProbeView } from './components/ProbeView';
 import { ProfilesView } from './components/ProfilesView';
 import { SessionsView } from './components/SessionsView';
@@ -92,7 +93,8 @@ export function App() {
   const host = useStore((s) => s.host);
   const connection = useStore((s) => s.connection);
   const transport = useStore((s) => s.transport);
-  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall'];
+  const member = useStore((s) => s.member);
+  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall', 'fleet'];
   // The admission snapshot is pushed on every change; load it once per connection for the first picture.
   useEffect(() => {
     if (connection === 'open' && transport) void loadAdmission(transport);
@@ -113,6 +115,7 @@ export function App() {
   if (connection === 'unauthorized') return <TokenPrompt />;
   return (
     <div className="app">
+      {member && <MemberBanner name={member} />}
       <header className="top">
         <div className="brand">
           <img src="./icon.svg" alt="" width={28} height={28} />
@@ -159,6 +162,7 @@ export function App() {
         {view === 'sessions' && <SessionsView />}
         {view === 'probe' && <ProbeView />}
         {view === 'wall' && <StreamWall />}
+        {view === 'fleet' && <FleetView />}
       </main>
       <footer>
         <LoopDelay />

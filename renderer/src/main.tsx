@@ -9,13 +9,18 @@ import { ElectronTransport } from './transport/electron';
 import type { Transport } from './transport/types';
 import { takeToken, WebTransport } from './transport/web';
 import './styles.css';
+import { API_PREFIX } from '../../shared/wire/agent';
+import { memberApiBase } from '../../shared/wire/fleet';
 
 initI18n();
+
+/** ?server=NAME: that fleet member's console, relayed by this agent (the Fleet view opens it). */
+const member = window.streamcap ? null : new URLSearchParams(window.location.search).get('server');
 
 function pickTransport(): Transport | null {
   if (window.streamcap) return new ElectronTransport(window.streamcap);
   const token = takeToken();
-  return token ? new WebTransport(token) : null;
+  return token ? new WebTransport(token, member ? memberApiBase(member) : API_PREFIX) : null;
 }
 
 const root = createRoot(document.getElementById('root')!);
@@ -23,7 +28,7 @@ const transport = pickTransport();
 if (!transport) {
   root.render(<TokenPrompt />);
 } else {
-  useStore.setState({ transport });
+  useStore.setState({ transport, member });
   const { apply, setHistory } = useStore.getState();
   // Events can come in bursts (history + samples on reconnect): apply them once per frame.
   let queue: Parameters<typeof apply>[0][] = [];
@@ -64,6 +69,10 @@ if (!transport) {
         void transport.invoke('host.info', {}).then((host) => useStore.setState({ host }));
         void transport.invoke('metrics.history', {}).then(setHistory);
         void transport.invoke('profiles.list', {}).then((profiles) => useStore.setState({ profiles }));
+        void transport.invoke('fleet.list', {}).then(
+          (fleet) => useStore.setState({ fleet }),
+          () => undefined,
+        );
       }
     },
   );

@@ -5,10 +5,11 @@ import type { AdmissionSnapshot } from '../../shared/admission-rules';
 import type { AppEvent, HostInfo, InstanceInfo, OrphanInfo, Profile, Snapshot } from '../../shared/contract';
 import type { ProbeLive } from '../../shared/probe';
 import type { ConnectionState, Transport } from './transport/types';
+import type { FleetOverview } from '../../shared/wire/fleet';
 
 export const WINDOW_MS = 10 * 60 * 1000;
 
-export type View = 'instances' | 'profiles' | 'bandwidth' | 'sessions' | 'probe' | 'wall';
+export type View = 'instances' | 'profiles' | 'bandwidth' | 'sessions' | 'probe' | 'wall' | 'fleet';
 
 /** One live reading of a probe window, for the load-vs-instances chart (decision basis for CPU). */
 export interface ProbePoint {
@@ -40,6 +41,9 @@ export interface Toast {
 interface State {
   transport: Transport | null;
   connection: ConnectionState;
+  /** The fleet member whose console this is (relayed by this agent); null: this agent's own. */
+  member: string | null;
+  fleet: FleetOverview | null;
   host: HostInfo | null;
   profiles: Profile[];
   instances: InstanceInfo[];
@@ -77,6 +81,8 @@ function trim(history: Snapshot[], now: number): Snapshot[] {
 export const useStore = create<State>((set) => ({
   transport: null,
   connection: 'connecting',
+  member: null,
+  fleet: null,
   host: null,
   profiles: [],
   instances: [],
@@ -122,6 +128,9 @@ export const useStore = create<State>((set) => ({
         break;
       case 'admission':
         set((s) => ({ admission: e.data, admissionEvents: s.admissionEvents + 1 }));
+        break;
+      case 'fleet':
+        set({ fleet: e.data });
         break;
     }
   },

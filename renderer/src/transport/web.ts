@@ -1,5 +1,5 @@
 import type { AppEvent, CommandName } from '../../../shared/contract';
-import { commandPath, EVENTS_PATH, eventSocketProtocols, type AgentClientMessage, type AgentServerMessage } from '../../../shared/wire/agent';
+import { API_PREFIX, eventSocketProtocols, type AgentClientMessage, type AgentServerMessage } from '../../../shared/wire/agent';
 import { CommandError, type ConnectionState, type Transport } from './types';
 
 const TOKEN_KEY = 'streamcap.token';
@@ -32,7 +32,11 @@ export class WebTransport implements Transport {
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  constructor(private readonly token: string) {}
+  /** base: this agent's API (/api/v1), or a fleet member's console relayed by it (memberApiBase). */
+  constructor(
+    private readonly token: string,
+    private readonly base: string = API_PREFIX,
+  ) {}
 
   submit<K extends CommandName>(name: K, payload: unknown): Promise<never> {
     return this.invoke(name, payload);
@@ -51,7 +55,7 @@ export class WebTransport implements Transport {
   private async invokeHttp(name: CommandName, input: unknown): Promise<never> {
     let res: Response;
     try {
-      res = await fetch(commandPath(name), {
+      res = await fetch(`${this.base}/commands/${name}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
         body: JSON.stringify(input ?? {}),
@@ -88,7 +92,7 @@ export class WebTransport implements Transport {
     const connect = () => {
       onState('connecting');
       const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-      const ws = new WebSocket(`${proto}://${location.host}${EVENTS_PATH}`, eventSocketProtocols(this.token));
+      const ws = new WebSocket(`${proto}://${location.host}${this.base}/events`, eventSocketProtocols(this.token));
       this.ws = ws;
       let opened = false;
       ws.onopen = () => {
@@ -107,7 +111,7 @@ export class WebTransport implements Transport {
         if (closed) return;
         if (!opened && retry >= 2) {
           // Never opened: a wrong token is the usual cause; ask the health endpoint to tell apart.
-          void fetch(commandPath('host.info'), { method: 'POST', headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' }, body: '{}' })
+          void fetch(`${this.base}/commands/host.info`, { method: 'POST', headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' }, body: '{}' })
             .then((r) => onState(r.status === 401 ? 'unauthorized' : 'closed'))
             .catch(() => onState('closed'));
         } else onState('closed');

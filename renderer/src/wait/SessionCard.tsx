@@ -1,6 +1,7 @@
 // What a person sees once they joined: waiting (position, wait), admitted (the
 // stream link), watching; and, at the end, why it ended.
 import type { RefObject } from 'react';
+import type { FleetSessionView } from '../../../shared/wire/fleet';
 import type { Connection, EndReason, SessionView } from './api';
 import { waitInWords, type MessageKey, type Translate } from './i18n';
 import { IconAlert, IconCheck, IconClock, IconDoor, IconExternal, IconEye, IconHourglass, IconPause, IconUserX } from './parts';
@@ -93,6 +94,13 @@ export function SessionCard(p: SessionCardProps) {
       </div>
     ) : null;
 
+  // A fleet's front door adds the server the person is on, or the one they lost.
+  const fleet: Partial<FleetSessionView> = v;
+  const serverLine = fleet.server ? (
+    <p className="wr-note" data-testid="wait-server">
+      {t('onServer', { name: fleet.server })}
+    </p>
+  ) : null;
   // One status region for every role, so a change of role is announced where the last one was.
   let status;
   let after;
@@ -105,6 +113,7 @@ export function SessionCard(p: SessionCardProps) {
         <div className="wr-eyebrow ok">{t('readyEyebrow')}</div>
         {heading(t('readyTitle'))}
         <p className="wr-lead">{v.link ? t('readyText', { n: v.instance ?? '?' }) : t('readyNoLink', { n: v.instance ?? '?' })}</p>
+        {serverLine}
       </>
     );
     after = (
@@ -120,6 +129,7 @@ export function SessionCard(p: SessionCardProps) {
           <IconEye />
         </div>
         <div className="wr-eyebrow">{t('watchingEyebrow')}</div>
+        {serverLine}
         {heading(t('watchingTitle', { n: v.instance ?? '?' }))}
         <p className="wr-lead">{v.link ? t('watchingText') : t('watchingNoLink')}</p>
         {v.position !== null && (
@@ -162,6 +172,11 @@ export function SessionCard(p: SessionCardProps) {
     );
     after = (
       <>
+        {fleet.lostServer && (
+          <div className="wr-alert warn" data-testid="wait-lost-server">
+            <span>{t('lostServer', { name: fleet.lostServer })}</span>
+          </div>
+        )}
         {v.paused && (
           <div className="wr-alert warn" data-testid="wait-paused">
             <IconPause />
