@@ -14,7 +14,8 @@ import importPlugin from 'eslint-plugin-import';
 import tseslint from 'typescript-eslint';
 
 const zone = (target, from, message) => ({ target, from, message });
-const everythingBut = (...keep) => ['./shared', './electron/core', './electron/server', './electron/main', './electron/cli', './renderer', './test', './e2e', './bench', './scripts'].filter((d) => !keep.includes(d));
+const everythingBut = (...keep) =>
+  ['./shared', './electron/core', './electron/server', './electron/main', './electron/cli', './renderer', './test', './e2e', './bench', './scripts'].filter((d) => !keep.includes(d));
 
 export const layers = [
   zone('./shared', everythingBut('./shared'), 'shared/ is used by the core and the renderer alike: it imports only shared/ and pure libraries.'),
@@ -40,7 +41,25 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', performance: 'readonly', setImmediate: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        performance: 'readonly',
+        setImmediate: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+      },
+    },
   },
   {
     // Tests read JSON answers of real servers; typing every one would test the types, not the product.

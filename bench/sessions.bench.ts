@@ -40,30 +40,41 @@ const timed = async (fn: () => Promise<unknown>) => {
 const CONCURRENCY = 50;
 async function pool<T>(items: T[], fn: (x: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 // Warm-up (connections, JIT), then the reference: the cheapest route of the same
 // server at the same concurrency, and one at a time for the hand-over.
 const healthOnce = () => fetch(`${base}/api/v1/health`).then((r) => r.json());
-await pool(Array.from({ length: 500 }, (_, i) => i), async () => void (await healthOnce()));
+await pool(
+  Array.from({ length: 500 }, (_, i) => i),
+  async () => void (await healthOnce()),
+);
 const health: number[] = [];
-await pool(Array.from({ length: N }, (_, i) => i), async () => {
-  health.push(await timed(healthOnce));
-});
+await pool(
+  Array.from({ length: N }, (_, i) => i),
+  async () => {
+    health.push(await timed(healthOnce));
+  },
+);
 
 const joins: number[] = [];
 const ids: string[] = [];
-await pool(Array.from({ length: N }, (_, i) => i), async (i) => {
-  joins.push(
-    await timed(async () => {
-      const r = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `c${i}`, want: 'operate' }) });
-      ids.push(((await r.json()) as SessionView).id);
-    }),
-  );
-});
+await pool(
+  Array.from({ length: N }, (_, i) => i),
+  async (i) => {
+    joins.push(
+      await timed(async () => {
+        const r = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `c${i}`, want: 'operate' }) });
+        ids.push(((await r.json()) as SessionView).id);
+      }),
+    );
+  },
+);
 const clients: { id: string; ws: WebSocket; last: SessionView | null; becameOperatorAt: number | null }[] = [];
 await pool(ids, async (id) => {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/sessions/${id}/socket`);
@@ -122,7 +133,9 @@ console.log(`clients ${N}, seats ${SEATS}, concurrency ${CONCURRENCY}`);
 console.log(`health (reference)  p50 ${f(pct(health, 50))} ms  p95 ${f(pct(health, 95))} ms`);
 console.log(`join                p50 ${f(pct(joins, 50))} ms  p95 ${f(pct(joins, 95))} ms   ratio to health p50 ${f(pct(joins, 50) / pct(health, 50))}`);
 console.log(`socket ping→pong (reference) p50 ${f(pct(pings, 50))} ms`);
-console.log(`hand-over (${handovers.length}; ${N - SEATS - 1} others told their new place each time)  p50 ${f(pct(handovers, 50))} ms  p95 ${f(pct(handovers, 95))} ms   ratio to ping p50 ${f(pct(handovers, 50) / pct(pings, 50))}`);
+console.log(
+  `hand-over (${handovers.length}; ${N - SEATS - 1} others told their new place each time)  p50 ${f(pct(handovers, 50))} ms  p95 ${f(pct(handovers, 95))} ms   ratio to ping p50 ${f(pct(handovers, 50) / pct(pings, 50))}`,
+);
 for (const c of clients) c.ws.terminate();
 await agent.close();
 await core.shutdown();

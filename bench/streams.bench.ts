@@ -50,7 +50,14 @@ const players = await Promise.all(
   }),
 );
 const decoded = async () =>
-  Promise.all(players.map((p) => p.evaluate(`(async () => { for (const pc of window.__pcs) for (const s of (await pc.getStats()).values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return s.framesDecoded; return 0; })()`) as Promise<number>));
+  Promise.all(
+    players.map(
+      (p) =>
+        p.evaluate(
+          `(async () => { for (const pc of window.__pcs) for (const s of (await pc.getStats()).values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return s.framesDecoded; return 0; })()`,
+        ) as Promise<number>,
+    ),
+  );
 
 console.log(`warming up ${WARMUP} s (bandwidth estimates ramp for 10–20 s)…`);
 await new Promise((r) => setTimeout(r, WARMUP * 1000));
@@ -74,8 +81,12 @@ const fpsOurs = [...Array(N)].map((_, k) => ((last.get(k + 1)?.framesReceived ??
 const fpsStock = (await decoded()).map((f, k) => (f - framesStock0[k]!) / dt);
 
 console.log(`window ${dt.toFixed(1)} s, ${N} streams each side, at the same time`);
-console.log(`StreamCap viewers (frames counted, not decoded): ${cpuOurs!.toFixed(1)} % of one core in all, ${(cpuOurs! / N).toFixed(1)} % per stream; received ${fpsOurs.map((f) => f.toFixed(1)).join(' / ')} fps`);
-console.log(`Epic's stock player page (decoded, drawn):        ${cpuStock!.toFixed(1)} % of one core in all, ${(cpuStock! / N).toFixed(1)} % per stream; decoded ${fpsStock.map((f) => f.toFixed(1)).join(' / ')} fps`);
+console.log(
+  `StreamCap viewers (frames counted, not decoded): ${cpuOurs!.toFixed(1)} % of one core in all, ${(cpuOurs! / N).toFixed(1)} % per stream; received ${fpsOurs.map((f) => f.toFixed(1)).join(' / ')} fps`,
+);
+console.log(
+  `Epic's stock player page (decoded, drawn):        ${cpuStock!.toFixed(1)} % of one core in all, ${(cpuStock! / N).toFixed(1)} % per stream; decoded ${fpsStock.map((f) => f.toFixed(1)).join(' / ')} fps`,
+);
 
 for (const t of trees) t.close();
 await ours.close();

@@ -15,7 +15,15 @@ import { WebSocketServer } from 'ws';
 import type { InstanceInfo, Snapshot } from '../shared/contract';
 import { ensureUiBuilt } from '../electron/server/ui-build';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, speed: { type: 'string', default: '10' }, instances: { type: 'string', default: '16' }, 'no-detail': { type: 'boolean', default: false }, trace: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    speed: { type: 'string', default: '10' },
+    instances: { type: 'string', default: '16' },
+    'no-detail': { type: 'boolean', default: false },
+    trace: { type: 'string' },
+  },
+});
 const minutes = Number(values.minutes);
 const speed = Number(values.speed);
 const N = Number(values.instances);
@@ -39,13 +47,59 @@ function snapshot(t: number): Snapshot {
       net: { ok: true, value: { rxMbps: 5 + Math.random(), txMbps: 128 + Math.random() * 10 } },
       disk: { ok: true, value: { readMBps: 1, writeMBps: 2, freeGB: 400, totalGB: 1000 } },
     },
-    gpus: { ok: true, value: [{ index: 0, name: 'NVIDIA GeForce RTX 4090', utilization: 60, memoryUsedMB: 12000, memoryTotalMB: 24564, encoderUtilization: 40, encoderSessions: 8, temperatureC: 66, powerW: 300, cardClass: 'geforce', encoderSessionLimit: 8 }] },
-    instances: Array.from({ length: N }, (_, k) => ({ id: `app-${k + 1}`, n: k + 1, pid: 1000 + k, state: 'running' as const, cpu: wobble(k, t) * 3, memoryMB: 1800 + k, processes: 3, gpu: { ok: true as const, value: wobble(k, t) / 4 } })),
+    gpus: {
+      ok: true,
+      value: [
+        {
+          index: 0,
+          name: 'NVIDIA GeForce RTX 4090',
+          utilization: 60,
+          memoryUsedMB: 12000,
+          memoryTotalMB: 24564,
+          encoderUtilization: 40,
+          encoderSessions: 8,
+          temperatureC: 66,
+          powerW: 300,
+          cardClass: 'geforce',
+          encoderSessionLimit: 8,
+        },
+      ],
+    },
+    instances: Array.from({ length: N }, (_, k) => ({
+      id: `app-${k + 1}`,
+      n: k + 1,
+      pid: 1000 + k,
+      state: 'running' as const,
+      cpu: wobble(k, t) * 3,
+      memoryMB: 1800 + k,
+      processes: 3,
+      gpu: { ok: true as const, value: wobble(k, t) / 4 },
+    })),
   };
 }
 const instances: InstanceInfo[] = Array.from({ length: N }, (_, k) => ({
-  id: `app-${k + 1}`, n: k + 1, profileId: 'app', profileName: 'Showroom', exe: 'Showroom.exe', args: [`-PixelStreamingID=stream${k + 1}`], cwd: '', gpu: 0,
-  state: 'running', pid: 1000 + k, startedAt: t0, endedAt: null, exitCode: null, signal: null, reason: null, restarts: 0, restartAt: null, adopted: false, launcherExited: false, copyProgress: null, lastLines: [], stream: null,
+  id: `app-${k + 1}`,
+  n: k + 1,
+  profileId: 'app',
+  profileName: 'Showroom',
+  exe: 'Showroom.exe',
+  args: [`-PixelStreamingID=stream${k + 1}`],
+  cwd: '',
+  gpu: 0,
+  state: 'running',
+  pid: 1000 + k,
+  startedAt: t0,
+  endedAt: null,
+  exitCode: null,
+  signal: null,
+  reason: null,
+  restarts: 0,
+  restartAt: null,
+  adopted: false,
+  launcherExited: false,
+  copyProgress: null,
+  lastLines: [],
+  stream: null,
 }));
 const history = Array.from({ length: 600 }, (_, k) => snapshot(t0 + k * 1000));
 let simT = t0 + 600 * 1000;
@@ -55,7 +109,19 @@ const server = http.createServer(async (req, res) => {
   if (req.url?.startsWith('/api/v1/commands/')) {
     const name = req.url.slice('/api/v1/commands/'.length);
     const data: Record<string, unknown> = {
-      'host.info': { hostname: 'render-01', platform: 'linux', os: 'Linux', cpuModel: 'Bench CPU', cores: 16, memoryMB: 65536, gpus: [], locale: 'en', version: 'bench', sampleIntervalMs: 1000, dataDir: '/tmp' },
+      'host.info': {
+        hostname: 'render-01',
+        platform: 'linux',
+        os: 'Linux',
+        cpuModel: 'Bench CPU',
+        cores: 16,
+        memoryMB: 65536,
+        gpus: [],
+        locale: 'en',
+        version: 'bench',
+        sampleIntervalMs: 1000,
+        dataDir: '/tmp',
+      },
       'metrics.history': history,
       'profiles.list': [],
       'instances.list': instances,
@@ -75,7 +141,10 @@ wss.on('connection', (ws) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 const port = (server.address() as import('node:net').AddressInfo).port;
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--enable-precise-memory-info'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--enable-precise-memory-info'],
+});
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 const cdp = await page.context().newCDPSession(page);
 // Durations in the main thread's own CPU time: on a shared VM the wall-clock figure mostly
@@ -136,10 +205,14 @@ await browser.close();
 server.close();
 
 console.log(`live updates measured:      ${durations.length}`);
-console.log(`main-thread time per update (store + React render + commit): p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${durations[durations.length - 1]!.toFixed(1)} ms (target p95 ≤ 16 ms)`);
+console.log(
+  `main-thread time per update (store + React render + commit): p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${durations[durations.length - 1]!.toFixed(1)} ms (target p95 ≤ 16 ms)`,
+);
 console.log(`all main-thread work per update, mean (incl. style, layout and paint: Chromium's TaskDuration, thread time): ${(((task1 - task0) * 1000) / updates).toFixed(1)} ms`);
 console.log(`all main-thread work per update, each update on its own: p50 ${w(0.5).toFixed(1)} ms, p95 ${w(0.95).toFixed(1)} ms (target p95 ≤ 8 ms)`);
-console.log(`JS heap after GC:           ${heapStart.toFixed(1)} MB after the 10-minute prefill, ${heapEnd.toFixed(1)} MB after ${minutes} more simulated minutes (${(heapEnd - heapStart >= 0 ? '+' : '') + (heapEnd - heapStart).toFixed(1)} MB)`);
+console.log(
+  `JS heap after GC:           ${heapStart.toFixed(1)} MB after the 10-minute prefill, ${heapEnd.toFixed(1)} MB after ${minutes} more simulated minutes (${(heapEnd - heapStart >= 0 ? '+' : '') + (heapEnd - heapStart).toFixed(1)} MB)`,
+);
 console.log(`ui update p95: ${p(0.95).toFixed(1)} ms`);
 console.log(`ui all-work p95: ${w(0.95).toFixed(1)} ms`);
 process.exit(0);

@@ -83,7 +83,11 @@ export async function fetchElectron(root, { probeMs = 5000, installMs = 300_000,
       const binary = electronBinary(root);
       if (code === 0 && binary) return resolve({ ok: true, binary });
       // The installer prints a stack; its first line says what went wrong.
-      const first = stderr.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('at ')) ?? '';
+      const first =
+        stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => l && !l.startsWith('at ')) ?? '';
       resolve({ ok: false, reason: code === 0 ? 'the installer finished but no binary is there' : `the installer failed (exit ${code ?? signal})${first ? `: ${first}` : ''}` });
     });
   });

@@ -23,7 +23,7 @@ async function entry() {
     const { buildCli } = await import('../scripts/build-cli.js');
     return await buildCli(root);
   } catch (e) {
-    debug(`could not build (${e?.code === 'ERR_MODULE_NOT_FOUND' ? 'esbuild is not installed' : e?.message ?? e}): running the sources through tsx`);
+    debug(`could not build (${e?.code === 'ERR_MODULE_NOT_FOUND' ? 'esbuild is not installed' : (e?.message ?? e)}): running the sources through tsx`);
     return null;
   }
 }

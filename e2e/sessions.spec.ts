@@ -39,7 +39,18 @@ class People {
 }
 
 async function reset(agent: AgentHandle): Promise<void> {
-  await agent.call('admission.set', { seatsFrom: 'manual', seats: 3, spectatorsPerInstance: 2, policy: 'capped', bitrateMbps: 8, uplinkMbps: 64, paused: false, heartbeatTimeoutSec: 30, linkTemplate: '', wilburUrl: '' });
+  await agent.call('admission.set', {
+    seatsFrom: 'manual',
+    seats: 3,
+    spectatorsPerInstance: 2,
+    policy: 'capped',
+    bitrateMbps: 8,
+    uplinkMbps: 64,
+    paused: false,
+    heartbeatTimeoutSec: 30,
+    linkTemplate: '',
+    wilburUrl: '',
+  });
   await agent.call('admission.simulate', { running: false });
   // Whoever an earlier test left behind goes.
   await clearAdmission(agent);
@@ -67,7 +78,11 @@ test('seats show their operators, the waiting list its order; let in, move and k
     for (const name of ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank']) await people.join(name);
 
     // Three seats, three operators; the rest wait in arrival order.
-    for (const [n, name] of [[1, 'Alice'], [2, 'Bob'], [3, 'Carol']] as const) {
+    for (const [n, name] of [
+      [1, 'Alice'],
+      [2, 'Bob'],
+      [3, 'Carol'],
+    ] as const) {
       await expect(page.getByTestId(`seat-${n}`)).toHaveAttribute('data-operator', name);
       await expect(page.getByTestId(`seat-${n}-operator`)).toContainText(name);
       await expect(page.getByTestId(`seat-${n}-operator`)).toContainText(/\d\d:\d\d/);
@@ -275,11 +290,23 @@ test('the signalling server card shows Wilbur’s player counts beside StreamCap
         ? { uptime: 1000, streamer_count: 2, player_count: 3, version: '2.1.0' }
         : req.url === '/api/streamers'
           ? [
-              { streamerId: 'stream1', type: 'Streamer', streaming: true, subscribers: [{ playerId: 'p1', type: 'Player' }, { playerId: 'p2', type: 'Player' }] },
+              {
+                streamerId: 'stream1',
+                type: 'Streamer',
+                streaming: true,
+                subscribers: [
+                  { playerId: 'p1', type: 'Player' },
+                  { playerId: 'p2', type: 'Player' },
+                ],
+              },
               { streamerId: 'stream2', type: 'Streamer', streaming: true, subscribers: [{ playerId: 'p3', type: 'Player' }] },
             ]
           : req.url === '/api/players'
-            ? [{ playerId: 'p1', subscribedTo: 'stream1' }, { playerId: 'p2', subscribedTo: 'stream1' }, { playerId: 'p3', subscribedTo: 'stream2' }]
+            ? [
+                { playerId: 'p1', subscribedTo: 'stream1' },
+                { playerId: 'p2', subscribedTo: 'stream1' },
+                { playerId: 'p3', subscribedTo: 'stream2' },
+              ]
             : null;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body ?? { error: 'not found' }));

@@ -7,7 +7,6 @@ import { collectConsoleErrors, expect, openConsole, shot, startAgent, stopAgent,
 
 const HAVE = requireStack();
 
-
 const test = base.extend<object, { stack: { agent: AgentHandle; wilbur: Wilbur; pages: { url: string; close(): Promise<void> } } }>({
   stack: [
     async ({}, use) => {
@@ -27,12 +26,20 @@ const test = base.extend<object, { stack: { agent: AgentHandle; wilbur: Wilbur; 
 test.use({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--mute-audio', '--disable-background-networking', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--autoplay-policy=no-user-gesture-required',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--mute-audio',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
   },
 });
 test.skip(!HAVE, 'Pixel Streaming stack or Chromium missing (see the message above)');
 
-test('the Instances view shows each stream as StreamCap\'s viewer receives it', async ({ page, stack }) => {
+test("the Instances view shows each stream as StreamCap's viewer receives it", async ({ page, stack }) => {
   const errors = collectConsoleErrors(page);
   await openConsole(page, stack.agent);
   for (const n of [1, 2]) await expect(page.getByTestId(`stream-${n}`)).toHaveAttribute('data-measured', 'true', { timeout: 60_000 });
@@ -70,13 +77,25 @@ test('the stream wall plays the live video of every instance, with its figures',
   // Moving video: a later picture of each tile's video differs from the first (asked until it does, up to 10 s).
   for (const n of [1, 2]) {
     const video = page.getByTestId(`tile-${n}`).locator('video');
-    const picture = async () => createHash('sha1').update(await video.screenshot()).digest('hex');
+    const picture = async () =>
+      createHash('sha1')
+        .update(await video.screenshot())
+        .digest('hex');
     const a = await picture();
     await expect.poll(picture, { message: `tile ${n} shows moving video`, timeout: 10_000 }).not.toBe(a);
   }
   // The wall's picture once each tile has played two seconds of video (not a fixed pause).
   for (const n of [1, 2]) {
-    await expect.poll(() => page.getByTestId(`tile-${n}`).locator('video').evaluate((v: { currentTime: number }) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(2);
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId(`tile-${n}`)
+            .locator('video')
+            .evaluate((v: { currentTime: number }) => v.currentTime),
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(2);
   }
   await shot(page, 'streams-wall');
   await page.getByTestId('tile-1').click();

@@ -51,9 +51,25 @@ let failed = false;
 
 if (!values['no-tests']) {
   const env = { ...process.env, FUZZ_API_MS: '60000', FUZZ_RAW_RUNS: '5000', FUZZ_CLI_RUNS: '10000', FUZZ_REPLAY_RUNS: '1000', KILL_CYCLES: '500' };
-  const files = ['test/agent/api-fuzz.test.ts', 'test/main/ipc-fuzz.test.ts', 'test/agent/raw-http-fuzz.test.ts', 'test/cli/flags-fuzz.test.ts', 'test/core/journal.test.ts', 'test/agent/kill-anywhere.test.ts'];
-  console.log(`soak: ${files.join(' ')} with ${Object.entries(env).filter(([k]) => /^(FUZZ|KILL)_/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...files, '--testTimeout', '14400000', '--hookTimeout', '600000'], { cwd: ROOT, env, stdio: 'inherit' });
+  const files = [
+    'test/agent/api-fuzz.test.ts',
+    'test/main/ipc-fuzz.test.ts',
+    'test/agent/raw-http-fuzz.test.ts',
+    'test/cli/flags-fuzz.test.ts',
+    'test/core/journal.test.ts',
+    'test/agent/kill-anywhere.test.ts',
+  ];
+  console.log(
+    `soak: ${files.join(' ')} with ${Object.entries(env)
+      .filter(([k]) => /^(FUZZ|KILL)_/.test(k))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...files, '--testTimeout', '14400000', '--hookTimeout', '600000'], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed = true;
 }
 
@@ -64,10 +80,14 @@ process.exit(failed ? 1 : 0);
 async function startRealAgent(home: string): Promise<{ proc: ChildProcess; base: string; token: string; sessions: string; output: () => string }> {
   const dir = values['profile-dir'] ? path.resolve(values['profile-dir']) : null;
   const prof = dir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', dir] : [])] : [];
-  const proc = spawn(process.execPath, [...prof, path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'], {
-    env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_NO_GPU: '1', STREAMCAP_LOCALE: 'en-US' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...prof, path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'],
+    {
+      env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_NO_GPU: '1', STREAMCAP_LOCALE: 'en-US' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
   proc.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));
@@ -160,20 +180,33 @@ async function longRun(mins: number): Promise<boolean> {
   let stopControl = () => {};
   try {
     // 16 instances of the cpu-load workload, a small share of a core each (2 cores must carry them and the rest).
-    await call('profiles.save', { id: 'soak', name: 'Soak: cpu-load', exe: process.execPath, args: [path.join(ROOT, 'electron/core/workloads/cpu-load.mjs'), '--load', String(LOAD), '--name', 'soak{n}'], staggerSec: 0 });
+    await call('profiles.save', {
+      id: 'soak',
+      name: 'Soak: cpu-load',
+      exe: process.execPath,
+      args: [path.join(ROOT, 'electron/core/workloads/cpu-load.mjs'), '--load', String(LOAD), '--name', 'soak{n}'],
+      staggerSec: 0,
+    });
     if (INSTANCES > 0) await call('instances.launch', { profileId: 'soak', count: INSTANCES });
     const running = async () => ((await call('instances.list')) as { state: string }[]).filter((i) => i.state === 'running').length;
-    for (const t = Date.now(); (await running()) < INSTANCES; ) {
+    for (const t = Date.now(); (await running()) < INSTANCES;) {
       if (Date.now() - t > 120_000) throw new Error(`only ${await running()} of ${INSTANCES} instances running after 2 min`);
       await new Promise((r) => setTimeout(r, 500));
     }
     // Seats from the running instances; simulated visitors arriving and leaving all the time.
-    await fetch(`${agent.base}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ seatsFrom: 'instances', spectatorsPerInstance: 2, policy: 'open', heartbeatTimeoutSec: 60 }) });
+    await fetch(`${agent.base}/api/v1/admission`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ seatsFrom: 'instances', spectatorsPerInstance: 2, policy: 'open', heartbeatTimeoutSec: 60 }),
+    });
     await call('admission.simulate', { running: true, arrivalsPerMin: 60, meanSessionSec: 60, operateShare: 0.3 });
 
     // The console, open in Chromium the whole time (loopback only).
     if (!values['no-console']) {
-      browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
       const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
       page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text().slice(0, 300)));
       page.on('pageerror', (e) => consoleErrors.push(e.message.slice(0, 300)));
@@ -201,7 +234,11 @@ async function longRun(mins: number): Promise<boolean> {
       if (busy) return; // a slow round never overlaps the next
       busy = true;
       void (async () => {
-        const r = await fetch(sessionsApi, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Soak ${joins}`, want: joins % 3 ? 'any' : 'operate' }) }).catch(() => null);
+        const r = await fetch(sessionsApi, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Soak ${joins}`, want: joins % 3 ? 'any' : 'operate' }),
+        }).catch(() => null);
         if (r?.status === 201) {
           const { id } = (await r.json()) as { id: string };
           const ws = joins++ % 3 === 0 ? new WebSocket(`${agent.sessions.replace(/^http/, 'ws')}/api/v1/sessions/${id}/socket`) : null;
@@ -257,7 +294,9 @@ async function longRun(mins: number): Promise<boolean> {
     await scrape(); // starts the first minute's event-loop histogram afresh
     const start = await row(0);
     const t0 = Date.now();
-    console.log(`\nsoak: ${mins} min, agent pid ${pid}: ${INSTANCES} instances at ${LOAD} % of a core, sampled at 1 Hz; console ${browser ? 'open in Chromium' : 'not open'}; visitors simulated; a join every 500 ms`);
+    console.log(
+      `\nsoak: ${mins} min, agent pid ${pid}: ${INSTANCES} instances at ${LOAD} % of a core, sampled at 1 Hz; console ${browser ? 'open in Chromium' : 'not open'}; visitors simulated; a join every 500 ms`,
+    );
     console.log(`  start: RSS ${start.rss.toFixed(1)} MB, heap ${start.heap.toFixed(1)} MB, ${start.fds} open files`);
     console.log('   min   RSS MB   heap MB   open files   CPU %   loop p99 ms (minute)   idle process beside it   worst second   people   running');
     for (let m = 1; m <= mins; m++) {
@@ -266,7 +305,9 @@ async function longRun(mins: number): Promise<boolean> {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}) in minute ${m}:\n${agent.output().slice(-3000)}`);
       const r = await row((Date.now() - t0) / 60_000);
       rows.push(r);
-      console.log(`  ${r.min.toFixed(1).padStart(4)}   ${r.rss.toFixed(1).padStart(6)}   ${r.heap.toFixed(1).padStart(7)}   ${String(r.fds).padStart(10)}   ${r.cpu.toFixed(1).padStart(5)}   ${r.p99.toFixed(1).padStart(20)}   ${r.control.toFixed(1).padStart(22)}   ${r.worstSecond.toFixed(1).padStart(12)}   ${String(r.people).padStart(6)}   ${String(r.running).padStart(7)}`);
+      console.log(
+        `  ${r.min.toFixed(1).padStart(4)}   ${r.rss.toFixed(1).padStart(6)}   ${r.heap.toFixed(1).padStart(7)}   ${String(r.fds).padStart(10)}   ${r.cpu.toFixed(1).padStart(5)}   ${r.p99.toFixed(1).padStart(20)}   ${r.control.toFixed(1).padStart(22)}   ${r.worstSecond.toFixed(1).padStart(12)}   ${String(r.people).padStart(6)}   ${String(r.running).padStart(7)}`,
+      );
     }
     clearInterval(churn);
     for (const p of inLine) p.ws?.terminate();

@@ -76,7 +76,6 @@ export const DEFAULT_ADMISSION: AdmissionConfig = {
   wilburUrl: '',
 };
 
-
 /** What the rules need to know of the world: the seats (instance numbers), the spectator limit, the stream cap. */
 export interface Limits {
   /** Instance numbers that carry an operator seat, in seat order. */
@@ -100,8 +99,7 @@ export function seatsSourceOf(config: AdmissionConfig, probeCapacity: number | n
 export function limitsOf(config: AdmissionConfig, runningInstances: number[], probeCapacity: number | null): Limits {
   const range = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
   const source = seatsSourceOf(config, probeCapacity);
-  const seats =
-    source === 'manual' ? range(config.seats) : source === 'probe' ? range(probeCapacity!) : [...new Set(runningInstances)].sort((a, b) => a - b);
+  const seats = source === 'manual' ? range(config.seats) : source === 'probe' ? range(probeCapacity!) : [...new Set(runningInstances)].sort((a, b) => a - b);
   return {
     seats,
     spectatorsPerInstance: config.spectatorsPerInstance,
@@ -297,9 +295,7 @@ function fill(st: AdmissionState, now: number, changes: RoleChange[]): void {
 /** Takes away places the limits no longer allow: the newest first; they go back to the front of the queue. */
 function reconcile(st: AdmissionState, now: number, changes: RoleChange[]): void {
   const seats = new Set(st.limits.seats);
-  const placed = [...st.sessions.values()]
-    .filter((s) => s.role !== 'queued')
-    .sort((a, b) => a.seq - b.seq);
+  const placed = [...st.sessions.values()].filter((s) => s.role !== 'queued').sort((a, b) => a.seq - b.seq);
   const out = new Set<Session>();
   for (const s of placed) if (!seats.has(s.instance!)) out.add(s);
   const perInstance = new Map<number, number>();
@@ -584,9 +580,7 @@ export interface AdmissionSnapshot {
 export function seatViews(state: AdmissionState, running: Set<number>): SeatView[] {
   const byInstance = new Map<number, SeatView>();
   for (const n of state.limits.seats) byInstance.set(n, { instance: n, running: running.has(n), operator: null, spectators: [] });
-  const placed = [...state.sessions.values()]
-    .filter((s) => s.role !== 'queued')
-    .sort((a, b) => a.seq - b.seq);
+  const placed = [...state.sessions.values()].filter((s) => s.role !== 'queued').sort((a, b) => a.seq - b.seq);
   for (const s of placed) {
     const seat = byInstance.get(s.instance!);
     if (!seat) continue;

@@ -260,9 +260,7 @@ export function calculateBandwidth(input: BandwidthInput): BandwidthResult {
 
   const usable = usableMbps(uplink, headroom);
   const operatorsFit = streamsMbps(bitrate, operators, overhead) <= usable;
-  const maxSpectators = operatorsFit
-    ? largestFitting(usable / (bitrate * (1 + overhead / 100)) - operators, (s) => streamsMbps(bitrate, operators + s, overhead) <= usable)
-    : 0;
+  const maxSpectators = operatorsFit ? largestFitting(usable / (bitrate * (1 + overhead / 100)) - operators, (s) => streamsMbps(bitrate, operators + s, overhead) <= usable) : 0;
   let maxBitrateMbps: number | null = null;
   if (streams > 0) {
     const cents = largestFitting((usable / (streams * (1 + overhead / 100))) * 100, (c) => streamsMbps(c / 100, streams, overhead) <= usable);

@@ -47,9 +47,7 @@ export const ProfileSchema = z
     exe: z.string().trim().min(1, 'executable path is required').max(MAX_PATH),
     args: z.array(templated(8192)).max(256),
     cwd: templated(MAX_PATH).default(''),
-    env: z
-      .record(z.string().regex(ENV_KEY, 'environment variable names: letters, digits and _'), templated(32768))
-      .default({}),
+    env: z.record(z.string().regex(ENV_KEY, 'environment variable names: letters, digits and _'), templated(32768)).default({}),
     staggerSec: z.number().min(0).max(600).default(2),
     gpuPinning: z.boolean().default(false),
     autoRestart: z
@@ -194,18 +192,7 @@ export function isCommandName(name: string): name is CommandName {
 // ---- Errors -------------------------------------------------------------------
 
 export type ApiErrorCode =
-  | 'invalid_payload'
-  | 'unknown_command'
-  | 'not_found'
-  | 'conflict'
-  | 'exe_not_found'
-  | 'disk_full'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'too_large'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+  'invalid_payload' | 'unknown_command' | 'not_found' | 'conflict' | 'exe_not_found' | 'disk_full' | 'unauthorized' | 'forbidden' | 'too_large' | 'rate_limited' | 'unavailable' | 'internal';
 
 export interface ApiErrorBody {
   /** ended: why a session is over (the sessions API says so for a while after it ended). */

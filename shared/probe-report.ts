@@ -236,7 +236,19 @@ function csvCell(v: unknown): string {
 export function probeToCsv(run: ProbeRun): string {
   const head = ['step', 'instances', 'move', 'verdict', 'breached', 'window_s', 'extended', 'noisy', 'samples'];
   for (const [, name] of CSV_RESOURCES) head.push(`${name}_mean`, `${name}_p95`, `${name}_sd`, `${name}_limit`);
-  head.push('machine_cpu_mean', 'app_cpu_mean', 'exit_instance', 'exit_code', 'exit_reason', 'stream_slowest_fps', 'stream_slowest_instance', 'stream_mean_mbps', 'stream_freezes_per_min', 'viewer_cpu_mean', 'stream_quality');
+  head.push(
+    'machine_cpu_mean',
+    'app_cpu_mean',
+    'exit_instance',
+    'exit_code',
+    'exit_reason',
+    'stream_slowest_fps',
+    'stream_slowest_instance',
+    'stream_mean_mbps',
+    'stream_freezes_per_min',
+    'viewer_cpu_mean',
+    'stream_quality',
+  );
   const row = (k: number, count: number, move: string, w: ProbeWindow, exit: ProbeStep['exit']) => {
     const cells: unknown[] = [k, count, move, exit ? 'exited' : w.verdict, w.breached.join(' '), w.windowSec, w.extended, w.noisy, w.samples];
     for (const [r] of CSV_RESOURCES) cells.push(w.stats[r]?.mean, w.stats[r]?.p95, w.stats[r]?.stddev, w.limits[r]);
@@ -253,8 +265,7 @@ export function probeToCsv(run: ProbeRun): string {
 
 // ---- HTML ------------------------------------------------------------------------------
 
-export const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const num = (v: number | null | undefined, d = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 
@@ -313,7 +324,9 @@ export function probeChartSvg(run: ProbeRun, lang: ReportLang = 'en', opts: { wi
       const s = p.w.stats[r]!;
       const over = p.w.breached.includes(r);
       parts.push(`<line x1="${x(p.count)}" x2="${x(p.count)}" y1="${y(s.p95)}" y2="${y(s.mean)}" stroke="${color}" stroke-width="1" opacity="0.6"/>`);
-      parts.push(`<circle cx="${x(p.count).toFixed(1)}" cy="${y(s.mean).toFixed(1)}" r="${over ? 4.5 : 3.2}" fill="${over ? '#fff' : color}" stroke="${over ? '#dc2626' : color}" stroke-width="${over ? 2 : 1}"><title>${esc(resourceName(r, lang))} · ${p.count}: ${num(s.mean)} % (p95 ${num(s.p95)} %)</title></circle>`);
+      parts.push(
+        `<circle cx="${x(p.count).toFixed(1)}" cy="${y(s.mean).toFixed(1)}" r="${over ? 4.5 : 3.2}" fill="${over ? '#fff' : color}" stroke="${over ? '#dc2626' : color}" stroke-width="${over ? 2 : 1}"><title>${esc(resourceName(r, lang))} · ${p.count}: ${num(s.mean)} % (p95 ${num(s.p95)} %)</title></circle>`,
+      );
     }
     parts.push(`<rect x="${W - m.r + 10}" y="${labelY - 8}" width="10" height="3" fill="${color}"/>`);
     parts.push(`<text x="${W - m.r + 24}" y="${labelY - 4}" class="lg">${esc(resourceName(r, lang))}${limit !== null ? ` · ${num(limit, 0)}%` : ''}</text>`);
@@ -389,7 +402,15 @@ function stepsTable(run: ProbeRun, lang: ReportLang): string {
   const sessions = [run.baseline, ...run.steps].some((w) => w?.stats.encoderSessions);
   const head = `<tr><th>#</th><th>${esc(t.instances)}</th>${shown.map((r) => `<th>${esc(resourceName(r, lang))}<br><span>${t.mean} / ${t.p95}</span></th>`).join('')}${sessions ? `<th>${esc(t.resource.encoderSessions)}</th>` : ''}<th>${esc(t.window)}</th><th>${esc(t.verdict)}</th></tr>`;
   const row = (k: string, count: number, w: ProbeWindow, exit: ProbeStep['exit']) => {
-    const verdict = exit ? `${t.exited} (#${exit.n}, ${t.exitCode(exit.exitCode, exit.signal)})` : k === '0' ? t.baseline : w.verdict === 'fail' ? `${t.fail}: ${w.breached.map((r) => resourceName(r, lang)).join(', ')}` : w.verdict === 'saturated' ? t.saturated : t.pass;
+    const verdict = exit
+      ? `${t.exited} (#${exit.n}, ${t.exitCode(exit.exitCode, exit.signal)})`
+      : k === '0'
+        ? t.baseline
+        : w.verdict === 'fail'
+          ? `${t.fail}: ${w.breached.map((r) => resourceName(r, lang)).join(', ')}`
+          : w.verdict === 'saturated'
+            ? t.saturated
+            : t.pass;
     const cls = exit || w.verdict === 'fail' ? 'bad' : '';
     return `<tr class="${cls}"><td>${k}</td><td>${count}</td>${shown.map((r) => `<td class="${w.breached.includes(r) ? 'over' : ''}">${num(w.stats[r]?.mean)} / ${num(w.stats[r]?.p95)}</td>`).join('')}${sessions ? `<td>${num(w.stats.encoderSessions?.mean, 1)}</td>` : ''}<td>${num(w.windowSec, 0)} s${w.extended ? ` (+${w.extended})` : ''}${w.noisy ? ' ~' : ''}</td><td>${esc(verdict)}</td></tr>`;
   };
@@ -473,7 +494,10 @@ export function probeCompareHtml(a: ProbeRun, b: ProbeRun, lang: ReportLang = 'e
   const t = T(lang);
   const facts = (run: ProbeRun): [string, string][] => [
     [t.capacity, run.result ? String(run.result.capacity) : '—'],
-    [t.limitedBy, run.result ? `${resourceName(run.result.limitedBy, lang)}${run.result.limitAt !== null && run.result.limitedBy !== 'maxInstances' ? ` ${t.limitAt} ${run.result.limitAt}` : ''}` : '—'],
+    [
+      t.limitedBy,
+      run.result ? `${resourceName(run.result.limitedBy, lang)}${run.result.limitAt !== null && run.result.limitedBy !== 'maxInstances' ? ` ${t.limitAt} ${run.result.limitAt}` : ''}` : '—',
+    ],
     ...hostRows(run, lang),
     ...appRows(run, lang),
     ...settingsRows(run, lang),
@@ -486,7 +510,8 @@ export function probeCompareHtml(a: ProbeRun, b: ProbeRun, lang: ReportLang = 'e
     const d = va !== vb ? ' class="diff"' : '';
     return `<tr><th>${esc(k)}</th><td${d}>${esc(va)}</td><td${d}>${esc(vb)}</td></tr>`;
   });
-  const side = (run: ProbeRun, label: string) => `<section><div class="meta">${label} · ${esc(dateOf(run.startedAt))} · ${esc(run.host.hostname)}</div><h1>${esc(resultSentence(run, lang))}</h1>${kpis(run, lang)}${probeChartSvg(run, lang, { width: 460, height: 240 })}</section>`;
+  const side = (run: ProbeRun, label: string) =>
+    `<section><div class="meta">${label} · ${esc(dateOf(run.startedAt))} · ${esc(run.host.hostname)}</div><h1>${esc(resultSentence(run, lang))}</h1>${kpis(run, lang)}${probeChartSvg(run, lang, { width: 460, height: 240 })}</section>`;
   const body = `
 <header class="r"><span class="brand">StreamCap · ${esc(t.compareTitle)}</span><span class="meta">${esc(a.app.name)} · ${esc(b.app.name)}</span></header>
 <div class="pair">${side(a, 'A')}${side(b, 'B')}</div>

@@ -130,7 +130,6 @@ export interface Reading {
   viewerCpu?: number | null;
 }
 
-
 const maxOf = (xs: (number | null | undefined)[]): number | null => {
   let m: number | null = null;
   for (const x of xs) if (typeof x === 'number' && Number.isFinite(x)) m = m === null ? x : Math.max(m, x);
@@ -164,7 +163,11 @@ export function readingOf(s: Snapshot, probeIds: ReadonlySet<string>, cores: num
   const viewerCpu = s.viewers?.cpu != null ? s.viewers.cpu / Math.max(1, cores) : null;
   const streams = s.instances
     .filter((i) => probeIds.has(i.id) && i.stream)
-    .map((i) => (i.stream!.ok ? { n: i.n, fps: i.stream!.value.fps, mbps: i.stream!.value.mbps, freezes: i.stream!.value.freezes, reason: null } : { n: i.n, fps: null, mbps: null, freezes: null, reason: i.stream!.reason }));
+    .map((i) =>
+      i.stream!.ok
+        ? { n: i.n, fps: i.stream!.value.fps, mbps: i.stream!.value.mbps, freezes: i.stream!.value.freezes, reason: null }
+        : { n: i.n, fps: null, mbps: null, freezes: null, reason: i.stream!.reason },
+    );
   return {
     t: s.t,
     cpu: Math.max(0, s.system.cpu - (viewerCpu ?? 0)),
@@ -209,7 +212,10 @@ export function stats(values: readonly number[]): Stat | null {
 }
 
 // Student's t, two-sided 95 %, by degrees of freedom 1..30.
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045,
+  2.042,
+];
 
 /** Half-width of the 95 % confidence interval of the mean (Infinity below 2 values). */
 export function ciHalfWidth(s: Stat): number {
@@ -219,8 +225,7 @@ export function ciHalfWidth(s: Stat): number {
 }
 
 export type ResourceMap<T> = Record<Resource, T>;
-export const resourceMap = <T>(f: (r: Resource) => T): ResourceMap<T> =>
-  Object.fromEntries(RESOURCES.map((r) => [r, f(r)])) as ResourceMap<T>;
+export const resourceMap = <T>(f: (r: Resource) => T): ResourceMap<T> => Object.fromEntries(RESOURCES.map((r) => [r, f(r)])) as ResourceMap<T>;
 
 export interface WindowStats {
   /** What the decision uses, per resource (cpu on the chosen basis). null: not measured. */
@@ -335,8 +340,7 @@ export function windowStats(readings: readonly Reading[], thresholds: Thresholds
   const appCpu = stats(col('appCpu'));
   // App basis: steps add the probe's trees to the idle level; the baseline window itself
   // decides on its median (the idle level: a blip of other work is not idle load).
-  const cpu =
-    basis !== 'app' ? machineCpu : baselineCpu !== null ? stats(col('appCpu').map((v) => baselineCpu + v)) : machineCpu && { ...machineCpu, mean: machineCpu.median };
+  const cpu = basis !== 'app' ? machineCpu : baselineCpu !== null ? stats(col('appCpu').map((v) => baselineCpu + v)) : machineCpu && { ...machineCpu, mean: machineCpu.median };
   const cardLimit = maxOf(readings.map((r) => r.encoderSessionLimit));
   const s: ResourceMap<Stat | null> = {
     cpu,
@@ -465,9 +469,7 @@ export interface PlanInput {
   limits: Partial<Record<Resource, number | null>>;
 }
 
-export type PlanDecision =
-  | { kind: 'measure'; count: number; move: Move }
-  | { kind: 'done'; capacity: number; limitedBy: LimitReason; limitAt: number | null };
+export type PlanDecision = { kind: 'measure'; count: number; move: Move } | { kind: 'done'; capacity: number; limitedBy: LimitReason; limitAt: number | null };
 
 /** Per resource: the fitted line through the baseline and every step with load data. */
 export function fitResources(input: Pick<PlanInput, 'baseline' | 'steps' | 'limits'>): Partial<Record<Resource, Line>> {
@@ -796,8 +798,8 @@ export function notMeasuredOf(run: Pick<ProbeRun, 'baseline' | 'steps'>, reasons
 
 /** The result from the planner's decision and the measured windows. */
 export function composeResult(run: Pick<ProbeRun, 'baseline' | 'steps' | 'settings'>, done: Extract<PlanDecision, { kind: 'done' }>, reasons: Partial<Record<Resource, string>> = {}): ProbeResult {
-  const atStep = done.capacity === 0 ? run.baseline : [...run.steps].reverse().find((s) => s.count === done.capacity && s.verdict !== 'fail') ?? null;
-  const limitStep = done.limitAt === null ? null : run.steps.find((s) => s.count === done.limitAt && s.verdict === 'fail') ?? null;
+  const atStep = done.capacity === 0 ? run.baseline : ([...run.steps].reverse().find((s) => s.count === done.capacity && s.verdict !== 'fail') ?? null);
+  const limitStep = done.limitAt === null ? null : (run.steps.find((s) => s.count === done.limitAt && s.verdict === 'fail') ?? null);
   const atCapacity = resourceMap((r) => atStep?.stats[r]?.mean ?? null);
   const headroom = resourceMap((r) => {
     const mean = atStep?.stats[r]?.mean;

@@ -56,7 +56,10 @@ export function combineViewers(list: ViewerStats[]): StreamStats | null {
     width: slowest.width,
     height: slowest.height,
     freezes: list.reduce((a, v) => a + v.freezes, 0),
-    freezeSec: round(list.reduce((a, v) => a + v.freezeSec, 0), 3),
+    freezeSec: round(
+      list.reduce((a, v) => a + v.freezeSec, 0),
+      3,
+    ),
     packetsLost: list.reduce((a, v) => a + v.packetsLost, 0),
     jitterMs: jitter === null ? null : round(jitter, 1),
     rttMs: rtt === null ? null : round(rtt, 1),

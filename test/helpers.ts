@@ -91,7 +91,13 @@ export function nextEvent<K extends EventName>(core: EventSource, type: K, predi
 }
 
 /** Like nextEvent, for a state event (instances, admission…): resolves at once if the state in force already matches. */
-export async function untilState<K extends StateName>(core: EventSource & { currentState(): AppEvent[] }, type: K, predicate: (data: EventMap[K]) => boolean, what: string, timeoutMs = 15_000): Promise<EventMap[K]> {
+export async function untilState<K extends StateName>(
+  core: EventSource & { currentState(): AppEvent[] },
+  type: K,
+  predicate: (data: EventMap[K]) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<EventMap[K]> {
   // Both synchronous: no event can come between the look and the subscription.
   const now = core.currentState().find((e) => e.type === type)?.data as EventMap[K] | undefined;
   if (now !== undefined && predicate(now)) return now;
@@ -102,7 +108,14 @@ export async function untilState<K extends StateName>(core: EventSource & { curr
  * The next `count` `type` events that `accept` takes, in order (their data): "wait for N
  * readings" (e.g. 8 samples that measured an instance) where a test used to sleep N intervals.
  */
-export async function nextEvents<K extends EventName>(core: EventSource, type: K, count: number, accept: (data: EventMap[K]) => boolean = () => true, what = `a ${type} event`, timeoutMs = 30_000): Promise<EventMap[K][]> {
+export async function nextEvents<K extends EventName>(
+  core: EventSource,
+  type: K,
+  count: number,
+  accept: (data: EventMap[K]) => boolean = () => true,
+  what = `a ${type} event`,
+  timeoutMs = 30_000,
+): Promise<EventMap[K][]> {
   const got: EventMap[K][] = [];
   const enough = (d: EventMap[K]) => {
     if (accept(d)) got.push(d);
@@ -142,10 +155,16 @@ export function nextMessage<M = unknown>(ws: EventEmitter, predicate: (m: M) => 
       return undefined;
     }
   };
-  return nextEmitted<[unknown]>(ws, 'message', (raw) => {
-    const m = parse(raw);
-    return m !== undefined && predicate(m);
-  }, what, timeoutMs).then(([raw]) => parse(raw)!);
+  return nextEmitted<[unknown]>(
+    ws,
+    'message',
+    (raw) => {
+      const m = parse(raw);
+      return m !== undefined && predicate(m);
+    },
+    what,
+    timeoutMs,
+  ).then(([raw]) => parse(raw)!);
 }
 
 /**

@@ -79,16 +79,44 @@ export interface Wilbur {
 export async function startWilbur(extra: string[] = []): Promise<Wilbur> {
   const [playerPort, streamerPort, sfuPort] = [await freePort(), await freePort(), await freePort()];
   const logs = tmpDir('sc-wilbur-');
-  const proc = spawn(process.execPath, [path.join(PS_DIR, 'wilbur', 'wilbur.js'), '--no_config', '--serve', '--rest_api', '--player_port', String(playerPort), '--streamer_port', String(streamerPort), '--sfu_port', String(sfuPort), '--log_folder', logs, ...extra], {
-    cwd: logs,
-    env: { ...process.env, WILBUR_BIND_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      path.join(PS_DIR, 'wilbur', 'wilbur.js'),
+      '--no_config',
+      '--serve',
+      '--rest_api',
+      '--player_port',
+      String(playerPort),
+      '--streamer_port',
+      String(streamerPort),
+      '--sfu_port',
+      String(sfuPort),
+      '--log_folder',
+      logs,
+      ...extra,
+    ],
+    {
+      cwd: logs,
+      env: { ...process.env, WILBUR_BIND_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const base = `http://127.0.0.1:${playerPort}`;
-  await waitFor(async () => (await fetch(`${base}/api/status`).then((r) => r.ok, () => false)) || (proc.exitCode !== null && Promise.reject(new Error(`Wilbur exited: ${out}`))), 'Wilbur to answer /api/status', 20000, 100);
+  await waitFor(
+    async () =>
+      (await fetch(`${base}/api/status`).then(
+        (r) => r.ok,
+        () => false,
+      )) ||
+      (proc.exitCode !== null && Promise.reject(new Error(`Wilbur exited: ${out}`))),
+    'Wilbur to answer /api/status',
+    20000,
+    100,
+  );
   return {
     playerPort,
     streamerPort,
@@ -111,10 +139,12 @@ export function stopChild(proc: ChildProcess): Promise<void> {
 /** JSStreamer's pages over HTTP on loopback (the page must not share Wilbur's port). */
 export async function serveJsStreamer(): Promise<{ url: string; close(): Promise<void> }> {
   const handler = sirv(path.join(PS_DIR, 'jsstreamer'), { dev: true });
-  const server = http.createServer((req, res) => handler(req, res, () => {
-    res.statusCode = 404;
-    res.end();
-  }));
+  const server = http.createServer((req, res) =>
+    handler(req, res, () => {
+      res.statusCode = 404;
+      res.end();
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as net.AddressInfo).port;
   return {

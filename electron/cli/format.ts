@@ -5,7 +5,9 @@ export const fmt = (v: number | null | undefined, digits = 1) => (v === null || 
 
 export function gpuSummary(g: Snapshot['gpus']): string {
   if (!g.ok) return `GPU not measured: ${g.reason}`;
-  return g.value.map((d) => `GPU${d.index} ${fmt(d.utilization, 0)}% enc ${fmt(d.encoderUtilization, 0)}% ${sessions(d)}`).join('  ') + (g.stale ? ` (stale, ${fmt((g.ageMs ?? 0) / 1000, 0)} s old)` : '');
+  return (
+    g.value.map((d) => `GPU${d.index} ${fmt(d.utilization, 0)}% enc ${fmt(d.encoderUtilization, 0)}% ${sessions(d)}`).join('  ') + (g.stale ? ` (stale, ${fmt((g.ageMs ?? 0) / 1000, 0)} s old)` : '')
+  );
 }
 
 const CLASS_WORDS: Record<GpuDevice['cardClass'], string> = { geforce: 'GeForce', professional: 'professional', datacentre: 'data centre', other: 'non-NVIDIA', unknown: 'card class unknown' };
@@ -50,7 +52,9 @@ export function sampleRecord(s: Snapshot) {
       ...(i.gpuDetail ? { gpuDetail: i.gpuDetail } : {}),
       ...(i.stream === undefined ? {} : i.stream.ok ? { stream: toStreamLine(i.stream.value) } : { stream: null, streamNotMeasured: i.stream.reason }),
     })),
-    ...(s.viewers ? { viewers: { count: s.viewers.viewers, cpu: s.viewers.cpu === null ? null : round(s.viewers.cpu), memoryMB: s.viewers.memoryMB === null ? null : round(s.viewers.memoryMB) } } : {}),
+    ...(s.viewers
+      ? { viewers: { count: s.viewers.viewers, cpu: s.viewers.cpu === null ? null : round(s.viewers.cpu), memoryMB: s.viewers.memoryMB === null ? null : round(s.viewers.memoryMB) } }
+      : {}),
   };
 }
 

@@ -67,23 +67,28 @@ export async function launchCommand(argv: string[]): Promise<number> {
   const grace = numberOption(values.grace, 'grace', { min: 0, max: 600, dflt: 5 });
   const restart = numberOption(values.restart, 'restart', { min: 1, max: 100, integer: true, dflt: 0 });
   const viewers = numberOption(values.viewers, 'viewers', { min: 0, max: 8, integer: true, dflt: 0 });
-  if ((values['streamer-id'] !== undefined || viewers > 0) && !values.signalling) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to, e.g. ws://127.0.0.1:80).');
+  if ((values['streamer-id'] !== undefined || viewers > 0) && !values.signalling)
+    throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to, e.g. ws://127.0.0.1:80).');
   const stream = parseStreamFlags(values.signalling, values['streamer-id'], values['player-url'], viewers);
   const cwd = values.cwd ? path.resolve(values.cwd) : '';
   const exe = Core.findExecutable(values.exe, cwd || process.cwd()); // fails early with a clear message
   const json = values.json;
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
-  const profile = parseWith(ProfileSchema, {
-    id: 'cli',
-    name: path.basename(exe),
-    exe,
-    args: positionals,
-    cwd,
-    staggerSec: stagger,
-    autoRestart: { enabled: restart > 0, maxRetries: Math.max(1, restart) },
-    ...(stream ? { stream } : {}),
-  }, 'The program and its arguments');
+  const profile = parseWith(
+    ProfileSchema,
+    {
+      id: 'cli',
+      name: path.basename(exe),
+      exe,
+      args: positionals,
+      cwd,
+      staggerSec: stagger,
+      autoRestart: { enabled: restart > 0, maxRetries: Math.max(1, restart) },
+      ...(stream ? { stream } : {}),
+    },
+    'The program and its arguments',
+  );
 
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', supervisor: { graceMs: grace * 1000 }, fleet: false });
   const orphans = core.orphanList();

@@ -137,11 +137,26 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const viewers = numberOption(values.viewers, 'viewers', { min: 0, max: 8, integer: true, dflt: 1 });
   const minFpsRatio = numberOption(values['min-fps-ratio'], 'min-fps-ratio', { min: 0.1, max: 1, dflt: 0.9 });
   const maxFreezesPerMin = numberOption(values['max-freezes-per-min'], 'max-freezes-per-min', { min: 0, max: 600, dflt: 1 });
-  if (!values.signalling && (values.viewers !== undefined || values['streamer-id'] !== undefined)) throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to).');
+  if (!values.signalling && (values.viewers !== undefined || values['streamer-id'] !== undefined))
+    throw new UsageError('--viewers and --streamer-id need --signalling URL (the signalling server players connect to).');
   const stream = parseStreamFlags(values.signalling, values['streamer-id'], undefined, viewers);
-  const asked = { thresholds, warmupSec, settleSec, maxInstances, strategy: values.linear ? ('linear' as const) : ('smart' as const), cpuBasis: basis, viewersPerInstance: stream ? viewers : undefined, minFpsRatio, maxFreezesPerMin };
+  const asked = {
+    thresholds,
+    warmupSec,
+    settleSec,
+    maxInstances,
+    strategy: values.linear ? ('linear' as const) : ('smart' as const),
+    cpuBasis: basis,
+    viewersPerInstance: stream ? viewers : undefined,
+    minFpsRatio,
+    maxFreezesPerMin,
+  };
   const settings = resolveSettings(parseWith(ProbeSettingsSchema, asked, 'The probe settings'));
-  const profile = parseWith(ProfileSchema, { id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) }, 'The program and its arguments');
+  const profile = parseWith(
+    ProfileSchema,
+    { id: 'cli-probe', name: path.basename(exe), exe, args: positionals, cwd, staggerSec: stagger, ...(stream ? { stream } : {}) },
+    'The program and its arguments',
+  );
   const log = (msg: string) => process.stderr.write(msg + '\n');
 
   const core = await Core.create({ sampleIntervalMs: interval, orphanPolicy: 'ask', fleet: false });
@@ -293,12 +308,16 @@ class ProgressPrinter {
         : s.verdict === 'fail' && s.quality && !s.quality.ok && s.breached.length === 0
           ? `STREAM QUALITY: ${s.quality.figure === 'fps' ? `stream ${s.quality.n} at ${r1(s.quality.value)} fps (under ${r1(s.quality.limit)})` : s.quality.figure === 'freezes' ? `stream ${s.quality.n} froze ${r1(s.quality.value)}/min` : `stream ${s.quality.n} could not be watched`}`
           : s.verdict === 'fail'
-          ? `OVER: ${s.breached.map((r) => resourceName(r)).join(', ')}`
-          : s.verdict === 'saturated'
-            ? 'encoder sessions at the limit'
-            : 'under every threshold';
-      const st = s.stream ? `; streams: slowest ${r1(s.stream.slowestFps) ?? '—'} fps (#${s.stream.slowestN ?? '—'}), ${r1(s.stream.meanMbps, 2) ?? '—'} Mbps, viewers ${r1(s.stream.viewerCpu) ?? '—'} % (left out)` : '';
-      this.log(`${this.stamp()} step ${s.index}: ${s.count} instance${s.count === 1 ? '' : 's'} → ${describe(s)}${st} — ${verdict}${s.extended ? ` (window extended ×${s.extended}${s.noisy ? ', still unsteady' : ''})` : ''}`);
+            ? `OVER: ${s.breached.map((r) => resourceName(r)).join(', ')}`
+            : s.verdict === 'saturated'
+              ? 'encoder sessions at the limit'
+              : 'under every threshold';
+      const st = s.stream
+        ? `; streams: slowest ${r1(s.stream.slowestFps) ?? '—'} fps (#${s.stream.slowestN ?? '—'}), ${r1(s.stream.meanMbps, 2) ?? '—'} Mbps, viewers ${r1(s.stream.viewerCpu) ?? '—'} % (left out)`
+        : '';
+      this.log(
+        `${this.stamp()} step ${s.index}: ${s.count} instance${s.count === 1 ? '' : 's'} → ${describe(s)}${st} — ${verdict}${s.extended ? ` (window extended ×${s.extended}${s.noisy ? ', still unsteady' : ''})` : ''}`,
+      );
     }
     const key = `${live.phase}:${live.target}`;
     if (key === this.lastKey || live.phase === 'settle' || live.phase === 'done' || live.phase === 'cancelled' || live.phase === 'failed') return;
@@ -306,7 +325,8 @@ class ProgressPrinter {
     const left = live.timeLeftSec === null ? '' : ` (about ${formatSec(live.timeLeftSec)} left)`;
     const max = run.settings.maxInstances;
     if (live.phase === 'baseline') this.log(`${this.stamp()} measuring the idle baseline for ${run.settings.settleSec} s…`);
-    else if (live.phase === 'launching') this.log(`${this.stamp()} step ${run.steps.length + 1} (of at most ${max}): ${live.move === 'jump' ? 'jumping' : 'going'} to ${live.target} instance${live.target === 1 ? '' : 's'}${left}…`);
+    else if (live.phase === 'launching')
+      this.log(`${this.stamp()} step ${run.steps.length + 1} (of at most ${max}): ${live.move === 'jump' ? 'jumping' : 'going'} to ${live.target} instance${live.target === 1 ? '' : 's'}${left}…`);
     else if (live.phase === 'scaling') this.log(`${this.stamp()} step ${run.steps.length + 1}: backing off to ${live.target} instance${live.target === 1 ? '' : 's'}${left}…`);
     else if (live.phase === 'warmup') this.log(`${this.stamp()}   warming up ${run.settings.warmupSec} s, then measuring ${run.settings.settleSec} s`);
     else if (live.phase === 'stopping') this.log(`${this.stamp()} stopping the probe's instances…`);

@@ -7,6 +7,14 @@ import { UsageError } from './args';
 export function parseStreamFlags(signalling: string | undefined, streamerId: string | undefined, playerUrl: string | undefined, viewers: number): StreamSettings | null {
   if (!signalling) return null;
   const r = StreamSettingsSchema.safeParse({ signallingUrl: signalling, streamerId: streamerId ?? 'stream{n}', playerUrl: playerUrl ?? '', viewers });
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => `--${({ signallingUrl: 'signalling', streamerId: 'streamer-id', playerUrl: 'player-url', viewers: 'viewers' } as Record<string, string>)[String(i.path[0])] ?? 'stream'}: ${i.message}`).join('\n'));
+  if (!r.success)
+    throw new UsageError(
+      r.error.issues
+        .map(
+          (i) =>
+            `--${({ signallingUrl: 'signalling', streamerId: 'streamer-id', playerUrl: 'player-url', viewers: 'viewers' } as Record<string, string>)[String(i.path[0])] ?? 'stream'}: ${i.message}`,
+        )
+        .join('\n'),
+    );
   return r.data;
 }

@@ -55,9 +55,7 @@ type Watcher = (notice: SessionNotice) => void;
  * What happened to a request for a place, for counters (metrics): a join got a place
  * at once, was put in line, or was refused (line full, per-address limit); a session ended.
  */
-export type AdmissionEvent =
-  | { type: 'join'; outcome: 'admitted' | 'queued' | 'refused' }
-  | { type: 'ended'; reason: LeaveReason };
+export type AdmissionEvent = { type: 'join'; outcome: 'admitted' | 'queued' | 'refused' } | { type: 'ended'; reason: LeaveReason };
 
 /** Cheap counts for a scrape: no per-person views are built. */
 export interface AdmissionCounts {
@@ -175,7 +173,15 @@ export class AdmissionService {
     this.state = emptyState(this.limits());
     const journalFile = path.join(opts.dataDir, 'sessions.journal');
     const { records, repaired } = readJournal(journalFile);
-    this.journal = new Journal(journalFile, { ...opts.journal, snapshot: () => this.journalSnapshot(), onError: opts.journal?.onError ?? ((e) => process.stderr.write(`StreamCap: could not write the waiting line's journal (${e.message}); retrying, and the line is kept in memory meanwhile.\n`)) }, records.length);
+    this.journal = new Journal(
+      journalFile,
+      {
+        ...opts.journal,
+        snapshot: () => this.journalSnapshot(),
+        onError: opts.journal?.onError ?? ((e) => process.stderr.write(`StreamCap: could not write the waiting line's journal (${e.message}); retrying, and the line is kept in memory meanwhile.\n`)),
+      },
+      records.length,
+    );
     if (records.length) {
       this.replay(records);
       const now = this.now();
@@ -302,7 +308,7 @@ export class AdmissionService {
     if (this.config.draining) {
       // A drained server keeps the people it has and takes nobody new (the fleet places them elsewhere).
       this.tell({ type: 'join', outcome: 'refused' });
-      throw new ApiError('unavailable', 'This server is draining: it admits nobody new. Join through the venue\'s waiting room, or try again later.');
+      throw new ApiError('unavailable', "This server is draining: it admits nobody new. Join through the venue's waiting room, or try again later.");
     }
     if (this.state.sessions.size >= MAX_SESSIONS) {
       this.tell({ type: 'join', outcome: 'refused' });
@@ -310,7 +316,10 @@ export class AdmissionService {
     }
     if (opts.owner !== undefined && opts.maxPerOwner !== undefined && (this.ownerCounts.get(opts.owner) ?? 0) >= opts.maxPerOwner) {
       this.tell({ type: 'join', outcome: 'refused' });
-      throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
+      throw new ApiError(
+        'rate_limited',
+        `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`,
+      );
     }
     const id = this.add(parsed.data.name, parsed.data.want, false, () => undefined, opts.owner);
     return this.view(id)!;
@@ -401,7 +410,14 @@ export class AdmissionService {
 
   private gone(id: string): ApiError {
     const reason = this.ended.get(id);
-    const why = reason === 'kicked' ? 'it was removed by the host' : reason === 'timeout' ? 'nothing was heard from it within the heartbeat timeout' : reason === 'left' ? 'it was left' : 'it ended (left, timed out or removed by the host)';
+    const why =
+      reason === 'kicked'
+        ? 'it was removed by the host'
+        : reason === 'timeout'
+          ? 'nothing was heard from it within the heartbeat timeout'
+          : reason === 'left'
+            ? 'it was left'
+            : 'it ended (left, timed out or removed by the host)';
     return new ApiError('not_found', `Session ${id.slice(0, 40)} is not known: ${why}. Join again.`, undefined, reason);
   }
 
@@ -756,7 +772,6 @@ export class AdmissionService {
       }
     }
   }
-
 
   /** Stops the timers and tells every watcher; the journal is written to the end. */
   close(): Promise<void> {

@@ -176,5 +176,4 @@ export class Ledger {
   static forget(files: Iterable<string>): void {
     for (const f of new Set(files)) fs.rmSync(f, { force: true });
   }
-
 }

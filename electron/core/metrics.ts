@@ -249,7 +249,7 @@ export function createMetrics(src: MetricsSource): CoreMetrics {
   // ---- Load against the probe's thresholds: stress = load ÷ threshold (1 = at the limit) ----
   new Gauge({
     name: `${METRICS_PREFIX}load_ratio`,
-    help: "Load per resource (0–1): cpu and memory of the machine; gpu, gpu_memory and encoder of the busiest GPU. Only measured resources.",
+    help: 'Load per resource (0–1): cpu and memory of the machine; gpu, gpu_memory and encoder of the busiest GPU. Only measured resources.',
     labelNames: ['resource'],
     registers: reg,
     collect() {

@@ -46,7 +46,6 @@ export interface Instance {
   stopping: Promise<void> | null;
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An instance's stream target, from its profile's templates (null: the profile has no stream settings). */
@@ -246,16 +245,16 @@ export class Supervisor extends EventEmitter {
     rec.log.push('system', `started pid ${child.pid}: ${exe} ${JSON.stringify(rec.info.args)}`);
     this.setState(rec, 'running', null);
     this.ledger.add({
-        id: rec.info.id,
-        pid: child.pid,
-        pgid: child.pid,
-        startTime: rec.tree?.rootStartTime ?? 0,
-        startedAt: rec.info.startedAt,
-        exe,
-        n: rec.info.n,
-        profileId: rec.profile.id,
-        profileName: rec.profile.name,
-      });
+      id: rec.info.id,
+      pid: child.pid,
+      pgid: child.pid,
+      startTime: rec.tree?.rootStartTime ?? 0,
+      startedAt: rec.info.startedAt,
+      exe,
+      n: rec.info.n,
+      profileId: rec.profile.id,
+      profileName: rec.profile.name,
+    });
     if (this.ledger.lastError) rec.log.push('system', this.ledger.lastError);
     if (rec.stableTimer) clearTimeout(rec.stableTimer);
     rec.stableTimer = setTimeout(() => {
@@ -385,7 +384,8 @@ export class Supervisor extends EventEmitter {
 
   async restart(id: string): Promise<InstanceInfo> {
     const rec = this.get(id);
-    if (rec.info.adopted) throw new ApiError('conflict', `Instance ${rec.info.n} was adopted from an earlier run: StreamCap does not know its arguments. Stop it and launch it again from its profile.`);
+    if (rec.info.adopted)
+      throw new ApiError('conflict', `Instance ${rec.info.n} was adopted from an earlier run: StreamCap does not know its arguments. Stop it and launch it again from its profile.`);
     if (rec.info.state === 'copying') throw new ApiError('conflict', `Instance ${rec.info.n} is still being copied; restart it once it runs.`);
     await this.stopRecord(rec, 'restarting');
     rec.failures = 0;

@@ -14,7 +14,6 @@ export interface SenderFrame {
   parent: unknown | null;
 }
 
-
 /**
  * A main frame (no parent) showing a page of `origin`: scheme and host exactly, no port
  * and no user or password (`streamcap://evil@app/` parses to host `app`; no page of
@@ -44,12 +43,7 @@ function senderName(frame: SenderFrame | null | undefined): string {
   }
 }
 
-export async function handleInvoke(
-  invoke: (name: string, payload: unknown) => Promise<unknown>,
-  frame: SenderFrame | null | undefined,
-  name: unknown,
-  payload: unknown,
-): Promise<IpcResult> {
+export async function handleInvoke(invoke: (name: string, payload: unknown) => Promise<unknown>, frame: SenderFrame | null | undefined, name: unknown, payload: unknown): Promise<IpcResult> {
   try {
     if (!isTrustedSender(frame)) throw new ApiError('forbidden', `IPC from an untrusted sender (${senderName(frame)}) was refused.`);
     if (typeof name !== 'string' || name.length > 64) throw new ApiError('unknown_command', 'Command name must be a string of at most 64 characters.');

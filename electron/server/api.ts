@@ -87,68 +87,74 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
   const fleetProxy = createFleetProxy(core);
 
-  const server = http.createServer(serverOptions({ headersMs: 10_000, requestMs: 30_000, idleMs: 5_000 }), guardRequest(async (req, res) => {
-    try {
-      const problem = checkHostAndOrigin(req, allowed, port);
-      if (problem) throw new ApiError('forbidden', problem);
-      const url = requestUrl(req);
-      if (!url) throw new ApiError('invalid_payload', BAD_TARGET);
-      if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version });
-      if (url.pathname === '/metrics') {
-        const given = requestToken(req);
-        if (!tokenMatches(given, token) && !(opts.metricsToken && tokenMatches(given, opts.metricsToken))) {
-          res.setHeader('www-authenticate', 'Bearer realm="streamcap"');
-          throw new ApiError('unauthorized', 'Missing or wrong token: send "Authorization: Bearer <token>" with the metrics token (metrics-token in the data folder; "streamcap agent" prints it) or the admin token.');
-        }
-        if (req.method !== 'GET' && req.method !== 'HEAD') {
-          res.setHeader('allow', 'GET, HEAD');
-          return sendJson(res, 405, new ApiError('invalid_payload', 'Use GET for /metrics.').toJSON());
-        }
-        const text = await metrics.text();
-        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-        return res.end(req.method === 'HEAD' ? undefined : text);
-      }
-      // The people's side (waiting room, sessions): no admin token.
-      if (await sessions.handle(req, res, url)) return;
-      if (url.pathname.startsWith(API_PREFIX + '/')) {
-        if (!tokenMatches(requestToken(req), token)) {
-          throw new ApiError('unauthorized', 'Missing or wrong admin token: send "Authorization: Bearer <token>" (the agent prints it on start).');
-        }
-        const isJson = () => {
-          if (!/^application\/json\b/i.test(req.headers['content-type'] ?? 'application/json')) {
-            throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
+  const server = http.createServer(
+    serverOptions({ headersMs: 10_000, requestMs: 30_000, idleMs: 5_000 }),
+    guardRequest(async (req, res) => {
+      try {
+        const problem = checkHostAndOrigin(req, allowed, port);
+        if (problem) throw new ApiError('forbidden', problem);
+        const url = requestUrl(req);
+        if (!url) throw new ApiError('invalid_payload', BAD_TARGET);
+        if (url.pathname === `${API_PREFIX}/health`) return sendJson(res, 200, { ok: true, version });
+        if (url.pathname === '/metrics') {
+          const given = requestToken(req);
+          if (!tokenMatches(given, token) && !(opts.metricsToken && tokenMatches(given, opts.metricsToken))) {
+            res.setHeader('www-authenticate', 'Bearer realm="streamcap"');
+            throw new ApiError(
+              'unauthorized',
+              'Missing or wrong token: send "Authorization: Bearer <token>" with the metrics token (metrics-token in the data folder; "streamcap agent" prints it) or the admin token.',
+            );
           }
-        };
-        if (await fleetProxy.handle(req, res, url)) return;
-        const alias = admissionRoute(req.method ?? 'GET', url.pathname, () => (isJson(), readJsonBody(req, MAX_BODY_BYTES)));
-        if (alias) {
-          const [name, payload] = await alias;
-          return sendJson(res, 200, { data: await core.invoke(name, payload) });
+          if (req.method !== 'GET' && req.method !== 'HEAD') {
+            res.setHeader('allow', 'GET, HEAD');
+            return sendJson(res, 405, new ApiError('invalid_payload', 'Use GET for /metrics.').toJSON());
+          }
+          const text = await metrics.text();
+          res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+          return res.end(req.method === 'HEAD' ? undefined : text);
         }
-        const m = /^\/api\/v1\/commands\/([A-Za-z.]{1,64})$/.exec(url.pathname);
-        if (!m) throw new ApiError('not_found', `No API route ${req.method} ${url.pathname}.`);
-        if (req.method !== 'POST') {
-          res.setHeader('allow', 'POST');
-          return sendJson(res, 405, new ApiError('invalid_payload', `Use POST for ${url.pathname}.`).toJSON());
+        // The people's side (waiting room, sessions): no admin token.
+        if (await sessions.handle(req, res, url)) return;
+        if (url.pathname.startsWith(API_PREFIX + '/')) {
+          if (!tokenMatches(requestToken(req), token)) {
+            throw new ApiError('unauthorized', 'Missing or wrong admin token: send "Authorization: Bearer <token>" (the agent prints it on start).');
+          }
+          const isJson = () => {
+            if (!/^application\/json\b/i.test(req.headers['content-type'] ?? 'application/json')) {
+              throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
+            }
+          };
+          if (await fleetProxy.handle(req, res, url)) return;
+          const alias = admissionRoute(req.method ?? 'GET', url.pathname, () => (isJson(), readJsonBody(req, MAX_BODY_BYTES)));
+          if (alias) {
+            const [name, payload] = await alias;
+            return sendJson(res, 200, { data: await core.invoke(name, payload) });
+          }
+          const m = /^\/api\/v1\/commands\/([A-Za-z.]{1,64})$/.exec(url.pathname);
+          if (!m) throw new ApiError('not_found', `No API route ${req.method} ${url.pathname}.`);
+          if (req.method !== 'POST') {
+            res.setHeader('allow', 'POST');
+            return sendJson(res, 405, new ApiError('invalid_payload', `Use POST for ${url.pathname}.`).toJSON());
+          }
+          isJson();
+          const body = await readJsonBody(req, MAX_BODY_BYTES);
+          const data = await core.invoke(m[1]!, body);
+          return sendJson(res, 200, { data });
         }
-        isJson();
-        const body = await readJsonBody(req, MAX_BODY_BYTES);
-        const data = await core.invoke(m[1]!, body);
-        return sendJson(res, 200, { data });
+        if (statics && (req.method === 'GET' || req.method === 'HEAD')) {
+          return statics(req, res, () => sendJson(res, 404, new ApiError('not_found', 'Not found').toJSON()));
+        }
+        if (!statics) {
+          res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+          return res.end('The StreamCap UI is not built. Run "npm run build" and start the agent again.\n');
+        }
+        throw new ApiError('not_found', 'Not found');
+      } catch (e) {
+        if (!res.headersSent) sendError(res, e);
+        else res.end();
       }
-      if (statics && (req.method === 'GET' || req.method === 'HEAD')) {
-        return statics(req, res, () => sendJson(res, 404, new ApiError('not_found', 'Not found').toJSON()));
-      }
-      if (!statics) {
-        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-        return res.end('The StreamCap UI is not built. Run "npm run build" and start the agent again.\n');
-      }
-      throw new ApiError('not_found', 'Not found');
-    } catch (e) {
-      if (!res.headersSent) sendError(res, e);
-      else res.end();
-    }
-  }));
+    }),
+  );
 
   const wss = new WebSocketServer({
     noServer: true,

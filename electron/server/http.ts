@@ -115,10 +115,7 @@ const defaultReport: Report = (message, error) => process.stderr.write(`${messag
  * answers 500 (or closes the response if the head went out) and is reported, and the
  * listener keeps serving.
  */
-export function guardRequest(
-  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
-  report: Report = defaultReport,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function guardRequest(handler: (req: IncomingMessage, res: ServerResponse) => unknown, report: Report = defaultReport): (req: IncomingMessage, res: ServerResponse) => void {
   const fail = (res: ServerResponse, e: unknown) => {
     report('StreamCap: request handler failed (the request was answered 500; still serving)', e);
     try {
@@ -139,10 +136,7 @@ export function guardRequest(
 }
 
 /** The same for WebSocket upgrades: a fault ends that socket with a 500, nothing else. */
-export function guardUpgrade(
-  handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => unknown,
-  report: Report = defaultReport,
-): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function guardUpgrade(handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => unknown, report: Report = defaultReport): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     // A client that resets mid-upgrade emits 'error' on a socket nobody else listens to yet.
     socket.on('error', () => socket.destroy());

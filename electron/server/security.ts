@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { TOKEN_PROTOCOL_PREFIX } from '../../shared/wire/agent';
 
-
 /** The read-only token of `GET /metrics` (Prometheus' credentials_file): it grants nothing else. */
 export const METRICS_TOKEN_FILE = 'metrics-token';
 

@@ -10,7 +10,17 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../../shared/contract';
-import { SESSION_BODY_LIMIT, SESSION_MESSAGE_LIMIT, SESSION_ROUTE, SessionClientMessageSchema, SESSIONS_PATH, sessionPath, SOCKETS_PER_SESSION, WAIT_PATH, type SessionServerMessage } from '../../shared/wire/sessions';
+import {
+  SESSION_BODY_LIMIT,
+  SESSION_MESSAGE_LIMIT,
+  SESSION_ROUTE,
+  SessionClientMessageSchema,
+  SESSIONS_PATH,
+  sessionPath,
+  SOCKETS_PER_SESSION,
+  WAIT_PATH,
+  type SessionServerMessage,
+} from '../../shared/wire/sessions';
 import type { Core } from '../core/core';
 import {
   BAD_TARGET,
@@ -65,7 +75,6 @@ export class RateLimiter {
     for (const [k, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * this.limit.perSec >= this.limit.burst) this.buckets.delete(k);
   }
 }
-
 
 export interface SessionRoutesOptions {
   core: Core;
@@ -207,7 +216,10 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   // One heartbeat for every socket: a ping frame often enough for the timeout in
   // force (the admin may shorten it); the browser's pong keeps the place.
   let timeoutSec = 30;
-  void core.run('admission.get', {}).then((s) => (timeoutSec = s.config.heartbeatTimeoutSec), () => undefined);
+  void core.run('admission.get', {}).then(
+    (s) => (timeoutSec = s.config.heartbeatTimeoutSec),
+    () => undefined,
+  );
   const offConfig = core.subscribe((e) => {
     if (e.type === 'admission') timeoutSec = e.data.config.heartbeatTimeoutSec;
   });

@@ -1,5 +1,4 @@
-export const num = (v: number | null | undefined, digits = 1): string =>
-  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+export const num = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 export function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -15,9 +15,7 @@ import { Config, Logger, PixelStreaming, type AggregatedStats } from '@epicgames
 import { WATCH_ONLY_SETTINGS } from '../../shared/player-settings';
 import { FreezeDetector, type ViewerStats } from '../../shared/stream-quality';
 
-type Report =
-  | { type: 'state'; state: 'connecting' | 'streaming' | 'failed'; reason?: string }
-  | { type: 'stats'; stats: ViewerStats };
+type Report = { type: 'state'; state: 'connecting' | 'streaming' | 'failed'; reason?: string } | { type: 'stats'; stats: ViewerStats };
 
 declare global {
   interface Window {
@@ -47,7 +45,15 @@ const isLoopback = (c: RTCIceCandidateInit | RTCIceCandidate | string | null | u
   return addr === '127.0.0.1' || addr === '::1';
 };
 const stripSdp = (d: RTCSessionDescriptionInit): RTCSessionDescriptionInit =>
-  d?.sdp ? { type: d.type, sdp: d.sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate:') || isLoopback(l.slice(2))).join('\r\n') } : d;
+  d?.sdp
+    ? {
+        type: d.type,
+        sdp: d.sdp
+          .split('\r\n')
+          .filter((l) => !l.startsWith('a=candidate:') || isLoopback(l.slice(2)))
+          .join('\r\n'),
+      }
+    : d;
 
 const frames = { count: 0, bytes: 0, width: null as number | null, height: null as number | null, last: 0 };
 const freeze = new FreezeDetector();
@@ -106,7 +112,7 @@ class MeasuredPeerConnection extends Native {
 window.RTCPeerConnection = MeasuredPeerConnection as typeof RTCPeerConnection;
 
 // ---- The player ------------------------------------------------------------------
-Logger.InitLogging(new URLSearchParams(location.search).get("debug") ? 4 : 1, false);
+Logger.InitLogging(new URLSearchParams(location.search).get('debug') ? 4 : 1, false);
 if (!ss || !streamerId) fail('viewer page opened without a signalling URL or streamer id');
 
 const parent = document.getElementById('player')!;
@@ -134,7 +140,11 @@ let streaming = false;
 ps.addEventListener('streamerListMessage', (e) => {
   const ids = e.data.messageStreamerList.ids ?? [];
   if (!ids.includes(streamerId)) {
-    fail(ids.length ? `streamer "${streamerId}" is not registered with the signalling server (it has ${ids.slice(0, 5).join(', ')})` : `streamer "${streamerId}" is not registered with the signalling server (no streamer is)`);
+    fail(
+      ids.length
+        ? `streamer "${streamerId}" is not registered with the signalling server (it has ${ids.slice(0, 5).join(', ')})`
+        : `streamer "${streamerId}" is not registered with the signalling server (no streamer is)`,
+    );
     ps.disconnect();
   } else if (e.data.autoSelectedStreamerId && e.data.autoSelectedStreamerId !== streamerId) {
     fail(`the signalling server offered "${e.data.autoSelectedStreamerId}" instead of "${streamerId}"`);
@@ -170,7 +180,8 @@ window.WebSocket = class extends NativeWS {
   constructor(url: string | URL, protocols?: string | string[]) {
     super(url, protocols);
     this.addEventListener('close', (e) => {
-      if (!streaming) fail(e.code === 1006 ? `signalling server ${ss} refused the connection or is not running` : `signalling server closed the connection (${e.code}${e.reason ? `: ${e.reason}` : ''})`);
+      if (!streaming)
+        fail(e.code === 1006 ? `signalling server ${ss} refused the connection or is not running` : `signalling server closed the connection (${e.code}${e.reason ? `: ${e.reason}` : ''})`);
       else fail(`signalling server ${ss} went away (${e.code})`);
     });
   }

@@ -22,7 +22,10 @@ export class SmiTableReader {
     const line = raw.trim();
     if (!line) return null;
     if (line.startsWith('#')) {
-      const names = line.replace(/^#\s*/, '').split(/\s+/).map((c) => c.toLowerCase());
+      const names = line
+        .replace(/^#\s*/, '')
+        .split(/\s+/)
+        .map((c) => c.toLowerCase());
       // The unit row ("# Idx  #  C/G  %  …") follows the names row; keep the names.
       if (names.includes('gpu') || names.includes('pid')) this.columns = names;
       return null;

@@ -64,7 +64,7 @@ export function parseCounterPath(path: string): { object: string; instance: stri
 
 /** Reads PDH-CSV line by line; a header row may come again (the reader repeats it with every sample). */
 export class PdhCsvReader {
-  private columns: (ReturnType<typeof parseCounterPath>)[] = [];
+  private columns: ReturnType<typeof parseCounterPath>[] = [];
 
   /** Feeds one line; returns the sample when it is a value row. */
   push(raw: string): PdhSample | null {

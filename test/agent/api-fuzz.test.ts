@@ -35,7 +35,11 @@ beforeAll(async () => {
 });
 afterAll(() => {
   child?.kill('SIGKILL');
-  console.log(`API fuzz cases: ${Object.entries(tally).map(([k, t]) => `${k} ${t.cases} (${t.accepted} accepted, ${t.refused} refused)`).join('; ')}`);
+  console.log(
+    `API fuzz cases: ${Object.entries(tally)
+      .map(([k, t]) => `${k} ${t.cases} (${t.accepted} accepted, ${t.refused} refused)`)
+      .join('; ')}`,
+  );
 });
 
 async function http(port: number, method: string, route: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
@@ -86,7 +90,7 @@ async function settle(): Promise<void> {
 /** The state once it stops moving (a cancelled probe's run reaches the history a moment after the answer). */
 async function steady(): Promise<string> {
   let last = await fingerprint();
-  for (const end = Date.now() + 5000; Date.now() < end; ) {
+  for (const end = Date.now() + 5000; Date.now() < end;) {
     // Bounded polling, not a wait for an event: "nothing moves any more" is two equal
     // readings 150 ms apart (no event says that nothing more will change).
     await new Promise((r) => setTimeout(r, 150));
@@ -181,25 +185,49 @@ describe('admin commands over HTTP', () => {
   const arb: fc.Arbitrary<Case> = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...NAMES).chain((name) => payloadOf(name).map((p) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body: JSON.stringify(p ?? null) }))) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...NAMES), rawBody).map(([name, body]) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body })) },
-    { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 70 }), fc.constantFrom('POST', 'GET', 'PUT', 'DELETE')).map(([name, method]) => ({ method, route: `/api/v1/commands/${encodeURIComponent(name)}`, body: '{}' })) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', '')).map(([name, ctype]) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body: '{}', ctype })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.string({ maxLength: 70 }), fc.constantFrom('POST', 'GET', 'PUT', 'DELETE'))
+        .map(([name, method]) => ({ method, route: `/api/v1/commands/${encodeURIComponent(name)}`, body: '{}' })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...NAMES), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', ''))
+        .map(([name, ctype]) => ({ method: 'POST', route: `/api/v1/commands/${name}`, body: '{}', ctype })),
+    },
     // The REST aliases of the admission commands.
     { weight: 2, arbitrary: mutate(fromZod(commandInputs['admission.set'])).map((p) => ({ method: 'PUT', route: '/api/v1/admission', body: JSON.stringify(harmless('PUT /admission', p) ?? null) })) },
-    { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.constant('@known:admission.kick:id')), fc.constantFrom('', '/promote', '/move'), fc.constantFrom('DELETE', 'POST', 'GET'), mutate(fromZod(commandInputs['admission.move']))).map(([id, tail, method, p]) => ({ method, route: `/api/v1/admission/sessions/${id}${tail}`, body: JSON.stringify(p ?? null) })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.constant('@known:admission.kick:id')),
+          fc.constantFrom('', '/promote', '/move'),
+          fc.constantFrom('DELETE', 'POST', 'GET'),
+          mutate(fromZod(commandInputs['admission.move'])),
+        )
+        .map(([id, tail, method, p]) => ({ method, route: `/api/v1/admission/sessions/${id}${tail}`, body: JSON.stringify(p ?? null) })),
+    },
     { weight: 1, arbitrary: mutate(fromZod(commandInputs['admission.simulate'])).map((p) => ({ method: 'POST', route: '/api/v1/admission/simulate', body: JSON.stringify(p ?? null) })) },
   );
 
-  it(`every command, ${BUDGET_MS / 1000} s of schema-drawn and mutated payloads: no crash, no 5xx, nothing changed by a refusal`, async () => {
-    await fuzz(
-      'admin HTTP',
-      arb,
-      async (c) => {
-        const r = await http(ports.admin, c.method, resolveKnown(c.route), resolveKnown(c.body), c.ctype !== undefined ? { 'content-type': c.ctype } : {});
-        return { accepted: r.status < 300, fault: r.status >= 500 ? `${r.status} ${JSON.stringify(r.json).slice(0, 200)}` : null };
-      },
-      (c) => `${c.method} ${c.route} ${short(c.body)}`,
-    );
-  }, BUDGET_MS + 60_000);
+  it(
+    `every command, ${BUDGET_MS / 1000} s of schema-drawn and mutated payloads: no crash, no 5xx, nothing changed by a refusal`,
+    async () => {
+      await fuzz(
+        'admin HTTP',
+        arb,
+        async (c) => {
+          const r = await http(ports.admin, c.method, resolveKnown(c.route), resolveKnown(c.body), c.ctype !== undefined ? { 'content-type': c.ctype } : {});
+          return { accepted: r.status < 300, fault: r.status >= 500 ? `${r.status} ${JSON.stringify(r.json).slice(0, 200)}` : null };
+        },
+        (c) => `${c.method} ${c.route} ${short(c.body)}`,
+      );
+    },
+    BUDGET_MS + 60_000,
+  );
 });
 
 /** A socket whose replies are read one at a time (events pushed meanwhile are skipped). */
@@ -246,7 +274,9 @@ function openSocket(url: string, protocols: string[]): Promise<{ ws: WebSocket; 
 describe('admin commands over the WebSocket', () => {
   type Frame = { data: string | Buffer };
   let seq = 1_000_000;
-  const invoke = fc.constantFrom(...NAMES).chain((name) => fc.tuple(mutate(fromZod(commandInputs[name])), fc.nat()).map(([p, k]) => ({ type: 'invoke', id: 0, name, payload: withKnownIds(name, harmless(name, p), k) })));
+  const invoke = fc
+    .constantFrom(...NAMES)
+    .chain((name) => fc.tuple(mutate(fromZod(commandInputs[name])), fc.nat()).map(([p, k]) => ({ type: 'invoke', id: 0, name, payload: withKnownIds(name, harmless(name, p), k) })));
   const arb: fc.Arbitrary<Frame> = fc.oneof(
     { weight: 6, arbitrary: invoke.map((m) => ({ data: JSON.stringify(m) })) },
     // The envelope itself bent: wrong id, name or type, extra keys, not an object.
@@ -256,37 +286,46 @@ describe('admin commands over the WebSocket', () => {
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => ({ data: Buffer.from(b) })) },
   );
 
-  it(`every command, ${BUDGET_MS / 1000} s of frames: no crash, no internal error, nothing changed by a refusal, one reply per frame`, async () => {
-    const url = `ws://127.0.0.1:${ports.admin}/api/v1/events`;
-    let sock = await openSocket(url, ['streamcap.v1', `streamcap-token.${ports.token}`]);
-    await fuzz(
-      'admin WebSocket',
-      arb,
-      async (f) => {
-        // Unique ids, so a reply is matched to its frame.
-        const data = typeof f.data === 'string' ? resolveKnown(f.data.replace(/"id":0,/, `"id":${seq++},`)) : f.data;
-        if (sock.ws.readyState !== WebSocket.OPEN) sock = await openSocket(url, ['streamcap.v1', `streamcap-token.${ports.token}`]);
-        sock.ws.send(data, { binary: Buffer.isBuffer(data) });
-        const reply = await sock.next((m) => m.type === 'result' || m.type === 'error' || m.type === 'pong');
-        if (reply.type === 'closed') {
-          // Only a frame over the 64 KiB cap closes the socket (1009).
-          const size = Buffer.byteLength(data);
-          return { accepted: false, fault: reply.code === 1009 && size > 64 * 1024 ? null : `socket closed (${reply.code}) on a ${size}-byte frame` };
-        }
-        const error = reply.type === 'error' ? reply.error : reply.ok === false ? reply.error : null;
-        return { accepted: reply.type === 'pong' || reply.ok === true, fault: error && ['internal', 'disk_full', 'unavailable'].includes(error.code) ? `${error.code}: ${error.message}` : null };
-      },
-      (f) => short(typeof f.data === 'string' ? f.data : `binary ${f.data.toString('hex').slice(0, 100)}`),
-    );
-    sock.ws.terminate();
-  }, BUDGET_MS + 60_000);
+  it(
+    `every command, ${BUDGET_MS / 1000} s of frames: no crash, no internal error, nothing changed by a refusal, one reply per frame`,
+    async () => {
+      const url = `ws://127.0.0.1:${ports.admin}/api/v1/events`;
+      let sock = await openSocket(url, ['streamcap.v1', `streamcap-token.${ports.token}`]);
+      await fuzz(
+        'admin WebSocket',
+        arb,
+        async (f) => {
+          // Unique ids, so a reply is matched to its frame.
+          const data = typeof f.data === 'string' ? resolveKnown(f.data.replace(/"id":0,/, `"id":${seq++},`)) : f.data;
+          if (sock.ws.readyState !== WebSocket.OPEN) sock = await openSocket(url, ['streamcap.v1', `streamcap-token.${ports.token}`]);
+          sock.ws.send(data, { binary: Buffer.isBuffer(data) });
+          const reply = await sock.next((m) => m.type === 'result' || m.type === 'error' || m.type === 'pong');
+          if (reply.type === 'closed') {
+            // Only a frame over the 64 KiB cap closes the socket (1009).
+            const size = Buffer.byteLength(data);
+            return { accepted: false, fault: reply.code === 1009 && size > 64 * 1024 ? null : `socket closed (${reply.code}) on a ${size}-byte frame` };
+          }
+          const error = reply.type === 'error' ? reply.error : reply.ok === false ? reply.error : null;
+          return { accepted: reply.type === 'pong' || reply.ok === true, fault: error && ['internal', 'disk_full', 'unavailable'].includes(error.code) ? `${error.code}: ${error.message}` : null };
+        },
+        (f) => short(typeof f.data === 'string' ? f.data : `binary ${f.data.toString('hex').slice(0, 100)}`),
+      );
+      sock.ws.terminate();
+    },
+    BUDGET_MS + 60_000,
+  );
 });
 
 describe('the public sessions API', () => {
   const joined: string[] = [];
   beforeAll(async () => {
     // A line that stays put between cases: nobody times out, nothing is simulated.
-    await http(ports.admin, 'PUT', '/api/v1/admission', JSON.stringify({ seatsFrom: 'manual', seats: 2, spectatorsPerInstance: 1, policy: 'open', paused: false, heartbeatTimeoutSec: 3600, uplinkMbps: 1000, bitrateMbps: 8 }));
+    await http(
+      ports.admin,
+      'PUT',
+      '/api/v1/admission',
+      JSON.stringify({ seatsFrom: 'manual', seats: 2, spectatorsPerInstance: 1, policy: 'open', paused: false, heartbeatTimeoutSec: 3600, uplinkMbps: 1000, bitrateMbps: 8 }),
+    );
     for (let k = 0; k < 5; k++) {
       const r = await http(ports.sessions, 'POST', '/api/v1/sessions', JSON.stringify({ name: `Seed ${k}`, want: 'any' }));
       joined.push(r.json.id);
@@ -303,63 +342,80 @@ describe('the public sessions API', () => {
     { weight: 5, arbitrary: mutate(fromZod(JoinSchema)).map((p) => ({ method: 'POST', route: '/api/v1/sessions', body: JSON.stringify(p ?? null) })) },
     { weight: 2, arbitrary: rawBody.map((body) => ({ method: 'POST', route: '/api/v1/sessions', body })) },
     { weight: 1, arbitrary: fc.constantFrom('text/plain', 'multipart/form-data', '').map((ctype) => ({ method: 'POST', route: '/api/v1/sessions', body: '{"name":"A","want":"any"}', ctype })) },
-    { weight: 3, arbitrary: fc.tuple(id, fc.constantFrom('GET', 'DELETE', 'POST', 'PUT', 'OPTIONS', 'PATCH'), fc.constantFrom('', '/', '/socket', '/x')).map(([i, method, tail]) => ({ method, route: `/api/v1/sessions/${i}${tail}`, body: method === 'GET' ? undefined : '{}' })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(id, fc.constantFrom('GET', 'DELETE', 'POST', 'PUT', 'OPTIONS', 'PATCH'), fc.constantFrom('', '/', '/socket', '/x'))
+        .map(([i, method, tail]) => ({ method, route: `/api/v1/sessions/${i}${tail}`, body: method === 'GET' ? undefined : '{}' })),
+    },
   );
 
-  it(`${BUDGET_MS / 1000} s of joins, reads and leaves, valid and not: no crash, no 5xx, the line unchanged by a refusal`, async () => {
-    await fuzz(
-      'sessions HTTP',
-      arb,
-      async (c) => {
-        const route = c.route.replace(/@(\d+)/, (_, k) => joined[Number(k) % joined.length] ?? 'gone');
-        // No token on the public side.
-        const r = await fetch(`http://127.0.0.1:${ports.sessions}${route}`, { method: c.method, headers: { 'content-type': c.ctype ?? 'application/json' }, body: c.method === 'GET' ? undefined : c.body });
-        const json = (await r.json().catch(() => null)) as { id?: string } | null;
-        if (r.status === 201 && json?.id) joined.push(json.id);
-        // A read counts as a heartbeat (a change of lastSeen only): accepted, not a refusal.
-        return { accepted: r.status < 300, fault: r.status >= 500 ? `${r.status} ${JSON.stringify(json).slice(0, 200)}` : null };
-      },
-      (c) => `${c.method} ${c.route} ${short(c.body ?? '')}`,
-    );
-  }, BUDGET_MS + 60_000);
+  it(
+    `${BUDGET_MS / 1000} s of joins, reads and leaves, valid and not: no crash, no 5xx, the line unchanged by a refusal`,
+    async () => {
+      await fuzz(
+        'sessions HTTP',
+        arb,
+        async (c) => {
+          const route = c.route.replace(/@(\d+)/, (_, k) => joined[Number(k) % joined.length] ?? 'gone');
+          // No token on the public side.
+          const r = await fetch(`http://127.0.0.1:${ports.sessions}${route}`, {
+            method: c.method,
+            headers: { 'content-type': c.ctype ?? 'application/json' },
+            body: c.method === 'GET' ? undefined : c.body,
+          });
+          const json = (await r.json().catch(() => null)) as { id?: string } | null;
+          if (r.status === 201 && json?.id) joined.push(json.id);
+          // A read counts as a heartbeat (a change of lastSeen only): accepted, not a refusal.
+          return { accepted: r.status < 300, fault: r.status >= 500 ? `${r.status} ${JSON.stringify(json).slice(0, 200)}` : null };
+        },
+        (c) => `${c.method} ${c.route} ${short(c.body ?? '')}`,
+      );
+    },
+    BUDGET_MS + 60_000,
+  );
 
-  it(`${BUDGET_MS / 1000} s of frames on a session's socket: no crash, an error reply for each bad frame, the line unchanged`, async () => {
-    const join = async () => (await http(ports.sessions, 'POST', '/api/v1/sessions', JSON.stringify({ name: 'Socket fuzz', want: 'any' }))).json.id as string;
-    const connect = async (sid: string) => {
-      const s = await openSocket(`ws://127.0.0.1:${ports.sessions}/api/v1/sessions/${sid}/socket`, []);
-      await s.next((m) => m.type === 'session');
-      return s;
-    };
-    let sid = await join();
-    let sock = await connect(sid);
-    const arb = fc.oneof(
-      { weight: 5, arbitrary: mutate(fc.constantFrom<unknown>({ type: 'ping' }, { type: 'ping' }, { type: 'leave' })).map((m) => JSON.stringify(m ?? null) as string | Buffer) },
-      { weight: 2, arbitrary: rawBody.map((s) => s as string | Buffer) },
-      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b) as string | Buffer) },
-    );
-    await fuzz(
-      'sessions socket',
-      arb,
-      async (data) => {
-        // A socket closed for a frame over the cap: the session is still there, reconnect.
-        if (sock.ws.readyState !== WebSocket.OPEN) sock = await connect(sid);
-        sock.ws.send(data, { binary: Buffer.isBuffer(data) });
-        const reply = await sock.next((m) => m.type === 'pong' || m.type === 'error' || m.type === 'ended');
-        if (reply.type === 'ended' || reply.type === 'closed') {
-          const size = Buffer.byteLength(data);
-          const left = reply.type === 'ended' && reply.reason === 'left';
-          if (left) {
-            // Part of this accepted case: someone new joins for the next frames.
-            sid = await join();
-            sock = await connect(sid);
+  it(
+    `${BUDGET_MS / 1000} s of frames on a session's socket: no crash, an error reply for each bad frame, the line unchanged`,
+    async () => {
+      const join = async () => (await http(ports.sessions, 'POST', '/api/v1/sessions', JSON.stringify({ name: 'Socket fuzz', want: 'any' }))).json.id as string;
+      const connect = async (sid: string) => {
+        const s = await openSocket(`ws://127.0.0.1:${ports.sessions}/api/v1/sessions/${sid}/socket`, []);
+        await s.next((m) => m.type === 'session');
+        return s;
+      };
+      let sid = await join();
+      let sock = await connect(sid);
+      const arb = fc.oneof(
+        { weight: 5, arbitrary: mutate(fc.constantFrom<unknown>({ type: 'ping' }, { type: 'ping' }, { type: 'leave' })).map((m) => JSON.stringify(m ?? null) as string | Buffer) },
+        { weight: 2, arbitrary: rawBody.map((s) => s as string | Buffer) },
+        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b) as string | Buffer) },
+      );
+      await fuzz(
+        'sessions socket',
+        arb,
+        async (data) => {
+          // A socket closed for a frame over the cap: the session is still there, reconnect.
+          if (sock.ws.readyState !== WebSocket.OPEN) sock = await connect(sid);
+          sock.ws.send(data, { binary: Buffer.isBuffer(data) });
+          const reply = await sock.next((m) => m.type === 'pong' || m.type === 'error' || m.type === 'ended');
+          if (reply.type === 'ended' || reply.type === 'closed') {
+            const size = Buffer.byteLength(data);
+            const left = reply.type === 'ended' && reply.reason === 'left';
+            if (left) {
+              // Part of this accepted case: someone new joins for the next frames.
+              sid = await join();
+              sock = await connect(sid);
+            }
+            // A leave ends the session (accepted); only a frame over the 1 KiB cap may close the socket otherwise.
+            return { accepted: left, fault: left || (reply.type === 'closed' && reply.code === 1009 && size > 1024) ? null : `socket ended (${JSON.stringify(reply)}) on ${short(String(data))}` };
           }
-          // A leave ends the session (accepted); only a frame over the 1 KiB cap may close the socket otherwise.
-          return { accepted: left, fault: left || (reply.type === 'closed' && reply.code === 1009 && size > 1024) ? null : `socket ended (${JSON.stringify(reply)}) on ${short(String(data))}` };
-        }
-        return { accepted: reply.type === 'pong', fault: reply.type === 'error' && reply.error?.code !== 'invalid_payload' ? JSON.stringify(reply.error) : null };
-      },
-      (d) => short(typeof d === 'string' ? d : `binary ${d.toString('hex').slice(0, 100)}`),
-    );
-    sock.ws.terminate();
-  }, BUDGET_MS + 60_000);
+          return { accepted: reply.type === 'pong', fault: reply.type === 'error' && reply.error?.code !== 'invalid_payload' ? JSON.stringify(reply.error) : null };
+        },
+        (d) => short(typeof d === 'string' ? d : `binary ${d.toString('hex').slice(0, 100)}`),
+      );
+      sock.ws.terminate();
+    },
+    BUDGET_MS + 60_000,
+  );
 });

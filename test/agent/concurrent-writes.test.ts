@@ -41,7 +41,13 @@ describe('parallel profile saves over HTTP', () => {
     const listed = ((await command('profiles.list', {})).body.data as { id: string }[]).map((p) => p.id).filter((id) => id !== 'demo');
     expect(listed.sort()).toEqual(ids);
     expect(onDisk()).toEqual(ids);
-    expect(new ProfileStore(dataDir).list().filter((p) => !p.builtin).map((p) => p.id).sort()).toEqual(ids);
+    expect(
+      new ProfileStore(dataDir)
+        .list()
+        .filter((p) => !p.builtin)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(ids);
     // The backup is a whole, earlier version.
     expect(Array.isArray(JSON.parse(fs.readFileSync(path.join(dataDir, 'profiles.json.bak'), 'utf8')))).toBe(true);
   });

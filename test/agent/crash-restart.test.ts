@@ -23,10 +23,11 @@ afterEach(() => {
   for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 });
 
-const kill9 = (p: ChildProcess) => new Promise<void>((resolve) => {
-  p.once('exit', () => resolve());
-  p.kill('SIGKILL');
-});
+const kill9 = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    p.once('exit', () => resolve());
+    p.kill('SIGKILL');
+  });
 
 async function call(a: Agent, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const r = await fetch(`http://127.0.0.1:${a.admin}/api/v1${route}`, {
@@ -52,7 +53,11 @@ describe('kill -9 of the agent with 200 people in line', () => {
       const views = await Promise.all(
         Array.from({ length: 20 }, async (_, k) => {
           const n = batch * 20 + k;
-          const r = await fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Person ${n} ✓`, want: wants[n % 4] }) });
+          const r = await fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `Person ${n} ✓`, want: wants[n % 4] }),
+          });
           expect(r.status).toBe(201);
           return (await r.json()) as SessionView;
         }),
@@ -87,7 +92,9 @@ describe('kill -9 of the agent with 200 people in line', () => {
     const after = await snapshotOf(b);
     expect(picture(after)).toEqual(picture(before));
     const people = joined.filter((v) => v.id !== kicked);
-    const answers = await Promise.all(people.map((v) => fetch(`http://127.0.0.1:${b.sessions}/api/v1/sessions/${v.id}`).then(async (r) => ({ status: r.status, view: (await r.json()) as SessionView }))));
+    const answers = await Promise.all(
+      people.map((v) => fetch(`http://127.0.0.1:${b.sessions}/api/v1/sessions/${v.id}`).then(async (r) => ({ status: r.status, view: (await r.json()) as SessionView }))),
+    );
     expect(answers.filter((x) => x.status !== 200)).toEqual([]);
     const byId = new Map(before.queue.map((q) => [q.id, q.position]));
     for (const { view } of answers) {
@@ -123,7 +130,12 @@ describe('kill -9 of the agent with 200 people in line', () => {
       await waitFor(async () => (await snapshotOf(a)).seats.filter((s) => s.running).length === 2, 'two seats from two running instances', 20_000);
       pids.push(...((await call(a, 'POST', '/commands/instances.list', {})).body.data as { pid: number }[]).map((i) => i.pid));
       const people: SessionView[] = [];
-      for (const name of ['A', 'B', 'C']) people.push((await (await fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, want: 'operate' }) })).json()) as SessionView);
+      for (const name of ['A', 'B', 'C'])
+        people.push(
+          (await (
+            await fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, want: 'operate' }) })
+          ).json()) as SessionView,
+        );
       expect(people.map((p) => p.role)).toEqual(['operator', 'operator', 'queued']);
       const journal = path.join(dir, 'sessions.journal');
       await waitFor(() => fs.readFileSync(journal, 'utf8').includes(people[2]!.id), 'the joins in the journal', 5000, 10);

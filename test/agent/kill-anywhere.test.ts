@@ -69,75 +69,93 @@ function unreadable(dir: string): string[] {
 /** A small deterministic generator, so a failing cycle can be run again (FUZZ_SEED). */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
-  return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('kill -9 at any moment', () => {
-  it(`${CYCLES} cycles of work, kill -9 and restart: 0 orphans, 0 unreadable files, the line kept`, async () => {
-    const dir = tmpDir('sc-kill-');
-    const random = rng(SEED);
-    let orphansStopped = 0;
-    let people = 0;
-    const answered: { id: string; at: number }[] = [];
-    const mustKeep: string[] = [];
-    /** How long before the kill the joins that were answered but not yet on disk were answered (ms). */
-    const notOnDisk: number[] = [];
-    for (let cycle = 0; cycle <= CYCLES; cycle++) {
-      const leftovers = markerPids().length;
-      const a = await startAgent(dir);
-      // Core.create stopped the ledger's orphans before the agent listened.
-      const still = markerPids();
-      if (still.length && process.env.KILL_DEBUG) console.log(execFileSync('ps', ['-o', 'pid,ppid,pgid,stat,lstart,args', '-p', still.join(',')], { encoding: 'utf8' }), fs.readdirSync(path.join(dir, 'ledger')).map((f) => `${f}: ${fs.readFileSync(path.join(dir, 'ledger', f), 'utf8')}`));
-      expect(still, `cycle ${cycle}: instances of the killed run still running`).toEqual([]);
-      orphansStopped += leftovers;
-      const auth = { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' };
-      const post = (name: string, body: unknown) => fetch(`http://127.0.0.1:${a.admin}/api/v1/commands/${name}`, { method: 'POST', headers: auth, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
-      // Everyone whose join was on disk before a kill is still in the line.
-      const lost = (await Promise.all(mustKeep.map((id) => fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions/${id}`).then((r) => (r.status === 200 ? null : id))))).filter(Boolean);
-      expect(lost, `cycle ${cycle}: joins lost across the kill`).toEqual([]);
-      if (cycle === CYCLES) {
-        a.proc.kill('SIGTERM');
-        await new Promise((r) => a.proc.once('exit', r));
-        break;
+  it(
+    `${CYCLES} cycles of work, kill -9 and restart: 0 orphans, 0 unreadable files, the line kept`,
+    async () => {
+      const dir = tmpDir('sc-kill-');
+      const random = rng(SEED);
+      let orphansStopped = 0;
+      let people = 0;
+      const answered: { id: string; at: number }[] = [];
+      const mustKeep: string[] = [];
+      /** How long before the kill the joins that were answered but not yet on disk were answered (ms). */
+      const notOnDisk: number[] = [];
+      for (let cycle = 0; cycle <= CYCLES; cycle++) {
+        const leftovers = markerPids().length;
+        const a = await startAgent(dir);
+        // Core.create stopped the ledger's orphans before the agent listened.
+        const still = markerPids();
+        if (still.length && process.env.KILL_DEBUG)
+          console.log(
+            execFileSync('ps', ['-o', 'pid,ppid,pgid,stat,lstart,args', '-p', still.join(',')], { encoding: 'utf8' }),
+            fs.readdirSync(path.join(dir, 'ledger')).map((f) => `${f}: ${fs.readFileSync(path.join(dir, 'ledger', f), 'utf8')}`),
+          );
+        expect(still, `cycle ${cycle}: instances of the killed run still running`).toEqual([]);
+        orphansStopped += leftovers;
+        const auth = { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' };
+        const post = (name: string, body: unknown) =>
+          fetch(`http://127.0.0.1:${a.admin}/api/v1/commands/${name}`, { method: 'POST', headers: auth, body: JSON.stringify(body) }).then(async (r) => ({
+            status: r.status,
+            body: (await r.json()) as any,
+          }));
+        // Everyone whose join was on disk before a kill is still in the line.
+        const lost = (await Promise.all(mustKeep.map((id) => fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions/${id}`).then((r) => (r.status === 200 ? null : id))))).filter(Boolean);
+        expect(lost, `cycle ${cycle}: joins lost across the kill`).toEqual([]);
+        if (cycle === CYCLES) {
+          a.proc.kill('SIGTERM');
+          await new Promise((r) => a.proc.once('exit', r));
+          break;
+        }
+        if (cycle === 0) {
+          await post('profiles.save', { id: 'marked', name: 'Marked', exe: NODE, args: [CPU_LOAD, '--load', '1', '--name', `${TAG}-{n}`], staggerSec: 0 });
+          await fetch(`http://127.0.0.1:${a.admin}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ seatsFrom: 'manual', seats: 2, heartbeatTimeoutSec: 3600 }) });
+        }
+        // Work in flight when the kill comes: launches, joins, saves, settings.
+        const work: Promise<unknown>[] = [];
+        // Answers cut off by the kill are expected: handled here, not unhandled rejections.
+        const track = (p: Promise<unknown>) => work.push(p.catch(() => undefined));
+        track(post('instances.launch', { profileId: 'marked', count: 1 + Math.floor(random() * 3) }));
+        for (let k = 0; k < 5; k++) {
+          track(
+            fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ name: `C${cycle}-${k}`, want: 'any' }),
+            }).then(async (r) => {
+              if (r.status !== 201) return;
+              people++;
+              answered.push({ id: ((await r.json()) as { id: string }).id, at: Date.now() });
+            }),
+          );
+        }
+        track(post('profiles.save', { id: `p-${cycle % 7}`, name: `Saved in ${cycle}`, exe: NODE, args: ['x'.repeat(Math.floor(random() * 50_000))] }));
+        track(fetch(`http://127.0.0.1:${a.admin}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ uplinkMbps: 100 + cycle }) }));
+        // The random moment: anywhere from before the first write to after the last (the
+        // moment is the subject, not a wait for something).
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
+        const exited = new Promise((r) => a.proc.once('exit', r));
+        const killedAt = Date.now();
+        a.proc.kill('SIGKILL');
+        await exited;
+        await Promise.allSettled(work);
+        expect(unreadable(dir), `cycle ${cycle}: files damaged by the kill`).toEqual([]);
+        // Every join whose record reached the journal before the kill must survive it. Those
+        // answered but not yet on disk (the commit window) are counted: how many, how old.
+        const journal = fs.existsSync(path.join(dir, 'sessions.journal')) ? fs.readFileSync(path.join(dir, 'sessions.journal'), 'utf8') : '';
+        for (const j of answered.splice(0)) {
+          if (journal.includes(`"${j.id}"`)) mustKeep.push(j.id);
+          else notOnDisk.push(killedAt - j.at);
+        }
       }
-      if (cycle === 0) {
-        await post('profiles.save', { id: 'marked', name: 'Marked', exe: NODE, args: [CPU_LOAD, '--load', '1', '--name', `${TAG}-{n}`], staggerSec: 0 });
-        await fetch(`http://127.0.0.1:${a.admin}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ seatsFrom: 'manual', seats: 2, heartbeatTimeoutSec: 3600 }) });
-      }
-      // Work in flight when the kill comes: launches, joins, saves, settings.
-      const work: Promise<unknown>[] = [];
-      // Answers cut off by the kill are expected: handled here, not unhandled rejections.
-      const track = (p: Promise<unknown>) => work.push(p.catch(() => undefined));
-      track(post('instances.launch', { profileId: 'marked', count: 1 + Math.floor(random() * 3) }));
-      for (let k = 0; k < 5; k++) {
-        track(
-          fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `C${cycle}-${k}`, want: 'any' }) }).then(async (r) => {
-            if (r.status !== 201) return;
-            people++;
-            answered.push({ id: ((await r.json()) as { id: string }).id, at: Date.now() });
-          }),
-        );
-      }
-      track(post('profiles.save', { id: `p-${cycle % 7}`, name: `Saved in ${cycle}`, exe: NODE, args: ['x'.repeat(Math.floor(random() * 50_000))] }));
-      track(fetch(`http://127.0.0.1:${a.admin}/api/v1/admission`, { method: 'PUT', headers: auth, body: JSON.stringify({ uplinkMbps: 100 + cycle }) }));
-      // The random moment: anywhere from before the first write to after the last (the
-      // moment is the subject, not a wait for something).
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
-      const exited = new Promise((r) => a.proc.once('exit', r));
-      const killedAt = Date.now();
-      a.proc.kill('SIGKILL');
-      await exited;
-      await Promise.allSettled(work);
-      expect(unreadable(dir), `cycle ${cycle}: files damaged by the kill`).toEqual([]);
-      // Every join whose record reached the journal before the kill must survive it. Those
-      // answered but not yet on disk (the commit window) are counted: how many, how old.
-      const journal = fs.existsSync(path.join(dir, 'sessions.journal')) ? fs.readFileSync(path.join(dir, 'sessions.journal'), 'utf8') : '';
-      for (const j of answered.splice(0)) {
-        if (journal.includes(`"${j.id}"`)) mustKeep.push(j.id);
-        else notOnDisk.push(killedAt - j.at);
-      }
-    }
-    await waitFor(() => markerPids().length === 0, 'no instance left after the clean stop', 10_000);
-    console.log(`kill-anywhere: ${CYCLES} kill -9 cycles, ${orphansStopped} leftover instances stopped at restart, 0 orphans, 0 unreadable files, ${people} people joined, ${mustKeep.length} on disk at the kill all kept, ${notOnDisk.length} answered but not yet on disk (answered ${notOnDisk.length ? `${Math.min(...notOnDisk)}–${Math.max(...notOnDisk)}` : '–'} ms before the kill)`);
-  }, 60_000 + CYCLES * 10_000);
+      await waitFor(() => markerPids().length === 0, 'no instance left after the clean stop', 10_000);
+      console.log(
+        `kill-anywhere: ${CYCLES} kill -9 cycles, ${orphansStopped} leftover instances stopped at restart, 0 orphans, 0 unreadable files, ${people} people joined, ${mustKeep.length} on disk at the kill all kept, ${notOnDisk.length} answered but not yet on disk (answered ${notOnDisk.length ? `${Math.min(...notOnDisk)}–${Math.max(...notOnDisk)}` : '–'} ms before the kill)`,
+      );
+    },
+    60_000 + CYCLES * 10_000,
+  );
 });

@@ -93,10 +93,15 @@ describe('GET /metrics of a real agent', () => {
     await core.invoke('profiles.save', profile({ id: 'load', args: [path.join(ROOT, 'electron/core/workloads/cpu-load.mjs'), '--load', '20'] }));
     await core.invoke('admission.set', { seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 600 });
     await core.invoke('instances.launch', { profileId: 'load', count: 1 });
-    const text = await waitFor(async () => {
-      const t = (await scrape()).text;
-      return (valueOf(t, 'streamcap_instance_cpu_seconds_total{profile="load",n="1"}') ?? 0) > 0.05 ? t : null;
-    }, 'the instance to have used CPU', 20_000, 200);
+    const text = await waitFor(
+      async () => {
+        const t = (await scrape()).text;
+        return (valueOf(t, 'streamcap_instance_cpu_seconds_total{profile="load",n="1"}') ?? 0) > 0.05 ? t : null;
+      },
+      'the instance to have used CPU',
+      20_000,
+      200,
+    );
 
     expect(valueOf(text, `streamcap_build_info{version="${core.hostInfo().version}",host="${core.hostInfo().hostname}"}`)).toBe(1);
     const cpu = valueOf(text, 'streamcap_cpu_utilization_ratio')!;
@@ -121,7 +126,10 @@ describe('GET /metrics of a real agent', () => {
     expect(valueOf(text, 'streamcap_seats')).toBe(1);
 
     // Two people ask to operate one seat: one in, one in line; the admin kicks the first.
-    const join = (name: string) => fetch(`${agent.url}api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, want: 'operate' }) }).then((r) => r.json() as Promise<{ id: string }>);
+    const join = (name: string) =>
+      fetch(`${agent.url}api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, want: 'operate' }) }).then(
+        (r) => r.json() as Promise<{ id: string }>,
+      );
     const first = await join('Alice');
     await join('Bob');
     let t = (await scrape()).text;
@@ -163,7 +171,14 @@ describe('createMetrics against a fed source', () => {
     t: 1_700_000_000_000,
     seq: 1,
     intervalMs: 1000,
-    system: { cpu: 50, cores: [50, 50], memory: { usedMB: 1024, totalMB: 4096, percent: 25 }, net: { ok: false, reason: 'first' }, disk: { ok: false, reason: 'first' }, netBytes: { rx: 1000, tx: 2000 } },
+    system: {
+      cpu: 50,
+      cores: [50, 50],
+      memory: { usedMB: 1024, totalMB: 4096, percent: 25 },
+      net: { ok: false, reason: 'first' },
+      disk: { ok: false, reason: 'first' },
+      netBytes: { rx: 1000, tx: 2000 },
+    },
     gpus,
     instances,
     loopDelayP99Ms: 2,
@@ -182,7 +197,18 @@ describe('createMetrics against a fed source', () => {
     };
     return { m: createMetrics(src), emit: (e: AppEvent) => listeners.forEach((fn) => fn(e)), admit: (e: AdmissionEvent) => adm.forEach((fn) => fn(e)), set: (s: Snapshot) => (latest = s) };
   }
-  const inst = (over: Partial<InstanceSample> = {}): InstanceSample => ({ id: 'a', n: 1, pid: 1, state: 'running', cpu: 50, cpuSeconds: 0.5, memoryMB: 10, processes: 2, gpu: { ok: false, reason: 'none' }, ...over });
+  const inst = (over: Partial<InstanceSample> = {}): InstanceSample => ({
+    id: 'a',
+    n: 1,
+    pid: 1,
+    state: 'running',
+    cpu: 50,
+    cpuSeconds: 0.5,
+    memoryMB: 10,
+    processes: 2,
+    gpu: { ok: false, reason: 'none' },
+    ...over,
+  });
 
   it('before the first sample: no figure at all, never a 0', async () => {
     const { m } = fed(null);
@@ -200,7 +226,35 @@ describe('createMetrics against a fed source', () => {
     const s1 = snapshot([inst()]);
     set(s1);
     emit({ type: 'sample', data: s1 });
-    const s2 = { ...snapshot([inst({ cpuSeconds: 0.25, stream: { ok: true, value: { viewers: 1, fps: 59.5, mbps: 8, width: 1920, height: 1080, freezes: 0, freezeSec: 0, packetsLost: 0, jitterMs: null, rttMs: null, decodeMs: null, qp: null, codec: null, framesReceived: 0, bytesReceived: 0, at: 0 } } } as Partial<InstanceSample> & { cpuSeconds: number })]), seq: 2 };
+    const s2 = {
+      ...snapshot([
+        inst({
+          cpuSeconds: 0.25,
+          stream: {
+            ok: true,
+            value: {
+              viewers: 1,
+              fps: 59.5,
+              mbps: 8,
+              width: 1920,
+              height: 1080,
+              freezes: 0,
+              freezeSec: 0,
+              packetsLost: 0,
+              jitterMs: null,
+              rttMs: null,
+              decodeMs: null,
+              qp: null,
+              codec: null,
+              framesReceived: 0,
+              bytesReceived: 0,
+              at: 0,
+            },
+          },
+        } as Partial<InstanceSample> & { cpuSeconds: number }),
+      ]),
+      seq: 2,
+    };
     s2.system = { ...s2.system, netBytes: { rx: 1500, tx: 1000 } }; // tx went down (an interface went away): no decrease
     set(s2);
     emit({ type: 'sample', data: s2 });
@@ -332,7 +386,13 @@ describe('a real Prometheus scrapes two real agents with the README scrape job',
     const tokenFile = path.join(work, 'streamcap-metrics-token');
     fs.writeFileSync(tokenFile, METRICS_TOKEN + '\n', { mode: 0o600 });
     const config = path.join(work, 'prometheus.yml');
-    fs.writeFileSync(config, readmeScrapeConfig(agents.map((a) => `127.0.0.1:${a.port}`), tokenFile));
+    fs.writeFileSync(
+      config,
+      readmeScrapeConfig(
+        agents.map((a) => `127.0.0.1:${a.port}`),
+        tokenFile,
+      ),
+    );
     const check = spawnSync('promtool', ['check', 'config', config], { encoding: 'utf8', timeout: 15_000 });
     expect(check.status, check.stdout + check.stderr).toBe(0);
 
@@ -352,7 +412,9 @@ describe('a real Prometheus scrapes two real agents with the README scrape job',
   it('scrapes both agents and answers with their series', async () => {
     // Agent a: one seat (none running, so manual), three people asking for it: one in, two in line.
     const api = (a: { port: number; token: string }, method: string, p: string, body?: object) =>
-      fetch(`http://127.0.0.1:${a.port}${p}`, { method, headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<any>);
+      fetch(`http://127.0.0.1:${a.port}${p}`, { method, headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then(
+        (r) => r.json() as Promise<any>,
+      );
     const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]];
     await api(a, 'PUT', '/api/v1/admission', { seatsFrom: 'manual', seats: 1, heartbeatTimeoutSec: 600 });
     for (const name of ['P1', 'P2', 'P3']) {
@@ -368,11 +430,16 @@ describe('a real Prometheus scrapes two real agents with the README scrape job',
     await api(b, 'POST', '/api/v1/commands/profiles.save', profile({ id: 'load', args: [path.join(ROOT, 'electron/core/workloads/cpu-load.mjs'), '--load', '5'] }));
     expect((await api(b, 'POST', '/api/v1/commands/instances.launch', { profileId: 'load', count: 1 })).data.ids).toHaveLength(1);
 
-    const targets = await waitFor(async () => {
-      const r = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string; labels: { instance: string } }[] } };
-      const t = r.data.activeTargets;
-      return t.length === 2 && t.every((x) => x.health === 'up') ? t : null;
-    }, 'both targets up', 30_000, 250);
+    const targets = await waitFor(
+      async () => {
+        const r = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string; labels: { instance: string } }[] } };
+        const t = r.data.activeTargets;
+        return t.length === 2 && t.every((x) => x.health === 'up') ? t : null;
+      },
+      'both targets up',
+      30_000,
+      250,
+    );
     expect(targets.map((t) => t.labels.instance).sort()).toEqual([...expected.keys()].sort());
 
     const info = await query('streamcap_build_info');
@@ -383,11 +450,16 @@ describe('a real Prometheus scrapes two real agents with the README scrape job',
       expect(r.metric.version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
     }
     // Scraped after the joins: poll until Prometheus' latest value is the admin API's.
-    const queue = await waitFor(async () => {
-      const r = await query('streamcap_queue_length');
-      const got = new Map(r.data?.result.map((x) => [x.metric.instance!, Number(x.value[1])]));
-      return [...expected].every(([k, v]) => got.get(k) === v) ? got : null;
-    }, 'streamcap_queue_length to match the admin API on both agents', 20_000, 250);
+    const queue = await waitFor(
+      async () => {
+        const r = await query('streamcap_queue_length');
+        const got = new Map(r.data?.result.map((x) => [x.metric.instance!, Number(x.value[1])]));
+        return [...expected].every(([k, v]) => got.get(k) === v) ? got : null;
+      },
+      'streamcap_queue_length to match the admin API on both agents',
+      20_000,
+      250,
+    );
     expect(queue.size).toBe(2);
     const admitted = await query('sum(streamcap_admissions_total{outcome="queued"})');
     expect(Number(admitted.data!.result[0]!.value[1])).toBe(2);
@@ -403,10 +475,15 @@ describe('a real Prometheus scrapes two real agents with the README scrape job',
     // Grafana's variables, as Grafana would fill them: every server, a rate window of a minute.
     const fill = (e: string) => e.replaceAll('$server', '.*').replaceAll('$__rate_interval', '1m');
     // rate() needs two scrapes of a series in its window: wait for three of each agent.
-    await waitFor(async () => {
-      const r = await query('count_over_time(streamcap_instance_cpu_seconds_total[1m]) >= 3 or count_over_time(streamcap_build_info[1m]) >= 3');
-      return (r.data?.result.length ?? 0) >= 3;
-    }, 'three scrapes of each agent', 20_000, 250);
+    await waitFor(
+      async () => {
+        const r = await query('count_over_time(streamcap_instance_cpu_seconds_total[1m]) >= 3 or count_over_time(streamcap_build_info[1m]) >= 3');
+        return (r.data?.result.length ?? 0) >= 3;
+      },
+      'three scrapes of each agent',
+      20_000,
+      250,
+    );
     const empty: string[] = [];
     for (const { panel, expr } of exprs) {
       const r = await query(fill(expr));

@@ -64,19 +64,69 @@ export function rawExchange(port: number, bytes: Buffer | string, waitMs = 1500)
 const alive = () => child.exitCode === null && child.signalCode === null;
 
 async function healthy(): Promise<boolean> {
-  const a = await fetch(`http://127.0.0.1:${ports.admin}/api/v1/health`).then((r) => r.status, () => 0);
-  const b = await fetch(`http://127.0.0.1:${ports.sessions}/api/v1/sessions/nobody`).then((r) => r.status, () => 0);
+  const a = await fetch(`http://127.0.0.1:${ports.admin}/api/v1/health`).then(
+    (r) => r.status,
+    () => 0,
+  );
+  const b = await fetch(`http://127.0.0.1:${ports.sessions}/api/v1/sessions/nobody`).then(
+    (r) => r.status,
+    () => 0,
+  );
   return a === 200 && b === 404;
 }
 
 // Targets a URL parser may choke on: protocol-relative, empty authority, bad
 // percent-escapes, backslashes, absolute-form with odd hosts, asterisk-form, unicode.
 const ODD_TARGETS = [
-  '//', '///', '//a', '//a/b', '//@', '//:0', '//[', '//[::1', '/%', '/%z', '/%zz', '/%00', '/%ff%fe', '/..', '/../..', '/./',
-  '/\\', '/\\\\x', '*', '', '?', '#', '?a=%', 'a', 'http:', 'http:/', 'http://', 'http:///', 'http://[', 'http://[::1', 'http://a:99999/',
-  'http://%zz/', 'HTTP://A/B', 'https://x/', 'ftp://x/', 'javascript:alert(1)', '/api/v1/sessions/%2e%2e/socket', '/api/v1/sessions//socket',
-  '/api/v1/sessions/' + 'a'.repeat(70) + '/socket', '/api//v1/health', '/wait/%', '/assets/..%2f..%2fpackage.json', '/api/v1/events?x=%',
-  '/' + 'é'.repeat(10), '/\u2028', '/' + 'x'.repeat(8000), '//api/v1/events', '/api/v1/commands/host.info?%', '/api/v1/admission/sessions/%zz/move',
+  '//',
+  '///',
+  '//a',
+  '//a/b',
+  '//@',
+  '//:0',
+  '//[',
+  '//[::1',
+  '/%',
+  '/%z',
+  '/%zz',
+  '/%00',
+  '/%ff%fe',
+  '/..',
+  '/../..',
+  '/./',
+  '/\\',
+  '/\\\\x',
+  '*',
+  '',
+  '?',
+  '#',
+  '?a=%',
+  'a',
+  'http:',
+  'http:/',
+  'http://',
+  'http:///',
+  'http://[',
+  'http://[::1',
+  'http://a:99999/',
+  'http://%zz/',
+  'HTTP://A/B',
+  'https://x/',
+  'ftp://x/',
+  'javascript:alert(1)',
+  '/api/v1/sessions/%2e%2e/socket',
+  '/api/v1/sessions//socket',
+  '/api/v1/sessions/' + 'a'.repeat(70) + '/socket',
+  '/api//v1/health',
+  '/wait/%',
+  '/assets/..%2f..%2fpackage.json',
+  '/api/v1/events?x=%',
+  '/' + 'é'.repeat(10),
+  '/\u2028',
+  '/' + 'x'.repeat(8000),
+  '//api/v1/events',
+  '/api/v1/commands/host.info?%',
+  '/api/v1/admission/sessions/%zz/move',
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE', 'PRI', 'FOO', 'get', 'G ET', ''];
 const PATHS = ['/api/v1/health', '/api/v1/sessions', '/api/v1/sessions/abc', '/api/v1/sessions/abc/socket', '/api/v1/events', '/wait', '/', '/api/v1/commands/host.info', '/api/v1/admission'];
@@ -89,11 +139,43 @@ const target = fc.oneof(
   fc.webUrl().map((u) => u),
 );
 const headerValue = fc.oneof(
-  fc.constantFrom('127.0.0.1', 'localhost', '', ' ', '[::1', '[', ':', 'a'.repeat(300), 'websocket', 'Upgrade', '13', '-1', '0', '99999999999999999999', 'chunked', 'null', 'streamcap.v1', 'streamcap-token.x'),
+  fc.constantFrom(
+    '127.0.0.1',
+    'localhost',
+    '',
+    ' ',
+    '[::1',
+    '[',
+    ':',
+    'a'.repeat(300),
+    'websocket',
+    'Upgrade',
+    '13',
+    '-1',
+    '0',
+    '99999999999999999999',
+    'chunked',
+    'null',
+    'streamcap.v1',
+    'streamcap-token.x',
+  ),
   fc.string({ unit: 'binary', maxLength: 30 }),
 );
 const header = fc.tuple(
-  fc.constantFrom('Host', 'Origin', 'Upgrade', 'Connection', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Sec-WebSocket-Protocol', 'Content-Length', 'Transfer-Encoding', 'Content-Type', 'Authorization', 'X-' + 'y'.repeat(50)),
+  fc.constantFrom(
+    'Host',
+    'Origin',
+    'Upgrade',
+    'Connection',
+    'Sec-WebSocket-Key',
+    'Sec-WebSocket-Version',
+    'Sec-WebSocket-Protocol',
+    'Content-Length',
+    'Transfer-Encoding',
+    'Content-Type',
+    'Authorization',
+    'X-' + 'y'.repeat(50),
+  ),
   headerValue,
 );
 /** A WebSocket upgrade, valid but for the pieces fast-check bends. */
@@ -106,19 +188,29 @@ const upgradeHeaders = fc.record({
 
 const request = fc.oneof(
   // A well-formed line with odd targets and odd headers.
-  fc.record({ method: fc.constantFrom(...METHODS), target, version: fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0', 'HTTP/1.1 ', 'http/1.1', 'HTTP/9'), host: fc.boolean(), headers: fc.array(header, { maxLength: 5 }), body: fc.string({ maxLength: 80 }) }).map(
-    ({ method, target: t, version, host, headers, body }) =>
-      `${method} ${t} ${version}\r\n${host ? 'Host: 127.0.0.1\r\n' : ''}${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`,
-  ),
+  fc
+    .record({
+      method: fc.constantFrom(...METHODS),
+      target,
+      version: fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0', 'HTTP/1.1 ', 'http/1.1', 'HTTP/9'),
+      host: fc.boolean(),
+      headers: fc.array(header, { maxLength: 5 }),
+      body: fc.string({ maxLength: 80 }),
+    })
+    .map(({ method, target: t, version, host, headers, body }) => `${method} ${t} ${version}\r\n${host ? 'Host: 127.0.0.1\r\n' : ''}${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`),
   // WebSocket upgrades at odd targets with odd handshakes.
-  fc.record({ target, up: upgradeHeaders }).map(
-    ({ target: t, up }) =>
-      `GET ${t} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${up.key}\r\nSec-WebSocket-Version: ${up.version}\r\n` +
-      `${up.protocol !== undefined ? `Sec-WebSocket-Protocol: ${up.protocol}\r\n` : ''}${up.origin !== undefined ? `Origin: ${up.origin}\r\n` : ''}\r\n`,
-  ),
+  fc
+    .record({ target, up: upgradeHeaders })
+    .map(
+      ({ target: t, up }) =>
+        `GET ${t} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${up.key}\r\nSec-WebSocket-Version: ${up.version}\r\n` +
+        `${up.protocol !== undefined ? `Sec-WebSocket-Protocol: ${up.protocol}\r\n` : ''}${up.origin !== undefined ? `Origin: ${up.origin}\r\n` : ''}\r\n`,
+    ),
   // Garbage bytes, and a valid head cut anywhere.
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
-  fc.tuple(fc.constantFrom('GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 20\r\n\r\n{"name":"a"}'), fc.nat()).map(([s, n]) => s.slice(0, n % (s.length + 1))),
+  fc
+    .tuple(fc.constantFrom('GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 20\r\n\r\n{"name":"a"}'), fc.nat())
+    .map(([s, n]) => s.slice(0, n % (s.length + 1))),
 );
 
 describe.each([
@@ -170,16 +262,20 @@ describe('the public listener under idle sockets', () => {
       const closed = new Promise<void>((r) => (allClosed = r));
       const t0 = Date.now();
       await Promise.all(
-        Array.from({ length: 500 }, (_, i) => new Promise<void>((resolve) => {
-          const s = net.connect(p.sessions, '127.0.0.1', () => {
-            // Half send nothing, half drip a head that never ends.
-            if (i % 2) s.write('GET /wait HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-            resolve();
-          });
-          s.on('error', () => resolve());
-          s.on('close', () => closedAt.push(Date.now() - t0) === 500 && allClosed());
-          sockets.push(s);
-        })),
+        Array.from(
+          { length: 500 },
+          (_, i) =>
+            new Promise<void>((resolve) => {
+              const s = net.connect(p.sessions, '127.0.0.1', () => {
+                // Half send nothing, half drip a head that never ends.
+                if (i % 2) s.write('GET /wait HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+                resolve();
+              });
+              s.on('error', () => resolve());
+              s.on('close', () => closedAt.push(Date.now() - t0) === 500 && allClosed());
+              sockets.push(s);
+            }),
+        ),
       );
       const r = await fetch(`http://127.0.0.1:${p.sessions}/api/v1/sessions/nobody`);
       expect(r.status).toBe(404);
@@ -196,9 +292,15 @@ describe('the public listener under idle sockets', () => {
   it('caps connections per address', async () => {
     const { proc, ports: p } = await startChild({ CONN_CAP: '20' });
     try {
-      const sockets = await Promise.all(Array.from({ length: 20 }, () => new Promise<net.Socket>((resolve) => {
-        const s = net.connect(p.sessions, '127.0.0.1', () => resolve(s));
-      })));
+      const sockets = await Promise.all(
+        Array.from(
+          { length: 20 },
+          () =>
+            new Promise<net.Socket>((resolve) => {
+              const s = net.connect(p.sessions, '127.0.0.1', () => resolve(s));
+            }),
+        ),
+      );
       // No wait needed: the listener accepts connections in the order they were made,
       // so the server has counted the 20 before it sees this one.
       const extra = await rawExchange(p.sessions, 'GET /api/v1/sessions/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 1000);
@@ -207,10 +309,15 @@ describe('the public listener under idle sockets', () => {
       // The server counts the closed one out when it reads its end (no event tells this side):
       // ask again, for up to 3 s, until a new connection is served.
       const ask = () => rawExchange(p.sessions, 'GET /api/v1/sessions/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', 1000);
-      const after = await waitFor(async () => {
-        const r = await ask();
-        return r.status !== null ? r : null;
-      }, 'a connection served after one of the 20 closed', 3000, 20).catch(() => ask());
+      const after = await waitFor(
+        async () => {
+          const r = await ask();
+          return r.status !== null ? r : null;
+        },
+        'a connection served after one of the 20 closed',
+        3000,
+        20,
+      ).catch(() => ask());
       expect(after.status).toBe(404);
       for (const s of sockets) s.destroy();
     } finally {

@@ -145,7 +145,14 @@ describe('agent WebSocket', () => {
     await waitFor(() => messages.some((m) => m.type === 'event' && m.event.type === 'sample'), 'a sample event');
     expect(messages.some((m) => m.type === 'event' && m.event.type === 'profiles')).toBe(true);
     const before = await profilesOnDisk();
-    for (const bad of ['not json', '{"type":"invoke"}', '{"type":"invoke","id":-1,"name":"x","payload":{}}', '{"type":"shutdown"}', JSON.stringify({ type: 'invoke', id: 1, name: 'profiles.save', payload: { id: 'BAD ID' } })]) ws.send(bad);
+    for (const bad of [
+      'not json',
+      '{"type":"invoke"}',
+      '{"type":"invoke","id":-1,"name":"x","payload":{}}',
+      '{"type":"shutdown"}',
+      JSON.stringify({ type: 'invoke', id: 1, name: 'profiles.save', payload: { id: 'BAD ID' } }),
+    ])
+      ws.send(bad);
     ws.send(JSON.stringify({ type: 'invoke', id: 2, name: 'host.info', payload: {} }));
     const result = await waitFor(() => messages.find((m) => m.type === 'result' && m.id === 2), 'result 2');
     expect(result).toMatchObject({ ok: true });

@@ -287,10 +287,13 @@ describe('the client API rejects bad input clearly and keeps serving', () => {
   it('a chunked body over the limit gets a 413, not a reset connection', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: agent.port, path: '/api/v1/sessions', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: agent.port, path: '/api/v1/sessions', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       for (let k = 0; k < 10; k++) req.write('x'.repeat(1000));
       req.end();

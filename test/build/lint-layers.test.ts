@@ -23,10 +23,14 @@ describe('the layers, as the linter keeps them', () => {
     ['electron/cli/layer-break.ts', '../main/ipc', /never another door/],
     ['renderer/src/layer-break.ts', '../../electron/core/core', /The renderer talks to the core through its transport only/],
     ['electron/core/layer-break.ts', '../../test/helpers', /The core imports shared\/ only/],
-  ])('%s importing %s fails the lint', async (file, source, message) => {
-    const errors = await layerErrors(file, source);
-    expect(errors).toEqual([expect.stringMatching(message)]);
-  }, 60_000);
+  ])(
+    '%s importing %s fails the lint',
+    async (file, source, message) => {
+      const errors = await layerErrors(file, source);
+      expect(errors).toEqual([expect.stringMatching(message)]);
+    },
+    60_000,
+  );
 
   it.each([
     ['electron/core/layer-keep.ts', '../../shared/contract'],
@@ -34,7 +38,11 @@ describe('the layers, as the linter keeps them', () => {
     ['electron/main/layer-keep.ts', '../core/core'],
     ['renderer/src/layer-keep.ts', '../../shared/wire/agent'],
     ['test/layer-keep.ts', '../electron/core/core'],
-  ])('%s importing %s passes', async (file, source) => {
-    expect(await layerErrors(file, source)).toEqual([]);
-  }, 60_000);
+  ])(
+    '%s importing %s passes',
+    async (file, source) => {
+      expect(await layerErrors(file, source)).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -4,7 +4,6 @@ import { runCli } from '../helpers';
 
 const streamcap = (...args: string[]) => runCli(['bandwidth', ...args], 30_000);
 
-
 describe('streamcap bandwidth', () => {
   it('--json: 8 Mbps × (10 + 20) = 240 Mbps, no uplink → nulls', async () => {
     const r = await streamcap('--bitrate', '8', '--operators', '10', '--spectators', '20', '--json');
@@ -18,7 +17,17 @@ describe('streamcap bandwidth', () => {
   it('--json with an uplink, headroom and an SFU', async () => {
     const r = await streamcap('--bitrate=8', '--operators=10', '--spectators=20', '--uplink=300', '--headroom=10', '--sfu', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ streams: 30, totalMbps: 240, uplinkMbps: 300, utilization: 0.8, fits: true, maxSpectators: 23, encoderSessions: 10, usableMbps: 270, maxBitrateMbps: 9 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      streams: 30,
+      totalMbps: 240,
+      uplinkMbps: 300,
+      utilization: 0.8,
+      fits: true,
+      maxSpectators: 23,
+      encoderSessions: 10,
+      usableMbps: 270,
+      maxBitrateMbps: 9,
+    });
   });
 
   it('--json: does not fit', async () => {

@@ -44,7 +44,9 @@ describe('the CLI bundle', () => {
     const { entry, builtAt, inputs } = current();
     expect(entry).toMatch(/^streamcap-[A-Z0-9]{8}\.js$/);
     // The freshness check covers the bundle's own sources, deep ones included, and the dependencies.
-    expect(inputs).toEqual(expect.arrayContaining(['electron/cli/main.ts', 'electron/cli/bandwidth.ts', 'shared/bandwidth.ts', 'electron/core/core.ts', 'package.json', 'node_modules/.package-lock.json']));
+    expect(inputs).toEqual(
+      expect.arrayContaining(['electron/cli/main.ts', 'electron/cli/bandwidth.ts', 'shared/bandwidth.ts', 'electron/core/core.ts', 'package.json', 'node_modules/.package-lock.json']),
+    );
 
     const again = streamcap(['--help']);
     expect(again.code).toBe(0);
@@ -63,7 +65,11 @@ describe('the CLI bundle', () => {
     const loadedAtStart = [entry, ...statics.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))].join('\n');
     for (const marker of ['WebSocketServer', 'prom-client', 'ZodError', 'Supervisor', 'ProbeRunner']) expect(loadedAtStart.includes(marker), marker).toBe(false);
     // …and the lazy chunks do carry them (the markers are real).
-    const all = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    const all = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     for (const marker of ['WebSocketServer', 'prom-client', 'ZodError', 'Supervisor', 'ProbeRunner']) expect(all.includes(marker), marker).toBe(true);
   });
 

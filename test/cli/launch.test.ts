@@ -5,13 +5,14 @@ import { alive, CLI, CPU_LOAD, NODE, runCli as run, tmpDir } from '../helpers';
 
 const runCli = (args: string[]) => run(args, 30000);
 
-
-
 describe('streamcap launch', () => {
   it('prints one NDJSON line per sample and stops everything at --duration', async () => {
     const r = await runCli(['launch', '--exe', NODE, '--count', '3', '--stagger', '0.2', '--duration', '4', '--interval', '500', '--json', '--', CPU_LOAD, '--load', '10']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(5);
     const last = lines[lines.length - 1];
     expect(last).toMatchObject({ t: expect.any(Number), system: { cpu: expect.any(Number), memory: expect.any(Number), gpus: null, gpusNotMeasured: expect.any(String) } });

@@ -8,7 +8,6 @@ import { CPU_LOAD, NODE, ROOT, runCli, tmpDir } from '../helpers';
 
 const DIES_AT = path.join(ROOT, 'test/fixtures/probe/dies-at.mjs');
 
-
 // Quick settings: CPU threshold 100 % on the app's own load, so only --max ends the probe.
 const QUICK = ['--warmup', '0.3', '--settle', '1', '--interval', '250', '--stagger', '0', '--cpu-basis', 'app', '--cpu-threshold', '100'];
 

@@ -86,7 +86,7 @@ describe('admission service in the core', () => {
     await core.run('admission.simulate', { running: true, arrivalsPerMin: 600, meanSessionSec: 1, operateShare: 0.5 });
     await untilState(core, 'admission', (a) => a.simulation.arrived >= 30, 'visitors to arrive', 15_000);
     await sleep(2500); // past the heartbeat timeout: synthetic visitors need none
-    const snap = (await core.run('admission.get', {}));
+    const snap = await core.run('admission.get', {});
     expect(snap.stats.timedOut).toBe(1); // only the previous test's quiet client
     expect(snap.bandwidth.streams).toBeLessThanOrEqual(5);
     expect(snap.stats.left).toBeGreaterThan(0);
@@ -98,7 +98,7 @@ describe('admission service in the core', () => {
   }, 30_000);
 });
 
-describe('signalling server counts beside StreamCap\'s own', () => {
+describe("signalling server counts beside StreamCap's own", () => {
   it('reads a Wilbur REST API set in the admission settings, and says why when it cannot', async () => {
     const http = await import('node:http');
     const fs = await import('node:fs');

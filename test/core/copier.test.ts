@@ -85,10 +85,18 @@ describe('copy per instance', () => {
     core = await Core.create({ dataDir: tmpDir(), gpu: new NoGpuSource('test'), sampleIntervalMs: 1000 });
     const p = profile({ args: [path.join(src, 'Game/Binaries/Win64/game.mjs'), '--load', '1'], copy: { enabled: true, sourceDir: src, targetDir: dst } });
     const { ids, started } = internals(core).supervisor.launch(p, 1, 0);
-    await waitFor(() => internals(core!).supervisor.list().find((i) => i.id === ids[0] && i.state === 'copying'), 'copying');
+    await waitFor(
+      () =>
+        internals(core!)
+          .supervisor.list()
+          .find((i) => i.id === ids[0] && i.state === 'copying'),
+      'copying',
+    );
     await internals(core).supervisor.stop(ids[0]!);
     await started;
-    const info = internals(core).supervisor.list().find((i) => i.id === ids[0])!;
+    const info = internals(core)
+      .supervisor.list()
+      .find((i) => i.id === ids[0])!;
     expect(info.state).toBe('stopped');
     expect(info.pid).toBeNull();
   });
@@ -101,7 +109,13 @@ describe('copy per instance', () => {
     const p = profile({ args: [path.join(src, 'Game/Binaries/Win64/game.mjs'), '--load', '1'], cwd: src, copy: { enabled: true, sourceDir: src, targetDir: dst } });
     const { ids } = internals(core).supervisor.launch(p, 2, 0);
     for (const [k, id] of ids.entries()) {
-      const info = await waitFor(() => internals(core!).supervisor.list().find((i) => i.id === id && i.state === 'running'), 'running');
+      const info = await waitFor(
+        () =>
+          internals(core!)
+            .supervisor.list()
+            .find((i) => i.id === id && i.state === 'running'),
+        'running',
+      );
       expect(info.cwd).toBe(instanceCopyDir(dst, k + 1));
     }
     expect(fs.readdirSync(dst).sort()).toEqual(['instance-1', 'instance-2']);

@@ -44,10 +44,12 @@ if (query) {
   const names = header.split(',').map((c) => c.trim().replace(/\s*\[.*\]$/, ''));
   const lines = rows.map((r) => {
     const cells = r.split(',').map((c) => c.trim());
-    return fields.map((f) => {
-      const c = cells[names.indexOf(f)] ?? '[N/A]';
-      return format.includes('nounits') ? c.replace(/ (%|MiB|W)$/, '') : c;
-    }).join(', ');
+    return fields
+      .map((f) => {
+        const c = cells[names.indexOf(f)] ?? '[N/A]';
+        return format.includes('nounits') ? c.replace(/ (%|MiB|W)$/, '') : c;
+      })
+      .join(', ');
   });
   if (!format.includes('noheader')) console.log(fields.join(', '));
   if (arg('-lms')) every(Number(arg('-lms')), () => process.stdout.write(lines.join('\n') + '\n'));

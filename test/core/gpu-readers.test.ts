@@ -36,7 +36,15 @@ describe('LineProcess', () => {
   it('hands on whole lines, however the output is chunked', async () => {
     const got: string[] = [];
     // The printer's own timing: a line split across two writes 50 ms apart, then it stays alive.
-    track(new LineProcess({ name: 'printer', exe: NODE, args: script("process.stdout.write('a,1\\nb,'); setTimeout(() => process.stdout.write('2\\r\\nc'), 50); setTimeout(() => {}, 5000)"), stallMs: 5000, onLines: (l) => got.push(...l) }));
+    track(
+      new LineProcess({
+        name: 'printer',
+        exe: NODE,
+        args: script("process.stdout.write('a,1\\nb,'); setTimeout(() => process.stdout.write('2\\r\\nc'), 50); setTimeout(() => {}, 5000)"),
+        stallMs: 5000,
+        onLines: (l) => got.push(...l),
+      }),
+    );
     await waitFor(() => got.length >= 2, 'two lines');
     // Proving a negative: the unfinished 'c' (written with '2\r\n') is not handed on as a line later.
     await sleep(100);
@@ -45,7 +53,16 @@ describe('LineProcess', () => {
 
   it('starts it again after it exits, with a backoff, and says why in the meantime', async () => {
     const lines: string[] = [];
-    const p = track(new LineProcess({ name: 'quitter', exe: NODE, args: script("console.log('hi'); console.error('driver went away'); process.exit(3)"), stallMs: 5000, backoffMs: 100, onLines: (l) => lines.push(...l) }));
+    const p = track(
+      new LineProcess({
+        name: 'quitter',
+        exe: NODE,
+        args: script("console.log('hi'); console.error('driver went away'); process.exit(3)"),
+        stallMs: 5000,
+        backoffMs: 100,
+        onLines: (l) => lines.push(...l),
+      }),
+    );
     await waitFor(() => p.starts >= 3, 'three starts', 5000);
     expect(lines.filter((l) => l === 'hi').length).toBeGreaterThanOrEqual(2);
     await waitFor(() => p.problem, 'a problem');
@@ -66,7 +83,14 @@ describe('LineProcess', () => {
     // It never exits by itself: a second PID means the watchdog killed the first.
     await waitFor(() => pids.length >= 2, 'a second start', 5000);
     expect(p.starts).toBeGreaterThanOrEqual(2);
-    await waitFor(() => { try { process.kill(pids[0]!, 0); return false; } catch { return true; } }, 'the hung one killed');
+    await waitFor(() => {
+      try {
+        process.kill(pids[0]!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the hung one killed');
   });
 
   it('close() ends the process and every restart', async () => {
@@ -78,7 +102,14 @@ describe('LineProcess', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
     try {
       p.close();
-      await waitFor(() => { try { process.kill(pids[0]!, 0); return false; } catch { return true; } }, 'exit');
+      await waitFor(() => {
+        try {
+          process.kill(pids[0]!, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 'exit');
       await vi.advanceTimersByTimeAsync(120_000); // past the longest backoff (a minute)
       expect(p.starts).toBe(1);
     } finally {
@@ -96,7 +127,21 @@ describe('NvidiaSmiReader (replaying GeForce RTX 4080 SUPER, Linux, driver 595.7
     expect(g).toMatchObject({ ok: true, stale: false, source: 'nvidia-smi' });
     if (!g.ok) throw new Error('unreachable');
     expect(g.value).toEqual([
-      { index: 0, name: 'NVIDIA GeForce RTX 4080 SUPER', utilization: 7, memoryUsedMB: 1474, memoryTotalMB: 16376, encoderUtilization: 72, decoderUtilization: 0, encoderSessions: 2, encoderAverageFps: 184, temperatureC: 46, powerW: 84.24, cardClass: 'geforce', encoderSessionLimit: 8 },
+      {
+        index: 0,
+        name: 'NVIDIA GeForce RTX 4080 SUPER',
+        utilization: 7,
+        memoryUsedMB: 1474,
+        memoryTotalMB: 16376,
+        encoderUtilization: 72,
+        decoderUtilization: 0,
+        encoderSessions: 2,
+        encoderAverageFps: 184,
+        temperatureC: 46,
+        powerW: 84.24,
+        cardClass: 'geforce',
+        encoderSessionLimit: 8,
+      },
     ]);
     expect(g.ageMs).toBeLessThan(1000);
   });
@@ -186,8 +231,18 @@ describe('Windows counter reader (its parts; it cannot run here)', () => {
     const devices = adaptersToDevices(summarizeWindowsGpu(parsePdhCsv(text)[0]!).adapters);
     expect(devices).toHaveLength(2);
     expect(devices[1]).toEqual({
-      index: 1, name: 'GPU luid_0x00000000_0x679bdd95_phys_0', utilization: null, memoryUsedMB: 5764141056 / 2 ** 20, memoryTotalMB: null,
-      encoderUtilization: null, encoderSessions: null, temperatureC: null, powerW: null, cardClass: 'unknown', encoderSessionLimit: null, decoderUtilization: null,
+      index: 1,
+      name: 'GPU luid_0x00000000_0x679bdd95_phys_0',
+      utilization: null,
+      memoryUsedMB: 5764141056 / 2 ** 20,
+      memoryTotalMB: null,
+      encoderUtilization: null,
+      encoderSessions: null,
+      temperatureC: null,
+      powerW: null,
+      cardClass: 'unknown',
+      encoderSessionLimit: null,
+      decoderUtilization: null,
     });
   });
 });
@@ -224,17 +279,27 @@ describe('the sampler attributes per-process GPU to instances through their proc
     const child = await waitFor(() => groupPids(root).find((p) => p !== root), 'the child worker');
     fs.writeFileSync(pidsFile, JSON.stringify({ 5021: root, 5022: child }));
 
-    const s = await waitFor(async () => {
-      const snap = await internals(c).sampler.tick();
-      // The tree finds new descendants on its next rescan; until then only the launcher counts.
-      return snap?.instances[0]?.gpu.ok && snap.instances[0].processes >= 2 && snap.gpus.ok ? snap : null;
-    }, 'instance 1 measured over its whole tree', 15000, 300);
+    const s = await waitFor(
+      async () => {
+        const snap = await internals(c).sampler.tick();
+        // The tree finds new descendants on its next rescan; until then only the launcher counts.
+        return snap?.instances[0]?.gpu.ok && snap.instances[0].processes >= 2 && snap.gpus.ok ? snap : null;
+      },
+      'instance 1 measured over its whole tree',
+      15000,
+      300,
+    );
     const [one, two] = s.instances;
     // Recorded per-sample sums of sm: 5, 5, 6, 5, 5; of enc: 69, 70, 69, 70, 69.
     expect(one!.gpu).toEqual({ ok: true, value: expect.toBeOneOf([5, 6]) });
     expect(one!.gpuDetail).toEqual({ encoder: expect.toBeOneOf([69, 70]), decoder: null, memoryMB: null });
     expect(two!.gpu).toEqual({ ok: false, reason: expect.stringMatching(/^NVIDIA pmon reports no process of this instance/) });
     expect(two!.gpuDetail).toBeUndefined();
-    expect(s.gpus).toMatchObject({ ok: true, source: 'nvidia-smi', stale: false, value: [{ name: 'NVIDIA GeForce RTX 4080 SUPER', encoderSessions: 2, cardClass: 'geforce', encoderSessionLimit: 8 }] });
+    expect(s.gpus).toMatchObject({
+      ok: true,
+      source: 'nvidia-smi',
+      stale: false,
+      value: [{ name: 'NVIDIA GeForce RTX 4080 SUPER', encoderSessions: 2, cardClass: 'geforce', encoderSessionLimit: 8 }],
+    });
   });
 });

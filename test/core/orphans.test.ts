@@ -35,11 +35,15 @@ async function launchAndKill9(home: string, count: number): Promise<number[]> {
   procs.push(cli);
   let out = '';
   cli.stdout!.on('data', (d) => (out += d));
-  const pids = await waitFor(() => {
-    const lines = out.trim().split('\n').filter(Boolean);
-    const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { instances: { pid: number; state: string; processes: number }[] }) : null;
-    return last && last.instances.length === count && last.instances.every((i) => i.state === 'running' && i.processes >= 2) ? last.instances.map((i) => i.pid) : null;
-  }, 'CLI running its instances', 20000);
+  const pids = await waitFor(
+    () => {
+      const lines = out.trim().split('\n').filter(Boolean);
+      const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { instances: { pid: number; state: string; processes: number }[] }) : null;
+      return last && last.instances.length === count && last.instances.every((i) => i.state === 'running' && i.processes >= 2) ? last.instances.map((i) => i.pid) : null;
+    },
+    'CLI running its instances',
+    20000,
+  );
   cli.kill('SIGKILL');
   await new Promise((r) => cli.once('exit', r));
   leftovers.push(...pids);
@@ -135,7 +139,10 @@ describe('an instance spawned just before the kill', () => {
     const owner = `${deadPid}-12345`;
     const fs = await import('node:fs');
     fs.mkdirSync(ledgerDir, { recursive: true });
-    fs.writeFileSync(path.join(ledgerDir, `${owner}.json`), JSON.stringify({ ownerPid: deadPid, ownerStartTime: 12345, entries: [{ id: 'x-1', pid: 0, pgid: 0, startTime: 0, startedAt: Date.now(), exe: NODE, n: 1, profileId: 'x', profileName: 'X' }] }));
+    fs.writeFileSync(
+      path.join(ledgerDir, `${owner}.json`),
+      JSON.stringify({ ownerPid: deadPid, ownerStartTime: 12345, entries: [{ id: 'x-1', pid: 0, pgid: 0, startTime: 0, startedAt: Date.now(), exe: NODE, n: 1, profileId: 'x', profileName: 'X' }] }),
+    );
     // The instance it spawned, in its own group, carrying the marker.
     const inst = spawn(NODE, [CPU_LOAD, '--load', '1'], { detached: true, stdio: 'ignore', env: { ...process.env, STREAMCAP_INSTANCE: `${owner}/x-1` } });
     leftovers.push(inst.pid!);

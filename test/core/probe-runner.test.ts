@@ -98,65 +98,61 @@ async function calibrate(c: Core, p: Profile, counts: number[]): Promise<number[
 }
 
 describe('capacity probe (real processes)', () => {
-  it(
-    'smart and one-by-one ramps find the capacity that follows from the measured load of 4 and 5 instances',
-    { retry: 3, timeout: 240_000 },
-    async () => {
-      const c = await makeCore();
-      const p = profile({ args: [CPU_LOAD, '--load', '30'] });
-      await quiet();
-      // App basis: CPU = idle baseline + the probe's own trees. The threshold sits halfway
-      // between the load of K and of K + 1 instances: K fit, K + 1 reach it.
-      const K = 4;
-      const [atK, atK1] = await calibrate(c, p, [K, K + 1]);
-      const base = await machineCpu(1500);
-      const threshold = Math.min(100, base + (atK! + atK1!) / 2);
-      console.log(`${K} instances: ${atK!.toFixed(1)} %, ${K + 1}: ${atK1!.toFixed(1)} % of the machine; idle ${base.toFixed(1)} %; threshold ${threshold.toFixed(1)} %`);
-      expect(atK1! - atK!).toBeGreaterThan(3);
-      if (base > 15) throw new Error(`the machine got busy (${base.toFixed(0)} % idle load): measuring again`);
-      const common = { thresholds: { cpu: threshold }, cpuBasis: 'app' as const, maxInstances: 12, settleSec: 2.5 };
-      // Other work during a probe (whole machine − the probe's trees − the idle level) skews
-      // what each instance gets: say so and measure again rather than report a wrong failure.
-      const foreign = (r: ProbeRun) => Math.max(0, ...r.steps.map((st) => st.machineCpu!.mean - (st.appCpu?.mean ?? 0) - r.baseline!.machineCpu!.median));
-      await quiet();
-      const t0 = Date.now();
-      const smart = await probe(c, p, { ...common, strategy: 'smart' });
-      const smartSec = (Date.now() - t0) / 1000;
-      await quiet();
-      const t1 = Date.now();
-      const linear = await probe(c, p, { ...common, strategy: 'linear' });
-      const linearSec = (Date.now() - t1) / 1000;
-      const show = (r: ProbeRun) => r.steps.map((s) => `${s.count}:${s.stats.cpu?.mean.toFixed(1)}${s.verdict === 'fail' ? '✕' : '✓'}`).join(' ');
-      console.log(`smart  ${smartSec.toFixed(1)} s, baseline ${smart.baseline!.stats.cpu!.mean.toFixed(1)}: ${show(smart)}`);
-      console.log(`linear ${linearSec.toFixed(1)} s, baseline ${linear.baseline!.stats.cpu!.mean.toFixed(1)}: ${show(linear)}`);
-      for (const r of [smart, linear]) if (foreign(r) > 12) throw new Error(`other work took ${foreign(r).toFixed(0)} % of the machine during a probe: measuring again`);
-      for (const r of [smart, linear]) {
-        expect(r.state).toBe('done');
-        expect(r.result).toMatchObject({ capacity: K, limitedBy: 'cpu', limitAt: K + 1 });
-        expect(r.result!.headroom.cpu).toBeGreaterThan(0);
-        expect(r.result!.perInstance.cpu).toBeGreaterThan((atK1! - atK!) * 0.5);
-        expect(r.result!.notMeasured.map((n) => n.resource)).toEqual(['gpu', 'gpuMemory', 'encoder', 'encoderSessions']);
-      }
-      expect(linear.steps.map((s) => s.count)).toEqual([1, 2, 3, 4, 5]);
-      // Where the load per instance falls off (2 cores, contention) the fit from the first two
-      // steps predicts low and the smart ramp steps on one by one; the jump is shown below.
-      expect(smart.steps.length).toBeLessThanOrEqual(linear.steps.length);
-      expect(internals(c).supervisor.list().filter((i) => i.state === 'running')).toHaveLength(0);
-    },
-  );
+  it('smart and one-by-one ramps find the capacity that follows from the measured load of 4 and 5 instances', { retry: 3, timeout: 240_000 }, async () => {
+    const c = await makeCore();
+    const p = profile({ args: [CPU_LOAD, '--load', '30'] });
+    await quiet();
+    // App basis: CPU = idle baseline + the probe's own trees. The threshold sits halfway
+    // between the load of K and of K + 1 instances: K fit, K + 1 reach it.
+    const K = 4;
+    const [atK, atK1] = await calibrate(c, p, [K, K + 1]);
+    const base = await machineCpu(1500);
+    const threshold = Math.min(100, base + (atK! + atK1!) / 2);
+    console.log(`${K} instances: ${atK!.toFixed(1)} %, ${K + 1}: ${atK1!.toFixed(1)} % of the machine; idle ${base.toFixed(1)} %; threshold ${threshold.toFixed(1)} %`);
+    expect(atK1! - atK!).toBeGreaterThan(3);
+    if (base > 15) throw new Error(`the machine got busy (${base.toFixed(0)} % idle load): measuring again`);
+    const common = { thresholds: { cpu: threshold }, cpuBasis: 'app' as const, maxInstances: 12, settleSec: 2.5 };
+    // Other work during a probe (whole machine − the probe's trees − the idle level) skews
+    // what each instance gets: say so and measure again rather than report a wrong failure.
+    const foreign = (r: ProbeRun) => Math.max(0, ...r.steps.map((st) => st.machineCpu!.mean - (st.appCpu?.mean ?? 0) - r.baseline!.machineCpu!.median));
+    await quiet();
+    const t0 = Date.now();
+    const smart = await probe(c, p, { ...common, strategy: 'smart' });
+    const smartSec = (Date.now() - t0) / 1000;
+    await quiet();
+    const t1 = Date.now();
+    const linear = await probe(c, p, { ...common, strategy: 'linear' });
+    const linearSec = (Date.now() - t1) / 1000;
+    const show = (r: ProbeRun) => r.steps.map((s) => `${s.count}:${s.stats.cpu?.mean.toFixed(1)}${s.verdict === 'fail' ? '✕' : '✓'}`).join(' ');
+    console.log(`smart  ${smartSec.toFixed(1)} s, baseline ${smart.baseline!.stats.cpu!.mean.toFixed(1)}: ${show(smart)}`);
+    console.log(`linear ${linearSec.toFixed(1)} s, baseline ${linear.baseline!.stats.cpu!.mean.toFixed(1)}: ${show(linear)}`);
+    for (const r of [smart, linear]) if (foreign(r) > 12) throw new Error(`other work took ${foreign(r).toFixed(0)} % of the machine during a probe: measuring again`);
+    for (const r of [smart, linear]) {
+      expect(r.state).toBe('done');
+      expect(r.result).toMatchObject({ capacity: K, limitedBy: 'cpu', limitAt: K + 1 });
+      expect(r.result!.headroom.cpu).toBeGreaterThan(0);
+      expect(r.result!.perInstance.cpu).toBeGreaterThan((atK1! - atK!) * 0.5);
+      expect(r.result!.notMeasured.map((n) => n.resource)).toEqual(['gpu', 'gpuMemory', 'encoder', 'encoderSessions']);
+    }
+    expect(linear.steps.map((s) => s.count)).toEqual([1, 2, 3, 4, 5]);
+    // Where the load per instance falls off (2 cores, contention) the fit from the first two
+    // steps predicts low and the smart ramp steps on one by one; the jump is shown below.
+    expect(smart.steps.length).toBeLessThanOrEqual(linear.steps.length);
+    expect(
+      internals(c)
+        .supervisor.list()
+        .filter((i) => i.state === 'running'),
+    ).toHaveLength(0);
+  });
 
-  it(
-    'whole-machine CPU (the field method): one busy core per instance on 2 cores fits once at 75 %',
-    { retry: 2, timeout: 120_000 },
-    async () => {
-      const c = await makeCore();
-      await quiet(20);
-      const run = await probe(c, profile({ args: [CPU_LOAD, '--load', '100'] }), { thresholds: { cpu: 75 }, maxInstances: 4 });
-      console.log(`baseline ${run.baseline!.stats.cpu!.mean.toFixed(1)} %; steps`, run.steps.map((s) => `${s.count}: ${s.stats.cpu?.mean.toFixed(1)} %`).join(', '));
-      expect(run.result).toMatchObject({ capacity: 1, limitedBy: 'cpu', limitAt: 2 });
-      expect(run.steps.map((s) => s.count)).toEqual([1, 2]);
-    },
-  );
+  it('whole-machine CPU (the field method): one busy core per instance on 2 cores fits once at 75 %', { retry: 2, timeout: 120_000 }, async () => {
+    const c = await makeCore();
+    await quiet(20);
+    const run = await probe(c, profile({ args: [CPU_LOAD, '--load', '100'] }), { thresholds: { cpu: 75 }, maxInstances: 4 });
+    console.log(`baseline ${run.baseline!.stats.cpu!.mean.toFixed(1)} %; steps`, run.steps.map((s) => `${s.count}: ${s.stats.cpu?.mean.toFixed(1)} %`).join(', '));
+    expect(run.result).toMatchObject({ capacity: 1, limitedBy: 'cpu', limitAt: 2 });
+    expect(run.steps.map((s) => s.count)).toEqual([1, 2]);
+  });
 
   it.each(['linear', 'smart'] as const)('a workload that dies at instance 3 (%s): instanceExit, capacity 2, its exit code', async (strategy) => {
     const c = await makeCore();
@@ -191,7 +187,10 @@ describe('capacity probe (real processes)', () => {
     });
     internals(c).probe.start(p, settings({ strategy: 'linear', thresholds: { cpu: 100 }, cpuBasis: 'app', maxInstances: 8, warmupSec: 1, settleSec: 1.5 }));
     await waitFor(() => live && live.count >= 3 && live.phase === 'warmup', 'three probe instances warming up', 60_000);
-    const probePids = internals(c).supervisor.list().filter((i) => i.profileId === 'test' && i.pid).map((i) => i.pid!);
+    const probePids = internals(c)
+      .supervisor.list()
+      .filter((i) => i.profileId === 'test' && i.pid)
+      .map((i) => i.pid!);
     expect(probePids.length).toBeGreaterThanOrEqual(3);
     await waitFor(() => probePids.every((pid) => groupPids(pid).length >= 2), 'each tree to have its child');
     const all = probePids.flatMap((pid) => groupPids(pid));
@@ -202,7 +201,11 @@ describe('capacity probe (real processes)', () => {
     for (const pid of all) expect(alive(pid)).toBe(false);
     for (const pgid of probePids) expect(groupPids(pgid)).toEqual([]);
     expect(alive(otherPid)).toBe(true);
-    expect(internals(c).supervisor.list().map((i) => i.profileId)).toEqual(['other']);
+    expect(
+      internals(c)
+        .supervisor.list()
+        .map((i) => i.profileId),
+    ).toEqual(['other']);
     const runs = internals(c).probe.history();
     expect(runs[0]).toMatchObject({ state: 'cancelled', capacity: null });
     expect(await c.invoke('probe.cancel', {})).toEqual({ cancelled: false });
@@ -212,10 +215,20 @@ describe('capacity probe (real processes)', () => {
     const c = await makeCore();
     await notSaturated();
     internals(c).probe.start(profile({ args: [CPU_LOAD, '--load', '2'] }), settings({ thresholds: { cpu: 100 }, cpuBasis: 'app', maxInstances: 8, warmupSec: 3, settleSec: 1 }));
-    await waitFor(() => internals(c).supervisor.list().some((i) => i.state === 'running'), 'a probe instance');
+    await waitFor(
+      () =>
+        internals(c)
+          .supervisor.list()
+          .some((i) => i.state === 'running'),
+      'a probe instance',
+    );
     expect(await c.invoke('instances.stopAll', {})).toEqual({ stopped: 0 });
     expect(internals(c).probe.status()).toMatchObject({ phase: 'cancelled', run: { state: 'cancelled' } });
-    expect(internals(c).supervisor.list().filter((i) => i.state === 'running')).toEqual([]);
+    expect(
+      internals(c)
+        .supervisor.list()
+        .filter((i) => i.state === 'running'),
+    ).toEqual([]);
   });
 
   it('a missing program is refused at once with a clear message', async () => {
@@ -286,7 +299,11 @@ describe('capacity probe (real processes)', () => {
     fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...raw, id, startedAt: raw.startedAt - 60_000, state: 'running', result: null }));
     fs.writeFileSync(path.join(dir, '20200101-000001-zzzz.json'), '{ torn');
     expect(internals(c).probe.get(id).state).toBe('interrupted');
-    expect(internals(c).probe.history().map((h) => h.id)).toEqual([run.id, id]);
+    expect(
+      internals(c)
+        .probe.history()
+        .map((h) => h.id),
+    ).toEqual([run.id, id]);
   });
 });
 

@@ -19,7 +19,10 @@ async function makeCore(opts: Parameters<typeof Core.create>[0] = {}) {
   return core;
 }
 
-const info = (c: Core, id: string) => internals(c).supervisor.list().find((i) => i.id === id)!;
+const info = (c: Core, id: string) =>
+  internals(c)
+    .supervisor.list()
+    .find((i) => i.id === id)!;
 
 describe('supervisor', () => {
   it('stops the whole tree, grandchildren included, within the grace period', async () => {

@@ -14,7 +14,6 @@ const FIX = path.join(ROOT, 'test/fixtures/wilbur');
 const raw = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
 const json = (name: string): unknown => JSON.parse(raw(name));
 
-
 /** What the fixture set (status.json, streamers.json, players.json) says. */
 const FIXTURE_COUNTS = {
   streamerCount: 3,
@@ -252,7 +251,10 @@ describe('readWilbur against a real HTTP server', () => {
   it('asks the three endpoints in parallel', async () => {
     serveFixtures();
     // A slow server (the delay is the subject): three reads in sequence would take 900 ms.
-    const slow = (h: Handler): Handler => (req, res) => void setTimeout(() => h(req, res), 300);
+    const slow =
+      (h: Handler): Handler =>
+      (req, res) =>
+        void setTimeout(() => h(req, res), 300);
     handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
     const s = await readWilbur(base, 2000);
     expect(s.ok).toBe(true);
@@ -428,7 +430,10 @@ describe('WilburPoller', () => {
   it('never has two reads in flight, even with an interval shorter than a read', async () => {
     serveFixtures();
     // A server slower (120 ms) than the poll interval (5 ms): the delay is the subject.
-    const slow = (h: Handler): Handler => (req, res) => void setTimeout(() => h(req, res), 120);
+    const slow =
+      (h: Handler): Handler =>
+      (req, res) =>
+        void setTimeout(() => h(req, res), 120);
     handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
     poller = new WilburPoller(() => {}, 5);
     poller.setUrl(base);

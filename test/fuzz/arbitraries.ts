@@ -120,7 +120,28 @@ export function mutate(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
 
 /** Raw request bodies that are not the JSON of any value. */
 export const rawBody: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('', '{', '}', '[', '{"a":', '{"a":1,}', "{'a':1}", 'null', 'undefined', 'NaN', '{"a":1}{"b":2}', '\u0000', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}', '{"a":1e999}', '{"a":-1e999}', '"\\ud800"', '\ufeff{}', '[' .repeat(100_000), '{"a":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}'),
+  fc.constantFrom(
+    '',
+    '{',
+    '}',
+    '[',
+    '{"a":',
+    '{"a":1,}',
+    "{'a':1}",
+    'null',
+    'undefined',
+    'NaN',
+    '{"a":1}{"b":2}',
+    '\u0000',
+    '{"__proto__":{"polluted":true}}',
+    '{"constructor":{"prototype":{"polluted":true}}}',
+    '{"a":1e999}',
+    '{"a":-1e999}',
+    '"\\ud800"',
+    '\ufeff{}',
+    '['.repeat(100_000),
+    '{"a":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}',
+  ),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)),
 );
@@ -136,7 +157,8 @@ export function harmless(name: string, payload: unknown): unknown {
   };
   if (name === 'profiles.save') noProgram(p);
   // Commands that take a profile described in full (the CLI's ad-hoc launch and probe).
-  if ((name === 'instances.launchExe' || name === 'probe.start') && p.profile && typeof p.profile === 'object' && !Array.isArray(p.profile)) p.profile = noProgram({ ...(p.profile as Record<string, unknown>) });
+  if ((name === 'instances.launchExe' || name === 'probe.start') && p.profile && typeof p.profile === 'object' && !Array.isArray(p.profile))
+    p.profile = noProgram({ ...(p.profile as Record<string, unknown>) });
   if ((name === 'instances.launch' || name === 'probe.start') && p.profileId === 'demo') p.profileId = 'demo-not';
   if ((name === 'admission.set' || name === 'PUT /admission') && typeof p.wilburUrl === 'string' && p.wilburUrl !== '') p.wilburUrl = 'http://127.0.0.1:9/';
   return p;

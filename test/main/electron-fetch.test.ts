@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('fetching the Electron binary once', () => {
-  it('fetches it with Electron\'s installer when the host answers, without ELECTRON_SKIP_BINARY_DOWNLOAD', async () => {
+  it("fetches it with Electron's installer when the host answers, without ELECTRON_SKIP_BINARY_DOWNLOAD", async () => {
     const root = fakeRoot(SUCCEEDS);
     expect(electronBinary(root)).toBeNull();
     const r = (await fetchElectron(root, { probeMs: 2000, installMs: 20_000, env: { ...process.env, ELECTRON_MIRROR: mirror, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } })) as Fetched;
@@ -103,7 +103,7 @@ describe('fetching the Electron binary once', () => {
     expect(r).toEqual({ ok: false, reason: 'the electron package is not installed (run "npm install")' });
   });
 
-  it('installs run no dependency scripts, on npm 10 as on npm 11 (.npmrc), and npm 11 skips Electron\'s anyway', () => {
+  it("installs run no dependency scripts, on npm 10 as on npm 11 (.npmrc), and npm 11 skips Electron's anyway", () => {
     const npmrc = fs.readFileSync(path.join(ROOT, '.npmrc'), 'utf8');
     expect(npmrc).toMatch(/^ignore-scripts=true$/m);
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).allowScripts.electron).toBe(false);

@@ -22,7 +22,20 @@ import { NODE, tmpDir } from '../helpers';
 const BUDGET_MS = Number(process.env.FUZZ_API_MS ?? 6000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const NAMES = Object.keys(commandInputs) as (keyof typeof commandInputs)[];
-const CODES = new Set<ApiErrorCode>(['invalid_payload', 'unknown_command', 'not_found', 'conflict', 'exe_not_found', 'disk_full', 'unauthorized', 'forbidden', 'too_large', 'rate_limited', 'unavailable', 'internal']);
+const CODES = new Set<ApiErrorCode>([
+  'invalid_payload',
+  'unknown_command',
+  'not_found',
+  'conflict',
+  'exe_not_found',
+  'disk_full',
+  'unauthorized',
+  'forbidden',
+  'too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+]);
 
 /** ipcMain as Electron has it, for what registerIpc uses: handle() keeps one listener per channel and refuses a second. */
 class IpcMainStandIn implements IpcMainLike {
@@ -90,26 +103,28 @@ const untrustedFrame: fc.Arbitrary<SenderFrame | null | (() => never)> = fc.oneo
   }),
   // Our page inside a frame of another page, or a frame inside ours.
   fc.constantFrom(`${APP_ORIGIN}/index.html`, `${APP_ORIGIN}/`).map((u) => frameOf(u, frameOf('https://evil.example/'))),
-  fc.constantFrom(
-    'https://evil.example/',
-    'http://127.0.0.1:7420/',
-    'file:///etc/passwd',
-    'about:blank',
-    'data:text/html,<script>1</script>',
-    'devtools://devtools/bundled/inspector.html',
-    'streamcap://viewer/viewer.html',
-    'streamcap://app.evil/index.html',
-    'streamcap://evil@app/index.html',
-    'streamcap://appx/',
-    'streamcap:/app/index.html',
-    'streamcap:app',
-    'STREAMCAP://APP/index.html', // Electron lowercases a standard scheme; our check does not guess
-    'streamcap://app:80/index.html',
-    'chrome-extension://app/',
-    'javascript:alert(1)',
-    '',
-    'not a url',
-  ).map((u) => frameOf(u)),
+  fc
+    .constantFrom(
+      'https://evil.example/',
+      'http://127.0.0.1:7420/',
+      'file:///etc/passwd',
+      'about:blank',
+      'data:text/html,<script>1</script>',
+      'devtools://devtools/bundled/inspector.html',
+      'streamcap://viewer/viewer.html',
+      'streamcap://app.evil/index.html',
+      'streamcap://evil@app/index.html',
+      'streamcap://appx/',
+      'streamcap:/app/index.html',
+      'streamcap:app',
+      'STREAMCAP://APP/index.html', // Electron lowercases a standard scheme; our check does not guess
+      'streamcap://app:80/index.html',
+      'chrome-extension://app/',
+      'javascript:alert(1)',
+      '',
+      'not a url',
+    )
+    .map((u) => frameOf(u)),
   fc.webUrl().map((u) => frameOf(u)),
   fc.string({ maxLength: 40 }).map((u) => frameOf(u)),
 );
@@ -136,7 +151,9 @@ async function q(name: string, payload: unknown = {}): Promise<unknown> {
 }
 /** Everything a refused call must leave as it was. */
 async function fingerprint(): Promise<string> {
-  const [profiles, admission, instances, probe, history, orphans] = await Promise.all(['profiles.list', 'admission.get', 'instances.list', 'probe.status', 'probe.history', 'orphans.list'].map((n) => q(n)));
+  const [profiles, admission, instances, probe, history, orphans] = await Promise.all(
+    ['profiles.list', 'admission.get', 'instances.list', 'probe.status', 'probe.history', 'orphans.list'].map((n) => q(n)),
+  );
   const a = admission as { config: unknown; seats: unknown; queue: unknown; simulation: { running: boolean } };
   return JSON.stringify({
     profiles,
@@ -161,7 +178,7 @@ async function settle(): Promise<void> {
 /** The state once it stops moving (a cancelled probe's run reaches the history a moment after the answer). */
 async function steady(): Promise<string> {
   let last = await fingerprint();
-  for (const end = Date.now() + 5000; Date.now() < end; ) {
+  for (const end = Date.now() + 5000; Date.now() < end;) {
     await new Promise((r) => setTimeout(r, 100));
     const now = await fingerprint();
     if (now === last) return now;
@@ -215,7 +232,16 @@ beforeAll(async () => {
   for (let k = 0; k < 4; k++) await q('sessions.join', { person: { name: `Line ${k}`, want: 'any' } });
 });
 afterAll(async () => {
-  console.log(`IPC fuzz cases: ${Object.entries(tally).map(([k, t]) => `${k} ${t.cases} (${t.accepted} accepted, ${t.refused} refused: ${Object.entries(t.byCode).map(([c, n]) => `${c} ${n}`).join(', ')})`).join('; ')}`);
+  console.log(
+    `IPC fuzz cases: ${Object.entries(tally)
+      .map(
+        ([k, t]) =>
+          `${k} ${t.cases} (${t.accepted} accepted, ${t.refused} refused: ${Object.entries(t.byCode)
+            .map(([c, n]) => `${c} ${n}`)
+            .join(', ')})`,
+      )
+      .join('; ')}`,
+  );
   await core?.shutdown();
 });
 
@@ -232,85 +258,122 @@ describe('Electron IPC handler, fuzzed through registerIpc on an ipcMain stand-i
     expect((r as { data: { id: string }[] }).data.map((p) => p.id)).toContain(known.profile);
   });
 
-  it(`our page, every command: ${BUDGET_MS / 1000} s of schema-drawn and mutated arguments: nothing thrown, ApiError refusals, nothing changed by a refusal`, async () => {
-    const t = (tally['trusted sender'] = { cases: 0, accepted: 0, refused: 0, byCode: {} as Record<string, number> });
-    const faults: string[] = [];
-    const changed: string[] = [];
-    let baseline = await fingerprint();
-    const end = Date.now() + BUDGET_MS;
-    for (let round = 0; Date.now() < end; round++) {
-      for (let a of fc.sample(args, { numRuns: 25, seed: SEED + round })) {
-        // A third of the payloads name the real profile, so launches and probes get past "not found".
-        if (round % 3 === 0 && a[1] && typeof a[1] === 'object' && !Array.isArray(a[1]) && 'profileId' in (a[1] as object)) a = [a[0], { ...(a[1] as object), profileId: known.profile }, ...a.slice(2)];
-        const { r, fault } = await call(eventFrom(OURS), a);
-        t.cases++;
-        if (fault) faults.push(`${fault} for ${show(a)}`);
-        if (r?.ok) {
-          t.accepted++;
-          await settle();
-          baseline = await steady();
-        } else {
-          t.refused++;
-          if (r && !r.ok) t.byCode[r.error.code] = (t.byCode[r.error.code] ?? 0) + 1;
-          const now = await fingerprint();
-          if (now !== baseline) {
-            changed.push(`${show(a)} changed the state: ${baseline.slice(0, 300)} → ${now.slice(0, 300)}`);
-            baseline = now;
+  it(
+    `our page, every command: ${BUDGET_MS / 1000} s of schema-drawn and mutated arguments: nothing thrown, ApiError refusals, nothing changed by a refusal`,
+    async () => {
+      const t = (tally['trusted sender'] = { cases: 0, accepted: 0, refused: 0, byCode: {} as Record<string, number> });
+      const faults: string[] = [];
+      const changed: string[] = [];
+      let baseline = await fingerprint();
+      const end = Date.now() + BUDGET_MS;
+      for (let round = 0; Date.now() < end; round++) {
+        for (let a of fc.sample(args, { numRuns: 25, seed: SEED + round })) {
+          // A third of the payloads name the real profile, so launches and probes get past "not found".
+          if (round % 3 === 0 && a[1] && typeof a[1] === 'object' && !Array.isArray(a[1]) && 'profileId' in (a[1] as object))
+            a = [a[0], { ...(a[1] as object), profileId: known.profile }, ...a.slice(2)];
+          const { r, fault } = await call(eventFrom(OURS), a);
+          t.cases++;
+          if (fault) faults.push(`${fault} for ${show(a)}`);
+          if (r?.ok) {
+            t.accepted++;
+            await settle();
+            baseline = await steady();
+          } else {
+            t.refused++;
+            if (r && !r.ok) t.byCode[r.error.code] = (t.byCode[r.error.code] ?? 0) + 1;
+            const now = await fingerprint();
+            if (now !== baseline) {
+              changed.push(`${show(a)} changed the state: ${baseline.slice(0, 300)} → ${now.slice(0, 300)}`);
+              baseline = now;
+            }
           }
         }
       }
-    }
-    expect(faults.slice(0, 10)).toEqual([]);
-    expect(changed.slice(0, 10)).toEqual([]);
-    expect(t.cases).toBeGreaterThan(50);
-    // The fuzz reached past the schema: some calls were accepted, some refused for more than their payload.
-    expect(t.accepted).toBeGreaterThan(0);
-    expect(Object.keys(t.byCode).length).toBeGreaterThan(2);
-  }, BUDGET_MS + 120_000);
+      expect(faults.slice(0, 10)).toEqual([]);
+      expect(changed.slice(0, 10)).toEqual([]);
+      expect(t.cases).toBeGreaterThan(50);
+      // The fuzz reached past the schema: some calls were accepted, some refused for more than their payload.
+      expect(t.accepted).toBeGreaterThan(0);
+      expect(Object.keys(t.byCode).length).toBeGreaterThan(2);
+    },
+    BUDGET_MS + 120_000,
+  );
 
-  it(`any other sender: ${BUDGET_MS / 1000} s of frames and calls: refused as forbidden, the core never asked, nothing changed`, async () => {
-    const t = (tally['untrusted sender'] = { cases: 0, accepted: 0, refused: 0, byCode: {} as Record<string, number> });
-    const faults: string[] = [];
-    const baseline = await fingerprint();
-    const before = calls.length;
-    const end = Date.now() + BUDGET_MS;
-    for (let round = 0; Date.now() < end; round++) {
-      for (const [frame, a] of fc.sample(fc.tuple(untrustedFrame, args), { numRuns: 50, seed: SEED + 7919 * (round + 1) })) {
-        const { r, fault } = await call(eventFrom(frame), a);
-        t.cases++;
-        if (fault) faults.push(`${fault} from ${frameName(frame)}`);
-        else if (r?.ok !== false || r.error.code !== 'forbidden') faults.push(`not refused as forbidden: ${show(r)} from ${frameName(frame)}`);
-        if (r?.ok) t.accepted++;
-        else {
-          t.refused++;
-          if (r) t.byCode[r.error.code] = (t.byCode[r.error.code] ?? 0) + 1;
+  it(
+    `any other sender: ${BUDGET_MS / 1000} s of frames and calls: refused as forbidden, the core never asked, nothing changed`,
+    async () => {
+      const t = (tally['untrusted sender'] = { cases: 0, accepted: 0, refused: 0, byCode: {} as Record<string, number> });
+      const faults: string[] = [];
+      const baseline = await fingerprint();
+      const before = calls.length;
+      const end = Date.now() + BUDGET_MS;
+      for (let round = 0; Date.now() < end; round++) {
+        for (const [frame, a] of fc.sample(fc.tuple(untrustedFrame, args), { numRuns: 50, seed: SEED + 7919 * (round + 1) })) {
+          const { r, fault } = await call(eventFrom(frame), a);
+          t.cases++;
+          if (fault) faults.push(`${fault} from ${frameName(frame)}`);
+          else if (r?.ok !== false || r.error.code !== 'forbidden') faults.push(`not refused as forbidden: ${show(r)} from ${frameName(frame)}`);
+          if (r?.ok) t.accepted++;
+          else {
+            t.refused++;
+            if (r) t.byCode[r.error.code] = (t.byCode[r.error.code] ?? 0) + 1;
+          }
         }
       }
-    }
-    expect(faults.slice(0, 10)).toEqual([]);
-    expect(calls.length).toBe(before);
-    expect(await fingerprint()).toBe(baseline);
-    expect(t.cases).toBeGreaterThan(100);
-  }, BUDGET_MS + 60_000);
+      expect(faults.slice(0, 10)).toEqual([]);
+      expect(calls.length).toBe(before);
+      expect(await fingerprint()).toBe(baseline);
+      expect(t.cases).toBeGreaterThan(100);
+    },
+    BUDGET_MS + 60_000,
+  );
 
   it('the viewer-report channel: every report the viewer page sends is kept; anything else is dropped, never thrown on', () => {
     const n = fc.double({ min: 0, max: 1e12, noNaN: true, noDefaultInfinity: true });
     const orNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
     // What renderer/viewer/viewer.ts sends (ViewerStats).
-    const stats = fc.record({ fps: n, mbps: n, width: orNull(fc.nat()), height: orNull(fc.nat()), freezes: fc.nat(), freezeSec: n, packetsLost: fc.nat(), jitterMs: orNull(n), rttMs: orNull(n), decodeMs: orNull(n), qp: orNull(n), codec: orNull(fc.constantFrom('H264', 'VP8', 'VP9', 'AV1')), framesReceived: fc.nat(), bytesReceived: fc.nat(), at: fc.nat() });
+    const stats = fc.record({
+      fps: n,
+      mbps: n,
+      width: orNull(fc.nat()),
+      height: orNull(fc.nat()),
+      freezes: fc.nat(),
+      freezeSec: n,
+      packetsLost: fc.nat(),
+      jitterMs: orNull(n),
+      rttMs: orNull(n),
+      decodeMs: orNull(n),
+      qp: orNull(n),
+      codec: orNull(fc.constantFrom('H264', 'VP8', 'VP9', 'AV1')),
+      framesReceived: fc.nat(),
+      bytesReceived: fc.nat(),
+      at: fc.nat(),
+    });
     const sent = fc.oneof(
       stats.map((s) => ({ type: 'stats', stats: s })),
-      fc.record({ type: fc.constant('state'), state: fc.constantFrom('connecting', 'streaming', 'failed'), reason: fc.option(fc.string(), { nil: undefined }) }).map((r) => JSON.parse(JSON.stringify(r))),
+      fc
+        .record({ type: fc.constant('state'), state: fc.constantFrom('connecting', 'streaming', 'failed'), reason: fc.option(fc.string(), { nil: undefined }) })
+        .map((r) => JSON.parse(JSON.stringify(r))),
     );
-    fc.assert(fc.property(sent, (r) => asViewerReport(r) !== null), { seed: SEED, numRuns: 2000 });
+    fc.assert(
+      fc.property(sent, (r) => asViewerReport(r) !== null),
+      { seed: SEED, numRuns: 2000 },
+    );
     // Mutated: every accepted one still has the figures the core computes with.
     fc.assert(
-      fc.property(fc.oneof(mutate(sent), sent.chain((r) => ('stats' in r ? mutate(fc.constant(r.stats)).map((st) => ({ ...r, stats: st })) : fc.constant(r))), oddValue), (r) => {
-        const v = asViewerReport(r);
-        if (v === null) return true;
-        if (v.type === 'state') return ['connecting', 'streaming', 'failed'].includes(v.state) && (v.reason === undefined || typeof v.reason === 'string');
-        return [v.stats.fps, v.stats.mbps, v.stats.framesReceived, v.stats.bytesReceived, v.stats.at].every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
-      }),
+      fc.property(
+        fc.oneof(
+          mutate(sent),
+          sent.chain((r) => ('stats' in r ? mutate(fc.constant(r.stats)).map((st) => ({ ...r, stats: st })) : fc.constant(r))),
+          oddValue,
+        ),
+        (r) => {
+          const v = asViewerReport(r);
+          if (v === null) return true;
+          if (v.type === 'state') return ['connecting', 'streaming', 'failed'].includes(v.state) && (v.reason === undefined || typeof v.reason === 'string');
+          return [v.stats.fps, v.stats.mbps, v.stats.framesReceived, v.stats.bytesReceived, v.stats.at].every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
+        },
+      ),
       { seed: SEED, numRuns: 5000 },
     );
     expect(asViewerReport({ type: 'stats' })).toBeNull(); // the core would read stats.mbps of undefined

@@ -16,7 +16,10 @@ import { CommandError } from '../../renderer/src/transport/types';
 
 const langs: Record<string, i18n> = {};
 beforeAll(async () => {
-  for (const [lng, dict] of [['en', en], ['zh-CN', zhCN]] as const) {
+  for (const [lng, dict] of [
+    ['en', en],
+    ['zh-CN', zhCN],
+  ] as const) {
     const t = i18next.createInstance();
     await t.init({ lng, resources: { [lng]: { translation: dict } }, interpolation: { escapeValue: false } });
     langs[lng] = t;
@@ -91,7 +94,21 @@ describe('Bandwidth and planner forms: problems from the shared schemas, per fie
 });
 
 describe('Probe form: checked as typed, a payload only when nothing is wrong', () => {
-  const valid: Form = { profileId: 'demo', cpu: '85', gpu: '85', gpuMemory: '90', memory: '90', encoder: '85', sessions: '', warmup: '20', settle: '10', max: '16', strategy: 'smart', basis: 'machine', leaveRunning: false };
+  const valid: Form = {
+    profileId: 'demo',
+    cpu: '85',
+    gpu: '85',
+    gpuMemory: '90',
+    memory: '90',
+    encoder: '85',
+    sessions: '',
+    warmup: '20',
+    settle: '10',
+    max: '16',
+    strategy: 'smart',
+    basis: 'machine',
+    leaveRunning: false,
+  };
 
   it('the defaults give the probe.start payload, numbers as numbers; no sessions limit is null', () => {
     const { problems, payload } = checkForm(valid);
@@ -168,7 +185,13 @@ describe('Sessions forms: the server’s issues, by field, in the UI’s languag
   });
 
   it('every key it gives has words in both languages', () => {
-    for (const msg of ['Too big: expected number to be <=1000', 'Too small: expected number to be >0', 'Too small: expected number to be >=2', 'Invalid input: expected int, received number', 'Invalid input: expected number, received string']) {
+    for (const msg of [
+      'Too big: expected number to be <=1000',
+      'Too small: expected number to be >0',
+      'Too small: expected number to be >=2',
+      'Invalid input: expected int, received number',
+      'Invalid input: expected number, received string',
+    ]) {
       const k = issueKey(msg);
       expect(k, msg).not.toBeNull();
       for (const lng of ['en', 'zh-CN'] as const) expect(say(lng, k!.key, k!.params)).not.toBe('');

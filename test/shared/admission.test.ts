@@ -26,7 +26,10 @@ function run(state: AdmissionState, ...actions: ((s: AdmissionState) => Step)[])
   for (const a of actions) state = a(state).state;
   return state;
 }
-const J = (id: string, want: Want, now = 0) => (s: AdmissionState) => join(s, { id, name: id, want, now });
+const J =
+  (id: string, want: Want, now = 0) =>
+  (s: AdmissionState) =>
+    join(s, { id, name: id, want, now });
 const role = (s: AdmissionState, id: string) => s.sessions.get(id)?.role ?? null;
 
 describe('admission rules, by example', () => {

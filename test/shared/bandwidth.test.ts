@@ -49,7 +49,11 @@ describe('calculateBandwidth: worked examples', () => {
     ['10 % overhead: 8 × 30 × 1.1 = 264, fits 264 exactly', { overheadPercent: 10, uplinkMbps: 264 }, { totalMbps: 264, perStreamMbps: 8.8, fits: true, maxSpectators: 20 }],
     ['operators alone do not fit', { uplinkMbps: 50 }, { fits: false, operatorsFit: false, maxSpectators: 0, maxBitrateMbps: 1.66 }],
     ['0.1 Mbps × 3 is 0.3, not 0.30000000000000004', { bitrateMbps: 0.1, operators: 1, spectators: 2, uplinkMbps: 0.3 }, { totalMbps: 0.3, fits: true }],
-    ['no audience: nothing to send, any bitrate fits', { operators: 0, spectators: 0, uplinkMbps: 100 }, { streams: 0, totalMbps: 0, fits: true, maxSpectators: 12, maxBitrateMbps: null, encoderSessions: 0 }],
+    [
+      'no audience: nothing to send, any bitrate fits',
+      { operators: 0, spectators: 0, uplinkMbps: 100 },
+      { streams: 0, totalMbps: 0, fits: true, maxSpectators: 12, maxBitrateMbps: null, encoderSessions: 0 },
+    ],
     ['SFU: one encode per operator', { sfu: true }, { encoderSessions: 10, encoderFits: false, totalMbps: 240 }],
     ['8 sessions is within the GeForce limit', { operators: 8, spectators: 0 }, { encoderSessions: 8, encoderFits: true }],
     ['9 sessions is over it', { operators: 8, spectators: 1 }, { encoderSessions: 9, encoderFits: false }],
@@ -138,7 +142,18 @@ describe('validation', () => {
 describe('planCapacity: worked examples', () => {
   it('200 visitors, 30 % operating, 10 streams per server, 8 Mbps, no SFU', () => {
     const p = planCapacity(plan({}));
-    expect(p).toMatchObject({ operators: 60, spectators: 140, servers: 6, totalMbps: 1600, uplinkNeededMbps: 1600, encoderSessionsTotal: 200, encoderSessionsPerServer: 34, encoderFits: false, viewersPerInstance: 4, serversWithinEncoderLimit: 30 });
+    expect(p).toMatchObject({
+      operators: 60,
+      spectators: 140,
+      servers: 6,
+      totalMbps: 1600,
+      uplinkNeededMbps: 1600,
+      encoderSessionsTotal: 200,
+      encoderSessionsPerServer: 34,
+      encoderFits: false,
+      viewersPerInstance: 4,
+      serversWithinEncoderLimit: 30,
+    });
     const words = explainPlan(plan({}), p);
     expect(words.audience).toBe('200 visitors at peak × 30 % operating = 60 operators; 140 spectators watch.');
     expect(words.servers).toBe('60 operators ÷ 10 streams per server = 6 servers.');
@@ -271,10 +286,7 @@ describe('calculateBandwidth: invariants', () => {
     );
   });
 
-  const badValue = fc.oneof(
-    fc.double({ max: -Number.MIN_VALUE, noNaN: true }),
-    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 'abc', '12abc', '--1', '1,5', {}, true),
-  );
+  const badValue = fc.oneof(fc.double({ max: -Number.MIN_VALUE, noNaN: true }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 'abc', '12abc', '--1', '1,5', {}, true));
   const fields = ['bitrateMbps', 'operators', 'spectators', 'overheadPercent', 'uplinkMbps', 'headroomPercent'] as const;
   it('rejects negatives, non-numbers and out-of-range values, naming the field', () => {
     fc.assert(
@@ -314,7 +326,15 @@ describe('planCapacity: invariants', () => {
         expect(p.servers * i.streamsPerServer).toBeGreaterThanOrEqual(p.operators);
         if (p.servers > 1) expect((p.servers - 1) * i.streamsPerServer).toBeLessThan(p.operators);
         const fitsOn = (uplinkMbps: number) =>
-          calculateBandwidth({ bitrateMbps: i.bitrateMbps, operators: p.operators, spectators: p.spectators, overheadPercent: i.overheadPercent, uplinkMbps, headroomPercent: i.headroomPercent, sfu: i.sfu }).fits;
+          calculateBandwidth({
+            bitrateMbps: i.bitrateMbps,
+            operators: p.operators,
+            spectators: p.spectators,
+            overheadPercent: i.overheadPercent,
+            uplinkMbps,
+            headroomPercent: i.headroomPercent,
+            sfu: i.sfu,
+          }).fits;
         expect(fitsOn(p.uplinkNeededMbps)).toBe(true);
         expect(fitsOn(Math.round(p.uplinkNeededMbps * 1000 - 1) / 1000)).toBe(false);
         expect(p.encoderSessionsPerServer * p.servers).toBeGreaterThanOrEqual(p.encoderSessionsTotal);

@@ -62,8 +62,7 @@ describe('cardClassOf', () => {
   });
 
   it('the brand in -q -x agrees with the name for the recorded cards (GeForce RTX 3080, 2x RTX A5000)', () => {
-    for (const f of fixturesStartingWith('nvidia-smi-q-x_'))
-      for (const g of parseNvidiaSmiXml(fixture(f)).gpus) expect(cardClassOf(g.productName, g.productBrand)).toEqual(cardClassOf(g.productName));
+    for (const f of fixturesStartingWith('nvidia-smi-q-x_')) for (const g of parseNvidiaSmiXml(fixture(f)).gpus) expect(cardClassOf(g.productName, g.productBrand)).toEqual(cardClassOf(g.productName));
   });
 });
 

@@ -6,12 +6,24 @@ import { fixture, fixturesStartingWith } from './gpu-fixtures';
 
 describe('parseComputeAppsCsv', () => {
   it.each([
-    ['H100 80GB HBM3, Linux, driver 590.48: gpu_burn and memhog', 'query-compute-apps-csv_h100-80gb-linux_drv590.48_load.csv', 3,
-      { pid: 11345, processName: './gpu_burn', usedMemoryMB: 15690, gpuName: 'NVIDIA H100 80GB HBM3', gpuBusId: '00000000:00:09.0' }],
-    ['GeForce RTX 4080 SUPER, Linux, driver 595.71: 2x ffmpeg', 'query-compute-apps-csv_rtx4080super-linux_drv595.71_load.csv', 3,
-      { pid: 5022, processName: 'ffmpeg', usedMemoryMB: 503, gpuName: 'NVIDIA GeForce RTX 4080 SUPER' }],
-    ['GeForce RTX 2080 SUPER, Windows WDDM, driver 591.86: memory [N/A] is null, paths with spaces', 'query-compute-apps-csv_rtx2080super-win-wddm_drv591.86_load.csv', 12,
-      { pid: 4680, processName: 'C:\\Program Files\\NVIDIA Corporation\\NVIDIA GeForce Experience\\NVIDIA Share.exe', usedMemoryMB: null }],
+    [
+      'H100 80GB HBM3, Linux, driver 590.48: gpu_burn and memhog',
+      'query-compute-apps-csv_h100-80gb-linux_drv590.48_load.csv',
+      3,
+      { pid: 11345, processName: './gpu_burn', usedMemoryMB: 15690, gpuName: 'NVIDIA H100 80GB HBM3', gpuBusId: '00000000:00:09.0' },
+    ],
+    [
+      'GeForce RTX 4080 SUPER, Linux, driver 595.71: 2x ffmpeg',
+      'query-compute-apps-csv_rtx4080super-linux_drv595.71_load.csv',
+      3,
+      { pid: 5022, processName: 'ffmpeg', usedMemoryMB: 503, gpuName: 'NVIDIA GeForce RTX 4080 SUPER' },
+    ],
+    [
+      'GeForce RTX 2080 SUPER, Windows WDDM, driver 591.86: memory [N/A] is null, paths with spaces',
+      'query-compute-apps-csv_rtx2080super-win-wddm_drv591.86_load.csv',
+      12,
+      { pid: 4680, processName: 'C:\\Program Files\\NVIDIA Corporation\\NVIDIA GeForce Experience\\NVIDIA Share.exe', usedMemoryMB: null },
+    ],
   ] as const)('%s', (_w, file, count, one) => {
     const apps = parseComputeAppsCsv(fixture(file));
     expect(apps).toHaveLength(count);
@@ -24,7 +36,9 @@ describe('parseComputeAppsCsv', () => {
 
   it('a Windows path with a comma stays one process name', () => {
     // The recorded row for PID 26660, with a comma put into its folder name.
-    const row = fixture('query-compute-apps-csv_rtx2080super-win-wddm_drv591.86_load.csv').split('\n').find((l) => l.includes(', 26660, '))!;
+    const row = fixture('query-compute-apps-csv_rtx2080super-win-wddm_drv591.86_load.csv')
+      .split('\n')
+      .find((l) => l.includes(', 26660, '))!;
     const header = fixture('query-compute-apps-csv_rtx2080super-win-wddm_drv591.86_load.csv').split('\n')[0]!;
     const apps = parseComputeAppsCsv(`${header}\n${row.replace('ffmpeg-8.1.1-full_build', 'ffmpeg, full')}`);
     expect(apps).toEqual([expect.objectContaining({ pid: 26660, processName: expect.stringContaining('ffmpeg, full\\bin\\ffmpeg.exe'), usedMemoryMB: null })]);

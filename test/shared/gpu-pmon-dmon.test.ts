@@ -64,8 +64,16 @@ describe('parsePmon: real recordings (`nvidia-smi pmon -c 5`)', () => {
 
 describe('parseDmon: real recordings (`nvidia-smi dmon -c 5`)', () => {
   it.each([
-    ['H100 80GB HBM3, Linux, driver 590.48, CUDA load', 'dmon-c5_h100-80gb-linux_drv590.48_load-cuda.txt', { gpu: 0, powerW: 631, gpuTempC: 63, memTempC: 57, sm: 100, mem: 10, enc: 0, dec: 0, mclkMHz: 2619, pclkMHz: 1980 }],
-    ['GeForce RTX 2080 SUPER, Windows WDDM, driver 591.86, NVENC x2 (mtemp `-` is null)', 'dmon-c5_rtx2080super-win-wddm_drv591.86_load-nvenc2.txt', { gpu: 0, powerW: 97, gpuTempC: 45, memTempC: null, sm: 7, mem: 3, enc: 100, dec: 0, mclkMHz: 7500, pclkMHz: 2055 }],
+    [
+      'H100 80GB HBM3, Linux, driver 590.48, CUDA load',
+      'dmon-c5_h100-80gb-linux_drv590.48_load-cuda.txt',
+      { gpu: 0, powerW: 631, gpuTempC: 63, memTempC: 57, sm: 100, mem: 10, enc: 0, dec: 0, mclkMHz: 2619, pclkMHz: 1980 },
+    ],
+    [
+      'GeForce RTX 2080 SUPER, Windows WDDM, driver 591.86, NVENC x2 (mtemp `-` is null)',
+      'dmon-c5_rtx2080super-win-wddm_drv591.86_load-nvenc2.txt',
+      { gpu: 0, powerW: 97, gpuTempC: 45, memTempC: null, sm: 7, mem: 3, enc: 100, dec: 0, mclkMHz: 7500, pclkMHz: 2055 },
+    ],
   ] as const)('%s', (_w, file, first) => {
     const rows = parseDmon(fixture(file));
     expect(rows).toHaveLength(5);
@@ -88,8 +96,18 @@ describe('instanceGpu: pmon rows summed over an instance’s process tree', () =
     ['RTX 4080 SUPER: one ffmpeg', linux4080, [5022], { gpu: { ok: true, value: 3 }, gpuDetail: { encoder: 55, decoder: null, memoryMB: null } }],
     ['RTX 4080 SUPER: a tree with no GPU process', linux4080, [1, 2, 3], { gpu: { ok: false, reason: expect.stringMatching(/^NVIDIA pmon reports no process of this instance/) } }],
     ['RTX 2080 SUPER WDDM: a graphics process (C+G) has no per-process figure: not 0', win2080, [2056], { gpu: { ok: false, reason: expect.stringMatching(/gave no utilisation sample/) } }],
-    ['RTX 2080 SUPER WDDM: the encoding ffmpeg.exe (sm `-`, enc 99)', win2080, [26660], { gpu: { ok: false, reason: expect.stringMatching(/gave no utilisation sample/) }, gpuDetail: { encoder: 99, decoder: null, memoryMB: null } }],
-    ['no reader: the reason is passed on', { ok: false, reason: 'no NVIDIA GPU found (nvidia-smi is not installed)' } as const, [5021], { gpu: { ok: false, reason: 'no NVIDIA GPU found (nvidia-smi is not installed)' } }],
+    [
+      'RTX 2080 SUPER WDDM: the encoding ffmpeg.exe (sm `-`, enc 99)',
+      win2080,
+      [26660],
+      { gpu: { ok: false, reason: expect.stringMatching(/gave no utilisation sample/) }, gpuDetail: { encoder: 99, decoder: null, memoryMB: null } },
+    ],
+    [
+      'no reader: the reason is passed on',
+      { ok: false, reason: 'no NVIDIA GPU found (nvidia-smi is not installed)' } as const,
+      [5021],
+      { gpu: { ok: false, reason: 'no NVIDIA GPU found (nvidia-smi is not installed)' } },
+    ],
   ] as const)('%s', (_w, table, pids, expected) => {
     expect(instanceGpu(table, pids)).toEqual(expected);
   });

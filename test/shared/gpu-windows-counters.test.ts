@@ -5,15 +5,7 @@
 // exists yet: the engine tests below are written from the documented instance-name
 // pattern, pid_<pid>_luid_<hi>_<lo>_phys_<n>_eng_<n>_engtype_<type>, and say so.
 import { describe, expect, it } from 'vitest';
-import {
-  parseAdapterInstance,
-  parseCounterPath,
-  parseEngineInstance,
-  parsePdhCsv,
-  PdhCsvReader,
-  splitQuotedCsv,
-  summarizeWindowsGpu,
-} from '../../shared/gpu/windows-counters';
+import { parseAdapterInstance, parseCounterPath, parseEngineInstance, parsePdhCsv, PdhCsvReader, splitQuotedCsv, summarizeWindowsGpu } from '../../shared/gpu/windows-counters';
 import { fixture } from './gpu-fixtures';
 
 const TYPEPERF = 'typeperf-gpu-adapter-memory-dedicated_rx7900xt-win11-de.csv';
@@ -52,7 +44,10 @@ describe('PDH-CSV reading', () => {
   it.each([
     ['\\\\HOMEPC\\GPU Adapter Memory(luid_0x00000000_0x00017E08_phys_0)\\Dedicated Usage', { object: 'GPU Adapter Memory', instance: 'luid_0x00000000_0x00017E08_phys_0', counter: 'Dedicated Usage' }],
     // Get-Counter's CounterSamples.Path is lower case.
-    ['\\\\render-01\\gpu engine(pid_1234_luid_0x00000000_0x0000d1b4_phys_0_eng_0_engtype_3d)\\utilization percentage', { object: 'gpu engine', instance: 'pid_1234_luid_0x00000000_0x0000d1b4_phys_0_eng_0_engtype_3d', counter: 'utilization percentage' }],
+    [
+      '\\\\render-01\\gpu engine(pid_1234_luid_0x00000000_0x0000d1b4_phys_0_eng_0_engtype_3d)\\utilization percentage',
+      { object: 'gpu engine', instance: 'pid_1234_luid_0x00000000_0x0000d1b4_phys_0_eng_0_engtype_3d', counter: 'utilization percentage' },
+    ],
     ['not a counter', null],
   ] as const)('parseCounterPath(%j)', (p, parts) => expect(parseCounterPath(p)).toEqual(parts));
 

@@ -1,6 +1,17 @@
 // What a probe run becomes for people: the sentence, the CSV, the self-contained HTML report.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, resolveSettings, resourceMap, ProbeSettingsSchema, PROBE_FORMAT, type ProbeResult, type ProbeRun, type ProbeStep, type ProbeWindow, type Resource } from '../../shared/probe';
+import {
+  DEFAULT_THRESHOLDS,
+  resolveSettings,
+  resourceMap,
+  ProbeSettingsSchema,
+  PROBE_FORMAT,
+  type ProbeResult,
+  type ProbeRun,
+  type ProbeStep,
+  type ProbeWindow,
+  type Resource,
+} from '../../shared/probe';
 import { cpuWindow } from './probe-fixtures';
 import { probeChartSvg, probeCompareHtml, probeExport, probeReportHtml, probeToCsv, resultSentence } from '../../shared/probe-report';
 
@@ -51,7 +62,17 @@ function run(over: Partial<ProbeRun> = {}): ProbeRun {
     startedAt: Date.UTC(2025, 0, 2, 3, 4, 5),
     endedAt: Date.UTC(2025, 0, 2, 3, 9, 5),
     durationSec: 300,
-    host: { hostname: 'render-01', platform: 'win32', os: 'Windows_NT 10.0.20348', cpuModel: 'AMD EPYC 7543', cores: 64, memoryMB: 262144, gpus: [{ index: 0, name: 'NVIDIA RTX A5000' }], version: '0.1.0', gpuMemoryMB: [24564] },
+    host: {
+      hostname: 'render-01',
+      platform: 'win32',
+      os: 'Windows_NT 10.0.20348',
+      cpuModel: 'AMD EPYC 7543',
+      cores: 64,
+      memoryMB: 262144,
+      gpus: [{ index: 0, name: 'NVIDIA RTX A5000' }],
+      version: '0.1.0',
+      gpuMemoryMB: [24564],
+    },
     app: { profileId: 'showroom', name: 'Showroom', exe: 'C:\\Games\\Showroom.exe', args: ['-RenderOffScreen', '-PixelStreamingURL=ws://127.0.0.1:{8888+i}', 'a b'], cwd: '' },
     settings: resolveSettings(ProbeSettingsSchema.parse({})),
     otherInstances: 0,
@@ -66,17 +87,42 @@ function run(over: Partial<ProbeRun> = {}): ProbeRun {
 describe('the sentence', () => {
   it.each<[string, Partial<ProbeRun>, string, string]>([
     ['a resource limits', {}, 'This server runs 9 concurrent streams of Showroom; CPU limits at 10.', '本服务器可同时运行 9 路 Showroom 串流；CPU在 10 路时达到阈值。'],
-    ['one stream', { result: result({ capacity: 1, limitAt: 2, limitedBy: 'gpu' }) }, 'This server runs 1 concurrent stream of Showroom; GPU limits at 2.', '本服务器可同时运行 1 路 Showroom 串流；GPU在 2 路时达到阈值。'],
-    ['encoder sessions', { result: result({ capacity: 8, limitAt: 9, limitedBy: 'encoderSessions' }) }, 'This server runs 8 concurrent streams of Showroom; encoder sessions run out at 9.', '本服务器可同时运行 8 路 Showroom 串流；第 9 路时编码会话用尽。'],
+    [
+      'one stream',
+      { result: result({ capacity: 1, limitAt: 2, limitedBy: 'gpu' }) },
+      'This server runs 1 concurrent stream of Showroom; GPU limits at 2.',
+      '本服务器可同时运行 1 路 Showroom 串流；GPU在 2 路时达到阈值。',
+    ],
+    [
+      'encoder sessions',
+      { result: result({ capacity: 8, limitAt: 9, limitedBy: 'encoderSessions' }) },
+      'This server runs 8 concurrent streams of Showroom; encoder sessions run out at 9.',
+      '本服务器可同时运行 8 路 Showroom 串流；第 9 路时编码会话用尽。',
+    ],
     [
       'an instance exits',
       { result: result({ capacity: 3, limitAt: 4, limitedBy: 'instanceExit', exit: { n: 4, exitCode: 7, signal: null, reason: 'exit code 7', lastLines: [] } }) },
       'This server runs 3 concurrent streams of Showroom; instance #4 exits (exit code 7) when 4 run.',
       '本服务器可同时运行 3 路 Showroom 串流；运行 4 路时实例 #4 退出（退出码 7）。',
     ],
-    ['the maximum', { result: result({ capacity: 16, limitAt: null, limitedBy: 'maxInstances' }) }, "This server runs at least 16 concurrent streams of Showroom; no threshold was reached up to the probe's maximum of 16.", '本服务器可同时运行至少 16 路 Showroom 串流；在测试上限 16 路内未达到任何阈值。'],
-    ['not even one', { result: result({ capacity: 0, limitAt: 1, limitedBy: 'gpuMemory' }) }, 'This server cannot run one stream of Showroom within the thresholds; GPU memory limits at 1.', '本服务器在阈值内无法运行一路 Showroom 串流；GPU 显存在 1 路时即达到阈值。'],
-    ['over while idle', { result: result({ capacity: 0, limitAt: 0, limitedBy: 'memory' }) }, 'This server is over its RAM threshold with no stream of Showroom running.', '未运行任何 Showroom 实例时，本服务器的内存已超过阈值。'],
+    [
+      'the maximum',
+      { result: result({ capacity: 16, limitAt: null, limitedBy: 'maxInstances' }) },
+      "This server runs at least 16 concurrent streams of Showroom; no threshold was reached up to the probe's maximum of 16.",
+      '本服务器可同时运行至少 16 路 Showroom 串流；在测试上限 16 路内未达到任何阈值。',
+    ],
+    [
+      'not even one',
+      { result: result({ capacity: 0, limitAt: 1, limitedBy: 'gpuMemory' }) },
+      'This server cannot run one stream of Showroom within the thresholds; GPU memory limits at 1.',
+      '本服务器在阈值内无法运行一路 Showroom 串流；GPU 显存在 1 路时即达到阈值。',
+    ],
+    [
+      'over while idle',
+      { result: result({ capacity: 0, limitAt: 0, limitedBy: 'memory' }) },
+      'This server is over its RAM threshold with no stream of Showroom running.',
+      '未运行任何 Showroom 实例时，本服务器的内存已超过阈值。',
+    ],
     ['cancelled', { state: 'cancelled', result: null }, 'Probe of Showroom cancelled after 4 steps: no result.', 'Showroom 的容量测试在 4 步后取消：无结果。'],
     ['interrupted', { state: 'interrupted', result: null }, 'Probe of Showroom was interrupted (StreamCap closed): no result.', 'Showroom 的容量测试被中断（StreamCap 已关闭）：无结果。'],
   ])('%s', (_name, over, en, zh) => {
@@ -120,14 +166,30 @@ describe('HTML report', () => {
   it('states the result, the server, the app and its arguments, thresholds and steps', () => {
     const html = probeReportHtml(run());
     expect(html).toContain('This server runs 9 concurrent streams of Showroom; CPU limits at 10.');
-    for (const s of ['render-01', 'AMD EPYC 7543', '64', '256.0 GB', 'NVIDIA RTX A5000 (24 GB)', 'Windows_NT 10.0.20348', 'C:\\Games\\Showroom.exe', '-PixelStreamingURL=ws://127.0.0.1:{8888+i}', '&quot;a b&quot;', '85 %', '20 s', 'smart (fit, jump, confirm)'])
+    for (const s of [
+      'render-01',
+      'AMD EPYC 7543',
+      '64',
+      '256.0 GB',
+      'NVIDIA RTX A5000 (24 GB)',
+      'Windows_NT 10.0.20348',
+      'C:\\Games\\Showroom.exe',
+      '-PixelStreamingURL=ws://127.0.0.1:{8888+i}',
+      '&quot;a b&quot;',
+      '85 %',
+      '20 s',
+      'smart (fit, jump, confirm)',
+    ])
       expect(html).toContain(s);
     expect(html).toContain('GPU, Encoder (NVENC) not measured: no NVIDIA GPU found.');
     expect(html).toContain('<tr class="bad">');
   });
 
   it('escapes everything that came from outside', () => {
-    const evil = run({ app: { profileId: 'x', name: '<script>alert(1)</script>', exe: '"><img src=x onerror=alert(1)>', args: ["'; DROP"], cwd: '&' }, host: { ...run().host, hostname: '<b>host</b>' } });
+    const evil = run({
+      app: { profileId: 'x', name: '<script>alert(1)</script>', exe: '"><img src=x onerror=alert(1)>', args: ["'; DROP"], cwd: '&' },
+      host: { ...run().host, hostname: '<b>host</b>' },
+    });
     const html = probeReportHtml(evil);
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).not.toContain('<img');
@@ -152,7 +214,11 @@ describe('HTML report', () => {
   });
 
   it('compares two runs side by side, differences marked', () => {
-    const b = run({ id: '20250103-000000-cd34', host: { ...run().host, hostname: 'render-02', gpus: [{ index: 0, name: 'NVIDIA GeForce RTX 4090' }] }, result: result({ capacity: 6, limitAt: 7, limitedBy: 'gpu' }) });
+    const b = run({
+      id: '20250103-000000-cd34',
+      host: { ...run().host, hostname: 'render-02', gpus: [{ index: 0, name: 'NVIDIA GeForce RTX 4090' }] },
+      result: result({ capacity: 6, limitAt: 7, limitedBy: 'gpu' }),
+    });
     const html = probeCompareHtml(run(), b);
     expect(html).toContain('CPU limits at 10');
     expect(html).toContain('GPU limits at 7');

@@ -33,8 +33,7 @@ import {
 import { cpuWindow } from './probe-fixtures';
 
 const stat = (mean: number, stddev = 0, n = 10): Stat => ({ mean, median: mean, p95: mean, stddev, min: mean, max: mean, n });
-const limitsAll = (over: Partial<Record<Resource, number | null>> = {}) =>
-  resourceMap<number | null>((r) => (r in over ? over[r]! : r === 'encoderSessions' ? null : DEFAULT_THRESHOLDS[r]));
+const limitsAll = (over: Partial<Record<Resource, number | null>> = {}) => resourceMap<number | null>((r) => (r in over ? over[r]! : r === 'encoderSessions' ? null : DEFAULT_THRESHOLDS[r]));
 const window = (s: Partial<Record<Resource, Stat>>, limits: Partial<Record<Resource, number | null>> = {}) => ({
   stats: resourceMap((r) => s[r] ?? null),
   limits: resourceMap((r) => (s[r] ? limitsAll(limits)[r] : null)),
@@ -201,7 +200,12 @@ describe('least squares and prediction', () => {
     expect(line.slope).toBeCloseTo(1.1, 9);
     expect(line.intercept).toBeCloseTo(1.1, 9);
     expect(fitLine([{ x: 1, y: 1 }])).toBeNull();
-    expect(fitLine([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeNull();
+    expect(
+      fitLine([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -270,7 +274,9 @@ function truth(load: Load, max: number, limits = limitsAll()): number {
 }
 
 describe('the ramp', () => {
-  const linear = (a: number, b: number): Load => (n) => ({ cpu: a + b * n, memory: 20 + n });
+  const linear =
+    (a: number, b: number): Load =>
+    (n) => ({ cpu: a + b * n, memory: 20 + n });
 
   it.each<[string, Load, Strategy, number, Partial<Sim>]>([
     ['plain ramp, CPU 5 + 10/instance', linear(5, 10), 'linear', 16, { capacity: 7, limitedBy: 'cpu', limitAt: 8, counts: [1, 2, 3, 4, 5, 6, 7, 8] }],
@@ -281,7 +287,13 @@ describe('the ramp', () => {
     ['the idle server already breaches', linear(90, 1), 'smart', 16, { capacity: 0, limitedBy: 'cpu', limitAt: 0, counts: [] }],
     ['memory limits before CPU', (n) => ({ cpu: 5 + 2 * n, memory: 30 + 7 * n }), 'smart', 32, { capacity: 8, limitedBy: 'memory', limitAt: 9 }],
     ['GPU limits (85 %)', (n) => ({ cpu: 5 + 2 * n, memory: 20, gpu: 3 + 9 * n }), 'smart', 32, { capacity: 9, limitedBy: 'gpu', limitAt: 10 }],
-    ['concave load 5 + 12·n^0.8 (contention): the first jump lands low, the local slope takes it the rest of the way', (n) => ({ cpu: 5 + 12 * n ** 0.8, memory: 20 }), 'smart', 32, { capacity: 10, limitedBy: 'cpu', counts: [1, 2, 7, 10, 11] }],
+    [
+      'concave load 5 + 12·n^0.8 (contention): the first jump lands low, the local slope takes it the rest of the way',
+      (n) => ({ cpu: 5 + 12 * n ** 0.8, memory: 20 }),
+      'smart',
+      32,
+      { capacity: 10, limitedBy: 'cpu', counts: [1, 2, 7, 10, 11] },
+    ],
     ['nothing grows: doubling to the maximum', () => ({ cpu: 5, memory: 20 }), 'smart', 12, { capacity: 12, limitedBy: 'maxInstances', counts: [1, 2, 4, 8, 12] }],
     [
       'strongly convex load 5 + 3n + 0.6n²: the line from 1 and 2 overshoots to 19; interpolating between 2 and 19 backs off to 6, then 8',

@@ -39,7 +39,24 @@ describe('the W3C freeze rule', () => {
   });
 });
 
-const v = (over: Partial<ViewerStats>): ViewerStats => ({ fps: 25, mbps: 2, width: 640, height: 360, freezes: 0, freezeSec: 0, packetsLost: 0, jitterMs: 2, rttMs: 1, decodeMs: null, qp: null, codec: 'H264', framesReceived: 100, bytesReceived: 1000, at: 0, ...over });
+const v = (over: Partial<ViewerStats>): ViewerStats => ({
+  fps: 25,
+  mbps: 2,
+  width: 640,
+  height: 360,
+  freezes: 0,
+  freezeSec: 0,
+  packetsLost: 0,
+  jitterMs: 2,
+  rttMs: 1,
+  decodeMs: null,
+  qp: null,
+  codec: 'H264',
+  framesReceived: 100,
+  bytesReceived: 1000,
+  at: 0,
+  ...over,
+});
 
 describe('an instance over its viewers', () => {
   it('the slowest viewer sets the frame rate, bitrate is the mean, freezes and losses add up', () => {
@@ -50,7 +67,17 @@ describe('an instance over its viewers', () => {
 });
 
 const reading = (t: number, streams: Reading['streams'], viewerCpu: number | null = 5): Reading => ({
-  t, cpu: 50, appCpu: null, memory: 20, gpu: null, gpuMemory: null, encoder: null, encoderSessions: null, encoderSessionLimit: null, streams, viewerCpu,
+  t,
+  cpu: 50,
+  appCpu: null,
+  memory: 20,
+  gpu: null,
+  gpuMemory: null,
+  encoder: null,
+  encoderSessions: null,
+  encoderSessionLimit: null,
+  streams,
+  viewerCpu,
 });
 
 describe("a probe window's streams", () => {

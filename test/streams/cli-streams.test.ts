@@ -22,11 +22,33 @@ afterAll(async () => {
 d('streamcap launch with stream settings', () => {
   it('adds the documented "stream" object to each instance line, or "stream": null with the reason', async () => {
     const r = await runCli(
-      ['launch', '--exe', CHROMIUM, '--count', '2', '--stagger', '0.5', '--duration', '24', '--json', '--signalling', wilbur.playerWs, '--streamer-id', 'stream{n}', '--viewers', '1', '--', ...jsStreamerArgs(pages.url, wilbur, tmpDir('sc-cli-js-'))],
+      [
+        'launch',
+        '--exe',
+        CHROMIUM,
+        '--count',
+        '2',
+        '--stagger',
+        '0.5',
+        '--duration',
+        '24',
+        '--json',
+        '--signalling',
+        wilbur.playerWs,
+        '--streamer-id',
+        'stream{n}',
+        '--viewers',
+        '1',
+        '--',
+        ...jsStreamerArgs(pages.url, wilbur, tmpDir('sc-cli-js-')),
+      ],
       90_000,
     );
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { instances: { n: number; stream?: Record<string, unknown> | null; streamNotMeasured?: string }[]; viewers?: { count: number } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { instances: { n: number; stream?: Record<string, unknown> | null; streamNotMeasured?: string }[]; viewers?: { count: number } });
     // Before the first frames: null, with a reason in words.
     const early = lines.flatMap((l) => l.instances).find((i) => i.stream === null);
     expect(early?.streamNotMeasured).toMatch(/\w+/);

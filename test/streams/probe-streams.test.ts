@@ -43,7 +43,10 @@ afterAll(async () => {
 });
 
 async function probe(viewers: number): Promise<ProbeRun> {
-  internals(core).probe.start(profile, resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })));
+  internals(core).probe.start(
+    profile,
+    resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })),
+  );
   return (await internals(core).probe.wait())!;
 }
 
@@ -51,12 +54,17 @@ d('the capacity probe with viewers attached', () => {
   it('finds a capacity no greater than without viewers; fps falls before CPU reaches its threshold → limitedBy streamQuality', async () => {
     const without = await probe(0);
     const withViewers = await probe(2);
-    for (const [name, run] of [['no viewers', without], ['2 viewers per instance', withViewers]] as const) {
+    for (const [name, run] of [
+      ['no viewers', without],
+      ['2 viewers per instance', withViewers],
+    ] as const) {
       console.log(`${name}: ${resultSentence(run)}`);
       for (const s of run.steps) {
         console.log(
           `  ${s.count} instance(s): machine CPU ${s.stats.cpu?.mean.toFixed(1)} %` +
-            (s.stream ? `, slowest ${s.stream.slowestFps?.toFixed(1)} fps (#${s.stream.slowestN}), ${s.stream.meanMbps?.toFixed(2)} Mbps, viewers ${s.stream.viewerCpu?.toFixed(1)} % of the machine (left out)` : '') +
+            (s.stream
+              ? `, slowest ${s.stream.slowestFps?.toFixed(1)} fps (#${s.stream.slowestN}), ${s.stream.meanMbps?.toFixed(2)} Mbps, viewers ${s.stream.viewerCpu?.toFixed(1)} % of the machine (left out)`
+              : '') +
             ` → ${s.verdict}${s.quality && !s.quality.ok ? ` (${s.quality.figure})` : ''}`,
         );
       }

@@ -89,7 +89,6 @@ async function inbound(page: Page): Promise<{ frames: number; bytes: number; t: 
   return page.evaluate(INBOUND) as Promise<{ frames: number; bytes: number; t: number } | null>;
 }
 
-
 d('stream quality, measured on real Pixel Streaming instances', () => {
   it("per-instance fps and Mbps agree within 10 % with the streamer's own getStats() of the same connection", async () => {
     // Bitrate is a property of one peer connection (each has its own encoder and bandwidth
@@ -98,7 +97,11 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     // swing the bitrate 0.5–5 Mbps from second to second, so both sides are compared on
     // the same interval: StreamCap's per-second counters (each stamped with when the
     // viewer took it) interpolated at the moments the streamer was read.
-    const series = new Map<number, { at: number; frames: number; bytes: number }[]>([[1, []], [2, []], [3, []]]);
+    const series = new Map<number, { at: number; frames: number; bytes: number }[]>([
+      [1, []],
+      [2, []],
+      [3, []],
+    ]);
     const off = core.subscribe((e) => {
       if (e.type !== 'sample') return;
       for (const n of [1, 2, 3]) {
@@ -121,7 +124,15 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
       await new Promise((r) => setTimeout(r, 20_000)); // the measurement window itself: 20 s of both sides counting
       const b = await Promise.all([1, 2, 3].map((n) => streamerOutbound(debugBase + n - 1)));
       const lastT = Math.max(...b.map((x) => x[0]?.t ?? 0));
-      await nextSample((s) => [1, 2, 3].every((n) => { const m = instanceOf(s, n)?.stream; return !!m?.ok && m.value.at > lastT; }), 'a StreamCap reading of every stream after the last streamer reading', 15_000);
+      await nextSample(
+        (s) =>
+          [1, 2, 3].every((n) => {
+            const m = instanceOf(s, n)?.stream;
+            return !!m?.ok && m.value.at > lastT;
+          }),
+        'a StreamCap reading of every stream after the last streamer reading',
+        15_000,
+      );
       for (const n of [1, 2, 3]) {
         expect(a[n - 1]).toHaveLength(1); // one peer: StreamCap's viewer
         const [o0, o1] = [a[n - 1]![0]!, b[n - 1]![0]!];
@@ -130,7 +141,9 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
         const theirMbps = ((o1.bytes - o0.bytes) * 8) / dt / 1e6;
         const ourFps = (at(n, o1.t, 'frames') - at(n, o0.t, 'frames')) / dt;
         const ourMbps = ((at(n, o1.t, 'bytes') - at(n, o0.t, 'bytes')) * 8) / dt / 1e6;
-        console.log(`stream${n}: StreamCap ${ourFps.toFixed(1)} fps ${ourMbps.toFixed(2)} Mbps; streamer sent ${theirFps.toFixed(1)} fps ${theirMbps.toFixed(2)} Mbps; over the same ${dt.toFixed(1)} s`);
+        console.log(
+          `stream${n}: StreamCap ${ourFps.toFixed(1)} fps ${ourMbps.toFixed(2)} Mbps; streamer sent ${theirFps.toFixed(1)} fps ${theirMbps.toFixed(2)} Mbps; over the same ${dt.toFixed(1)} s`,
+        );
         expect(Math.abs(ourFps - theirFps) / theirFps).toBeLessThanOrEqual(0.1);
         expect(Math.abs(ourMbps - theirMbps) / theirMbps).toBeLessThanOrEqual(0.1);
       }
@@ -176,23 +189,38 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     expect(last.viewers?.memoryMB).toBeGreaterThan(10);
   });
 
-  it('Wilbur\'s REST API, read by StreamCap\'s reader, follows players joining and leaving', async () => {
+  it("Wilbur's REST API, read by StreamCap's reader, follows players joining and leaving", async () => {
     // StreamCap's three viewers (a test player just closed may take a moment to leave).
-    const before = await waitFor(async () => {
-      const s = await readWilbur(wilbur.http);
-      return s.ok && s.playerCount === 3 ? s : null;
-    }, 'Wilbur to count StreamCap\'s three viewers', 20_000, 250);
+    const before = await waitFor(
+      async () => {
+        const s = await readWilbur(wilbur.http);
+        return s.ok && s.playerCount === 3 ? s : null;
+      },
+      "Wilbur to count StreamCap's three viewers",
+      20_000,
+      250,
+    );
     expect(before.streamerCount).toBe(3);
     const page = await openPlayer('stream1');
-    await waitFor(async () => {
-      const s = await readWilbur(wilbur.http);
-      return s.ok && s.playerCount === 4 && s.streamers.find((x) => x.id === 'stream1')?.players === 2;
-    }, 'Wilbur to count the fourth player', 20_000, 250);
+    await waitFor(
+      async () => {
+        const s = await readWilbur(wilbur.http);
+        return s.ok && s.playerCount === 4 && s.streamers.find((x) => x.id === 'stream1')?.players === 2;
+      },
+      'Wilbur to count the fourth player',
+      20_000,
+      250,
+    );
     await page.close();
-    await waitFor(async () => {
-      const s = await readWilbur(wilbur.http);
-      return s.ok && s.playerCount === 3;
-    }, 'Wilbur to count the player gone', 20_000, 250);
+    await waitFor(
+      async () => {
+        const s = await readWilbur(wilbur.http);
+        return s.ok && s.playerCount === 3;
+      },
+      'Wilbur to count the player gone',
+      20_000,
+      250,
+    );
   }, 60_000);
 
   it('a streamer killed from outside is "not measured" within 3 s, with the reason, and comes back when relaunched', async () => {
@@ -200,10 +228,14 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     const killedAt = Date.now();
     process.kill(-victim.pid!, 'SIGKILL'); // its whole process group, as a crash would
     // The instance itself ends, or (if the sampler still sees it) its stream does: either way never zeros.
-    const s = await nextSample((x) => {
-      const i = x.instances.find((y) => y.id === victim.id);
-      return !!i && i.stream !== undefined && !i.stream.ok;
-    }, 'stream2 to be reported as not measured', 10_000);
+    const s = await nextSample(
+      (x) => {
+        const i = x.instances.find((y) => y.id === victim.id);
+        return !!i && i.stream !== undefined && !i.stream.ok;
+      },
+      'stream2 to be reported as not measured',
+      10_000,
+    );
     const elapsed = Date.now() - killedAt;
     const i = s.instances.find((y) => y.id === victim.id)!;
     console.log(`stream2 killed: reported after ${elapsed} ms (${i.state}${i.stream && !i.stream.ok ? `: stream not measured: ${i.stream.reason}` : ''})`);
@@ -239,7 +271,11 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
       await waitFor(() => !everyoneIn(internals(core).admission.snapshot()).includes(bob.id), 'Bob to time out', 30_000, 500);
       // Ann is still seated, well past the timeout, on Wilbur's word alone.
       await new Promise((r) => setTimeout(r, 4000)); // proving nothing happens: no event says "still seated"
-      expect(internals(core).admission.snapshot().seats.find((x) => x.operator?.id === ann.id)).toBeTruthy();
+      expect(
+        internals(core)
+          .admission.snapshot()
+          .seats.find((x) => x.operator?.id === ann.id),
+      ).toBeTruthy();
     } finally {
       await page.close();
       internals(core).admission.leave(ann.id);
@@ -248,12 +284,21 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
   }, 60_000);
 
   it('a streamer id nobody registered says so, never zeros', async () => {
-    await core.invoke('profiles.save', { ...jsStreamerProfile(pages.url, wilbur, { id: 'ghost', viewers: 1 }), exe: process.execPath, args: [CPU_LOAD, '--load', '1'], stream: { signallingUrl: wilbur.playerWs, streamerId: 'nobody{n}', playerUrl: '', viewers: 1 } });
+    await core.invoke('profiles.save', {
+      ...jsStreamerProfile(pages.url, wilbur, { id: 'ghost', viewers: 1 }),
+      exe: process.execPath,
+      args: [CPU_LOAD, '--load', '1'],
+      stream: { signallingUrl: wilbur.playerWs, streamerId: 'nobody{n}', playerUrl: '', viewers: 1 },
+    });
     const { ids } = (await core.invoke('instances.launch', { profileId: 'ghost', count: 1 })) as { ids: string[] };
-    const s = await nextSample((x) => {
-      const i = x.instances.find((y) => y.id === ids[0]);
-      return !!i?.stream && !i.stream.ok && /not registered/.test(i.stream.reason);
-    }, 'the ghost instance to say its streamer is not registered', 30_000);
+    const s = await nextSample(
+      (x) => {
+        const i = x.instances.find((y) => y.id === ids[0]);
+        return !!i?.stream && !i.stream.ok && /not registered/.test(i.stream.reason);
+      },
+      'the ghost instance to say its streamer is not registered',
+      30_000,
+    );
     const i = s.instances.find((y) => y.id === ids[0])!;
     expect(i.stream).toMatchObject({ ok: false });
     expect((i.stream as { reason: string }).reason).toMatch(/streamer "nobody1" is not registered/);

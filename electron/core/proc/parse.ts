@@ -32,7 +32,7 @@ export function parsePidStat(text: string): PidStat | null {
   let pos = close + 2;
   let field = 3;
   const state = text.charAt(pos);
-  for (let w = 0; w < want.length; ) {
+  for (let w = 0; w < want.length;) {
     const end = text.indexOf(' ', pos);
     if (end < 0) return null; // torn: rss is never the last field
     if (field === want[w]) {
@@ -111,7 +111,10 @@ export function parseNetDev(text: string): { rxBytes: number; txBytes: number } 
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
     if (name === 'lo') continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     if (f.length < 9) continue;
     rxBytes += Number(f[0]) || 0;
     txBytes += Number(f[8]) || 0;

@@ -13,9 +13,7 @@ export interface ViewerTarget {
   streamerId: string;
 }
 
-export type ViewerReport =
-  | { type: 'state'; state: 'connecting' | 'streaming' | 'failed'; reason?: string }
-  | { type: 'stats'; stats: ViewerStats };
+export type ViewerReport = { type: 'state'; state: 'connecting' | 'streaming' | 'failed'; reason?: string } | { type: 'stats'; stats: ViewerStats };
 
 export interface ViewerHandle {
   close(): Promise<void>;
@@ -71,7 +69,13 @@ export function findBrowser(): { path: string } | { path: null; reason: string }
   const list = CANDIDATES[process.platform] ?? [];
   const found = list.find((p) => p && fs.existsSync(p));
   if (found) return { path: found };
-  return { path: null, reason: `no Chromium, Chrome or Edge found (looked in ${list.map((p) => path.dirname(p)).filter((v, i, a) => a.indexOf(v) === i).join(', ')}); install one or set STREAMCAP_CHROMIUM` };
+  return {
+    path: null,
+    reason: `no Chromium, Chrome or Edge found (looked in ${list
+      .map((p) => path.dirname(p))
+      .filter((v, i, a) => a.indexOf(v) === i)
+      .join(', ')}); install one or set STREAMCAP_CHROMIUM`,
+  };
 }
 
 // A loopback origin, served from memory by the route below (nothing listens there):
@@ -86,9 +90,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>StreamCap 
 export function childPids(): number[] {
   if (process.platform !== 'linux') return [];
   try {
-    return fs
-      .readdirSync(`/proc/${process.pid}/task`)
-      .flatMap((tid) => fs.readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return fs.readdirSync(`/proc/${process.pid}/task`).flatMap((tid) => fs.readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
   } catch {
     return [];
   }

@@ -32,10 +32,11 @@ for (let k = 0; k < children; k++) {
 
 const exitAfter = Number(opt('exit-after', '0'));
 const exitCode = Number(opt('exit-code', '0'));
-if (exitAfter > 0) setTimeout(() => {
-  console.error(`${name}: exiting with code ${exitCode}`);
-  process.exit(exitCode);
-}, exitAfter * 1000);
+if (exitAfter > 0)
+  setTimeout(() => {
+    console.error(`${name}: exiting with code ${exitCode}`);
+    process.exit(exitCode);
+  }, exitAfter * 1000);
 
 const crashFile = opt('crash-file', null);
 const chatty = Number(opt('chatty', '0'));
@@ -62,7 +63,9 @@ const tick = () => {
   // would itself be most of the load.
   while (cpuMs() - from < slice && performance.now() - started < period) {
     const chunk = performance.now() + 0.25;
-    while (performance.now() < chunk) { /* burn */ }
+    while (performance.now() < chunk) {
+      /* burn */
+    }
   }
   if (crashFile && fs.existsSync(crashFile)) {
     console.error(`${name}: fatal error: simulated crash`);

@@ -37,10 +37,43 @@ function Calculator() {
             <NumberField label={t('bw.bitrate')} unit="Mbps" step={0.5} value={form.bitrateMbps} onChange={(v) => setCalc({ bitrateMbps: v })} error={err('bitrateMbps')} testId="bw-bitrate" />
             <MeasuredBitrate onUse={(v) => setCalc({ bitrateMbps: String(v) })} testId="bw-measured" />
             <NumberField label={t('bw.operators')} hint={t('bw.operatorsHint')} value={form.operators} onChange={(v) => setCalc({ operators: v })} error={err('operators')} testId="bw-operators" />
-            <NumberField label={t('bw.spectators')} hint={t('bw.spectatorsHint')} value={form.spectators} onChange={(v) => setCalc({ spectators: v })} error={err('spectators')} testId="bw-spectators" />
-            <NumberField label={t('bw.uplink')} hint={t('bw.uplinkHint')} unit="Mbps" step={100} value={form.uplinkMbps} onChange={(v) => setCalc({ uplinkMbps: v })} error={err('uplinkMbps')} testId="bw-uplink" />
-            <NumberField label={t('bw.headroom')} hint={t('bw.headroomHint')} unit="%" step={5} value={form.headroomPercent} onChange={(v) => setCalc({ headroomPercent: v })} error={err('headroomPercent')} testId="bw-headroom" />
-            <NumberField label={t('bw.overhead')} hint={t('bw.overheadHint')} unit="%" value={form.overheadPercent} onChange={(v) => setCalc({ overheadPercent: v })} error={err('overheadPercent')} testId="bw-overhead" />
+            <NumberField
+              label={t('bw.spectators')}
+              hint={t('bw.spectatorsHint')}
+              value={form.spectators}
+              onChange={(v) => setCalc({ spectators: v })}
+              error={err('spectators')}
+              testId="bw-spectators"
+            />
+            <NumberField
+              label={t('bw.uplink')}
+              hint={t('bw.uplinkHint')}
+              unit="Mbps"
+              step={100}
+              value={form.uplinkMbps}
+              onChange={(v) => setCalc({ uplinkMbps: v })}
+              error={err('uplinkMbps')}
+              testId="bw-uplink"
+            />
+            <NumberField
+              label={t('bw.headroom')}
+              hint={t('bw.headroomHint')}
+              unit="%"
+              step={5}
+              value={form.headroomPercent}
+              onChange={(v) => setCalc({ headroomPercent: v })}
+              error={err('headroomPercent')}
+              testId="bw-headroom"
+            />
+            <NumberField
+              label={t('bw.overhead')}
+              hint={t('bw.overheadHint')}
+              unit="%"
+              value={form.overheadPercent}
+              onChange={(v) => setCalc({ overheadPercent: v })}
+              error={err('overheadPercent')}
+              testId="bw-overhead"
+            />
           </div>
           <Checkbox label={t('bw.sfu')} hint={t('bw.sfuHint')} checked={form.sfu} onChange={(v) => setCalc({ sfu: v })} testId="bw-sfu" />
         </form>
@@ -136,9 +169,7 @@ function EncoderConstraint({ input, r }: { input: BandwidthInput; r: BandwidthRe
         <span className="unit">{t('bw.encoderOf', { limit: r.encoderLimit })}</span>
       </div>
       <Meter fraction={r.encoderSessions / r.encoderLimit} tone={r.encoderFits ? 'ok' : 'bad'} label={t('bw.encoder')} />
-      <div className="bw-line">
-        {input.sfu ? t('bw.encoderSfu') : t('bw.encoderDirect', { operators: count('operators', input.operators), spectators: count('spectators', input.spectators) })}
-      </div>
+      <div className="bw-line">{input.sfu ? t('bw.encoderSfu') : t('bw.encoderDirect', { operators: count('operators', input.operators), spectators: count('spectators', input.spectators) })}</div>
       <div className="bw-why">{r.encoderFits ? t('bw.encoderWithinWhy') : input.sfu ? t('bw.encoderOverWhySfu') : t('bw.encoderOverWhy')}</div>
     </section>
   );

@@ -85,10 +85,7 @@ function PlanResults({ input, p }: { input: PlanInput; p: PlanResult }) {
                 total: fmt(p.totalMbps),
               })}
               {input.headroomPercent > 0 && (
-                <>
-                  {' '}
-                  {t('bw.uplinkWhyHeadroom', { headroom: fmt(input.headroomPercent), total: fmt(p.totalMbps), factor: fmt(1 - input.headroomPercent / 100, 4), uplink: fmt(p.uplinkNeededMbps) })}
-                </>
+                <> {t('bw.uplinkWhyHeadroom', { headroom: fmt(input.headroomPercent), total: fmt(p.totalMbps), factor: fmt(1 - input.headroomPercent / 100, 4), uplink: fmt(p.uplinkNeededMbps) })}</>
               )}
             </>
           }
@@ -127,15 +124,58 @@ export function CapacityPlanner() {
         </div>
       </header>
       <form className="bw-plan-inputs" onSubmit={(e) => e.preventDefault()} aria-label={t('bw.planTitle')}>
-        <NumberField label={t('bw.audience')} hint={t('bw.audienceHint')} step={10} min={1} value={form.peakAudience} onChange={(v) => setPlan({ peakAudience: v })} error={err('peakAudience')} testId="plan-audience" />
-        <NumberField label={t('bw.operating')} hint={t('bw.operatingHint')} unit="%" step={5} value={form.operatingPercent} onChange={(v) => setPlan({ operatingPercent: v })} error={err('operatingPercent')} testId="plan-operating" />
-        <NumberField label={t('bw.perServer')} hint={t('bw.perServerHint')} min={1} value={form.streamsPerServer} onChange={(v) => setPlan({ streamsPerServer: v })} error={err('streamsPerServer')} testId="plan-per-server" />
+        <NumberField
+          label={t('bw.audience')}
+          hint={t('bw.audienceHint')}
+          step={10}
+          min={1}
+          value={form.peakAudience}
+          onChange={(v) => setPlan({ peakAudience: v })}
+          error={err('peakAudience')}
+          testId="plan-audience"
+        />
+        <NumberField
+          label={t('bw.operating')}
+          hint={t('bw.operatingHint')}
+          unit="%"
+          step={5}
+          value={form.operatingPercent}
+          onChange={(v) => setPlan({ operatingPercent: v })}
+          error={err('operatingPercent')}
+          testId="plan-operating"
+        />
+        <NumberField
+          label={t('bw.perServer')}
+          hint={t('bw.perServerHint')}
+          min={1}
+          value={form.streamsPerServer}
+          onChange={(v) => setPlan({ streamsPerServer: v })}
+          error={err('streamsPerServer')}
+          testId="plan-per-server"
+        />
         <LatestCapacity onUse={(n) => setPlan({ streamsPerServer: String(n) })} testId="plan-probe-capacity" />
         <PresetSelect bitrate={form.bitrateMbps} onPick={(v) => setPlan({ bitrateMbps: v })} testId="plan-preset" />
         <NumberField label={t('bw.bitrate')} unit="Mbps" step={0.5} value={form.bitrateMbps} onChange={(v) => setPlan({ bitrateMbps: v })} error={err('bitrateMbps')} testId="plan-bitrate" />
         <MeasuredBitrate onUse={(v) => setPlan({ bitrateMbps: String(v) })} testId="plan-measured" />
-        <NumberField label={t('bw.headroom')} hint={t('bw.headroomHint')} unit="%" step={5} value={form.headroomPercent} onChange={(v) => setPlan({ headroomPercent: v })} error={err('headroomPercent')} testId="plan-headroom" />
-        <NumberField label={t('bw.overhead')} hint={t('bw.overheadHint')} unit="%" value={form.overheadPercent} onChange={(v) => setPlan({ overheadPercent: v })} error={err('overheadPercent')} testId="plan-overhead" />
+        <NumberField
+          label={t('bw.headroom')}
+          hint={t('bw.headroomHint')}
+          unit="%"
+          step={5}
+          value={form.headroomPercent}
+          onChange={(v) => setPlan({ headroomPercent: v })}
+          error={err('headroomPercent')}
+          testId="plan-headroom"
+        />
+        <NumberField
+          label={t('bw.overhead')}
+          hint={t('bw.overheadHint')}
+          unit="%"
+          value={form.overheadPercent}
+          onChange={(v) => setPlan({ overheadPercent: v })}
+          error={err('overheadPercent')}
+          testId="plan-overhead"
+        />
         <div className="bw-plan-sfu">
           <Checkbox label={t('bw.sfu')} hint={t('bw.sfuHint')} checked={form.sfu} onChange={(v) => setPlan({ sfu: v })} testId="plan-sfu" />
         </div>

@@ -124,7 +124,23 @@ const ProcessCount = memo(function ProcessCount({ count }: { count: number }) {
   return <div className="reason">{t('inst.processes', { count })}</div>;
 });
 
-const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, streams }: { info: InstanceInfo; sample: InstanceSample | undefined; selected: boolean; spark: (number | null)[]; fpsSpark: (number | null)[]; now: number; streams: boolean }) {
+const Row = memo(function Row({
+  info,
+  sample,
+  selected,
+  spark,
+  fpsSpark,
+  now,
+  streams,
+}: {
+  info: InstanceInfo;
+  sample: InstanceSample | undefined;
+  selected: boolean;
+  spark: (number | null)[];
+  fpsSpark: (number | null)[];
+  now: number;
+  streams: boolean;
+}) {
   const { t } = useTranslation();
   const select = useStore((s) => s.select);
   const active = ACTIVE.has(info.state);
@@ -138,7 +154,11 @@ const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, st
       </td>
       <td>
         <StateBadge info={info} inTable />
-        {info.reason && <div className="reason" title={info.lastLines.join('\n')}>{info.reason}</div>}
+        {info.reason && (
+          <div className="reason" title={info.lastLines.join('\n')}>
+            {info.reason}
+          </div>
+        )}
       </td>
       <td className="num mono">{info.pid ?? '—'}</td>
       <td className="num" data-testid={`cpu-${info.n}`}>
@@ -146,7 +166,15 @@ const Row = memo(function Row({ info, sample, selected, spark, fpsSpark, now, st
         {sample && sample.processes > 1 && <ProcessCount count={sample.processes} />}
       </td>
       <td className="num">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</td>
-      <td className="num">{gpu?.ok ? `${num(gpu.value, 0)} %` : <span className="muted" title={gpu ? gpu.reason : ''}>n/m</span>}</td>
+      <td className="num">
+        {gpu?.ok ? (
+          `${num(gpu.value, 0)} %`
+        ) : (
+          <span className="muted" title={gpu ? gpu.reason : ''}>
+            n/m
+          </span>
+        )}
+      </td>
       {streams && (
         <td>
           <StreamCell info={info} sample={sample} spark={fpsSpark} />
@@ -225,7 +253,16 @@ function InstanceTable() {
       <InstanceTableHead streams={streams} />
       <tbody>
         {instances.map((i) => (
-          <Row key={i.id} info={i} sample={samples.get(i.id)} selected={i.id === selectedId} spark={sparks.get(i.id) ?? NO_SPARK} fpsSpark={fpsSparks.get(i.id) ?? NO_SPARK} now={now} streams={streams} />
+          <Row
+            key={i.id}
+            info={i}
+            sample={samples.get(i.id)}
+            selected={i.id === selectedId}
+            spark={sparks.get(i.id) ?? NO_SPARK}
+            fpsSpark={fpsSparks.get(i.id) ?? NO_SPARK}
+            now={now}
+            streams={streams}
+          />
         ))}
       </tbody>
     </table>
@@ -238,7 +275,10 @@ const LogView = memo(function LogView({ id }: { id: string }) {
   useEffect(() => {
     let alive = true;
     const load = async () => {
-      const r = await run((tr) => tr.invoke('instances.log', { id }), () => undefined);
+      const r = await run(
+        (tr) => tr.invoke('instances.log', { id }),
+        () => undefined,
+      );
       if (alive && r) setLog(r);
     };
     void load();
@@ -256,7 +296,13 @@ const LogView = memo(function LogView({ id }: { id: string }) {
         {log && log.droppedLines > 0 && <span className="muted"> · {t('inst.dropped', { count: log.droppedLines })}</span>}
       </h4>
       <pre className="log" data-testid="instance-log" tabIndex={0}>
-        {lines.length === 0 ? t('inst.logEmpty') : lines.map((l, k) => <div key={k} className={l.stream}>{l.text}</div>)}
+        {lines.length === 0
+          ? t('inst.logEmpty')
+          : lines.map((l, k) => (
+              <div key={k} className={l.stream}>
+                {l.text}
+              </div>
+            ))}
       </pre>
     </div>
   );
@@ -283,11 +329,7 @@ const InstanceCharts = memo(function InstanceCharts({ info }: { info: InstanceIn
         </div>
         <div className="panel">
           <h4>{label.gpu}</h4>
-          {gpuReason !== null ? (
-            <GpuNotMeasured reason={gpuReason} />
-          ) : (
-            <LiveChart data={data} unit="%" series={GPU_SERIES} area height={150} />
-          )}
+          {gpuReason !== null ? <GpuNotMeasured reason={gpuReason} /> : <LiveChart data={data} unit="%" series={GPU_SERIES} area height={150} />}
         </div>
       </div>
       <StreamCharts info={info} series={series} />

@@ -157,9 +157,5 @@ function StepDot(props: { cx?: number; cy?: number; stroke?: string; payload?: S
   const { cx, cy, stroke, payload, resource } = props;
   if (cx === undefined || cy === undefined || !Number.isFinite(cy) || payload?.[resource] === undefined) return null;
   const over = payload.breached.includes(resource);
-  return over ? (
-    <circle cx={cx} cy={cy} r={6} fill="#0f172a" stroke="#f87171" strokeWidth={3} />
-  ) : (
-    <circle cx={cx} cy={cy} r={4.5} fill={stroke} stroke="#0f172a" strokeWidth={1.5} />
-  );
+  return over ? <circle cx={cx} cy={cy} r={6} fill="#0f172a" stroke="#f87171" strokeWidth={3} /> : <circle cx={cx} cy={cy} r={4.5} fill={stroke} stroke="#0f172a" strokeWidth={1.5} />;
 }

@@ -153,7 +153,9 @@ export function ProbeHistory({ refreshKey, lang, shownId, onShow }: { refreshKey
                   <td className="nowrap">{new Date(h.startedAt).toLocaleString(i18n.language)}</td>
                   <td>{h.appName}</td>
                   <td>{h.hostname}</td>
-                  <td className="num strong">{h.capacity === null ? <span className="badge muted">{t(`probe.state.${h.state}`)}</span> : h.limitedBy === 'maxInstances' ? `≥ ${h.capacity}` : h.capacity}</td>
+                  <td className="num strong">
+                    {h.capacity === null ? <span className="badge muted">{t(`probe.state.${h.state}`)}</span> : h.limitedBy === 'maxInstances' ? `≥ ${h.capacity}` : h.capacity}
+                  </td>
                   <td>{h.limitedBy ? t(`probe.res.${h.limitedBy}`) : '—'}</td>
                   <td className="num">{h.durationSec === null ? '—' : `${num(h.durationSec, 0)} s`}</td>
                   <td className="actions">

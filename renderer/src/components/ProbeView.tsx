@@ -44,7 +44,25 @@ export const useProbeForm = create<{ form: Form; set(patch: Partial<Form>): void
   ),
 );
 
-function Field({ label, hint, unit, value, onChange, problem, testId, width }: { label: string; hint?: string; unit?: string; value: string; onChange(v: string): void; problem?: Problem; testId: string; width?: number }) {
+function Field({
+  label,
+  hint,
+  unit,
+  value,
+  onChange,
+  problem,
+  testId,
+  width,
+}: {
+  label: string;
+  hint?: string;
+  unit?: string;
+  value: string;
+  onChange(v: string): void;
+  problem?: Problem;
+  testId: string;
+  width?: number;
+}) {
   const { t } = useTranslation();
   const key = problem ? probeProblemKey(problem) : undefined;
   const text = key ? t(key.key, key.params) : undefined;
@@ -91,7 +109,14 @@ function Setup({ running, busy, onStart }: { running: boolean; busy: boolean; on
           {thr('memory')}
           {thr('gpuMemory')}
           {thr('encoder')}
-          <Field label={t('probe.res.encoderSessions')} value={form.sessions} onChange={(v) => set({ sessions: v })} problem={problems.sessions} testId="probe-thr-sessions" hint={t('probe.sessionsHint')} />
+          <Field
+            label={t('probe.res.encoderSessions')}
+            value={form.sessions}
+            onChange={(v) => set({ sessions: v })}
+            problem={problems.sessions}
+            testId="probe-thr-sessions"
+            hint={t('probe.sessionsHint')}
+          />
         </div>
         <p className="hint">{t('probe.thresholdsHint')}</p>
       </fieldset>
@@ -105,7 +130,15 @@ function Setup({ running, busy, onStart }: { running: boolean; busy: boolean; on
         <div className="probe-choices">
           <div role="radiogroup" aria-label={t('probe.ramp')} className="seg">
             {(['smart', 'linear'] as const).map((s) => (
-              <button type="button" key={s} role="radio" aria-checked={form.strategy === s} className={form.strategy === s ? 'on' : ''} onClick={() => set({ strategy: s })} data-testid={`probe-ramp-${s}`}>
+              <button
+                type="button"
+                key={s}
+                role="radio"
+                aria-checked={form.strategy === s}
+                className={form.strategy === s ? 'on' : ''}
+                onClick={() => set({ strategy: s })}
+                data-testid={`probe-ramp-${s}`}
+              >
                 {t(`probe.${s}`)}
               </button>
             ))}
@@ -130,8 +163,7 @@ function Setup({ running, busy, onStart }: { running: boolean; busy: boolean; on
   );
 }
 
-const formatSec = (s: number, t: TFunction) =>
-  s < 90 ? t('probe.sec', { s: Math.max(0, Math.round(s)) }) : t('probe.min', { m: Math.floor(s / 60), s: Math.round(s % 60) });
+const formatSec = (s: number, t: TFunction) => (s < 90 ? t('probe.sec', { s: Math.max(0, Math.round(s)) }) : t('probe.min', { m: Math.floor(s / 60), s: Math.round(s % 60) }));
 
 function Meters({ live, run }: { live: ProbeLive; run: ProbeRun }) {
   const { t } = useTranslation();
@@ -219,7 +251,11 @@ function Result({ run, lang }: { run: ProbeRun; lang: ReportLang }) {
     );
   }
   const limitText =
-    r.limitedBy === 'maxInstances' ? t('probe.limitMax', { max: run.settings.maxInstances }) : r.limitAt === 0 ? t('probe.limitIdle', { what: t(`probe.res.${r.limitedBy}`) }) : t('probe.limitAt', { what: t(`probe.res.${r.limitedBy}`), at: r.limitAt });
+    r.limitedBy === 'maxInstances'
+      ? t('probe.limitMax', { max: run.settings.maxInstances })
+      : r.limitAt === 0
+        ? t('probe.limitIdle', { what: t(`probe.res.${r.limitedBy}`) })
+        : t('probe.limitAt', { what: t(`probe.res.${r.limitedBy}`), at: r.limitAt });
   const head = RESOURCES.filter((x) => r.headroom[x] !== null);
   const notes = notMeasuredLines(run, t);
   return (
@@ -272,7 +308,8 @@ function StepsTable({ run }: { run: ProbeRun }) {
   const sessions = [run.baseline, ...run.steps].some((w) => w?.stats.encoderSessions);
   const verdict = (w: ProbeWindow, exit: ProbeRun['steps'][number]['exit'], baseline: boolean) => {
     if (exit) return <span className="badge bad">{t('probe.verdict.exited', { n: exit.n, reason: exit.reason })}</span>;
-    if (baseline) return <span className="badge muted">{w.verdict === 'fail' ? t('probe.verdict.fail', { what: w.breached.map((r) => t(`probe.res.${r}`)).join(', ') }) : t('probe.verdict.baseline')}</span>;
+    if (baseline)
+      return <span className="badge muted">{w.verdict === 'fail' ? t('probe.verdict.fail', { what: w.breached.map((r) => t(`probe.res.${r}`)).join(', ') }) : t('probe.verdict.baseline')}</span>;
     if (w.verdict === 'fail') return <span className="badge bad">{t('probe.verdict.fail', { what: w.breached.map((r) => t(`probe.res.${r}`)).join(', ') })}</span>;
     if (w.verdict === 'saturated') return <span className="badge warn">{t('probe.verdict.saturated')}</span>;
     return <span className="badge ok">{t('probe.verdict.pass')}</span>;

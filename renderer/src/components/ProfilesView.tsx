@@ -37,7 +37,26 @@ const slug = (s: string) =>
 
 function toForm(p: Profile | null, existing: string[]): Form {
   if (!p)
-    return { id: '', name: '', exe: '', args: '', cwd: '', env: '', staggerSec: '2', gpuPinning: false, autoRestart: false, maxRetries: '3', copy: false, sourceDir: '', targetDir: '', signallingUrl: '', streamerId: 'stream{n}', playerUrl: '', viewers: '1', isNew: true };
+    return {
+      id: '',
+      name: '',
+      exe: '',
+      args: '',
+      cwd: '',
+      env: '',
+      staggerSec: '2',
+      gpuPinning: false,
+      autoRestart: false,
+      maxRetries: '3',
+      copy: false,
+      sourceDir: '',
+      targetDir: '',
+      signallingUrl: '',
+      streamerId: 'stream{n}',
+      playerUrl: '',
+      viewers: '1',
+      isNew: true,
+    };
   const copyOfBuiltin = !!p.builtin;
   let id = p.id;
   if (copyOfBuiltin) {
@@ -314,7 +333,8 @@ export function ProfilesView() {
                 <button
                   className="danger"
                   onClick={() => {
-                    if (window.confirm(t('profile.confirmDelete', { name: p.name }))) void run((tr) => tr.invoke('profiles.delete', { id: p.id })).then((r) => r && toast('info', t('profile.deleted')));
+                    if (window.confirm(t('profile.confirmDelete', { name: p.name })))
+                      void run((tr) => tr.invoke('profiles.delete', { id: p.id })).then((r) => r && toast('info', t('profile.deleted')));
                   }}
                 >
                   {t('profile.delete')}

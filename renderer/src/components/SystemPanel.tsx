@@ -6,7 +6,23 @@ import { num } from '../format';
 import { LiveChart, type Point } from './charts';
 import { DeliveredCard } from './stream-parts';
 
-function Card({ title, value, unit, sub, children, testId, muted }: { title: string; value: string; unit?: string; sub?: React.ReactNode; children?: React.ReactNode; testId?: string; muted?: boolean }) {
+function Card({
+  title,
+  value,
+  unit,
+  sub,
+  children,
+  testId,
+  muted,
+}: {
+  title: string;
+  value: string;
+  unit?: string;
+  sub?: React.ReactNode;
+  children?: React.ReactNode;
+  testId?: string;
+  muted?: boolean;
+}) {
   return (
     <section className={`card${muted ? ' muted' : ''}`} data-testid={testId}>
       <h3>{title}</h3>
@@ -51,7 +67,12 @@ const GpuCard = memo(
   function GpuCard({ g, stale, source, ageS }: GpuCardProps) {
     const { t } = useTranslation();
     return (
-      <Card title={`GPU ${g.index} · ${g.name}`} testId={`card-gpu-${g.index}`} value={num(g.utilization, 0)} unit="%" muted={stale}
+      <Card
+        title={`GPU ${g.index} · ${g.name}`}
+        testId={`card-gpu-${g.index}`}
+        value={num(g.utilization, 0)}
+        unit="%"
+        muted={stale}
         sub={
           <span title={source ? t('system.gpuSource', { source, age: num(ageS, 0) }) : undefined}>
             {g.memoryUsedMB !== null && (
@@ -101,8 +122,14 @@ export function SystemPanel() {
       disk: t('system.disk'),
       cpuChart: t('system.cpuChart'),
       netChart: t('system.netChart'),
-      cpuSeries: [{ key: 'cpu', label: t('system.cpu'), color: '#22d3ee' }, { key: 'mem', label: t('system.memory'), color: '#a78bfa' }],
-      netSeries: [{ key: 'tx', label: t('system.tx'), color: '#34d399' }, { key: 'rx', label: t('system.rx'), color: '#fbbf24' }],
+      cpuSeries: [
+        { key: 'cpu', label: t('system.cpu'), color: '#22d3ee' },
+        { key: 'mem', label: t('system.memory'), color: '#a78bfa' },
+      ],
+      netSeries: [
+        { key: 'tx', label: t('system.tx'), color: '#34d399' },
+        { key: 'rx', label: t('system.rx'), color: '#fbbf24' },
+      ],
     }),
     [t, host],
   );
@@ -119,7 +146,13 @@ export function SystemPanel() {
             ))}
           </div>
         </Card>
-        <Card title={label.memory} value={num(sys?.memory.percent, 0)} unit="%" testId="card-memory" sub={sys ? `${(sys.memory.usedMB / 1024).toFixed(1)} / ${(sys.memory.totalMB / 1024).toFixed(1)} GB` : undefined} />
+        <Card
+          title={label.memory}
+          value={num(sys?.memory.percent, 0)}
+          unit="%"
+          testId="card-memory"
+          sub={sys ? `${(sys.memory.usedMB / 1024).toFixed(1)} / ${(sys.memory.totalMB / 1024).toFixed(1)} GB` : undefined}
+        />
         <Card
           title={label.network}
           testId="card-network"
@@ -134,7 +167,9 @@ export function SystemPanel() {
           value={sys?.disk.ok ? num(sys.disk.value.writeMBps + sys.disk.value.readMBps, 1) : '—'}
           unit="MB/s"
           muted={!sys?.disk.ok}
-          sub={sys ? (sys.disk.ok ? t('system.free', { free: num(sys.disk.value.freeGB, 0), total: num(sys.disk.value.totalGB, 0) }) : t('system.notMeasured', { reason: sys.disk.reason })) : undefined}
+          sub={
+            sys ? (sys.disk.ok ? t('system.free', { free: num(sys.disk.value.freeGB, 0), total: num(sys.disk.value.totalGB, 0) }) : t('system.notMeasured', { reason: sys.disk.reason })) : undefined
+          }
         />
         {gpus?.ok ? (
           gpus.value.map((g) => <GpuCard key={g.index} g={g} stale={gpus.stale} source={gpus.source} ageS={Math.round((gpus.ageMs ?? 0) / 1000)} />)

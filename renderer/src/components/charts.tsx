@@ -167,9 +167,7 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
             <path d={line} fill="none" stroke={s.color} strokeWidth={2} strokeLinejoin="round" />
           </g>
         ))}
-        {hovered && (
-          <line x1={x(hovered.t)} x2={x(hovered.t)} y1={PAD.top} y2={PAD.top + plotH} className="cursor" />
-        )}
+        {hovered && <line x1={x(hovered.t)} x2={x(hovered.t)} y1={PAD.top} y2={PAD.top + plotH} className="cursor" />}
       </svg>
       {hovered && (
         <div className="chart-tip" style={{ left: Math.min(width - 150, x(hovered.t) + 8) }}>

@@ -44,7 +44,10 @@ export function useLatestCapacity(): ProbeSummary | null {
   const [latest, setLatest] = useState<ProbeSummary | null>(null);
   const probe = useStore((s) => s.probe);
   useEffect(() => {
-    void run((tr) => tr.invoke('probe.history', {}), () => undefined).then((list) => {
+    void run(
+      (tr) => tr.invoke('probe.history', {}),
+      () => undefined,
+    ).then((list) => {
       const done = (list ?? []).filter((p) => p.capacity !== null).sort((a, b) => b.startedAt - a.startedAt);
       setLatest(done[0] ?? null);
     });

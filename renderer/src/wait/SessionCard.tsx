@@ -56,8 +56,7 @@ function PositionRing({ position, label, paused }: { position: number; label: st
 }
 
 function ConnBadge({ t, conn, online }: { t: Translate; conn: Connection; online: boolean }) {
-  const [cls, key]: [string, MessageKey] =
-    conn === 'live' ? ['ok', 'connLive'] : conn === 'connecting' ? ['info', 'connConnecting'] : online ? ['warn', 'connReconnecting'] : ['bad', 'connOffline'];
+  const [cls, key]: [string, MessageKey] = conn === 'live' ? ['ok', 'connLive'] : conn === 'connecting' ? ['info', 'connConnecting'] : online ? ['warn', 'connReconnecting'] : ['bad', 'connOffline'];
   return (
     <span className={`wr-conn ${cls}`} data-testid="wait-conn" data-state={conn}>
       <span className="wr-conn-dot" aria-hidden="true" />

@@ -1,29 +1,13 @@
 // The waiting room: join, wait, get in. One card in the middle of the page; what
 // it shows follows the session (form → waiting → ready/watching → ended).
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import {
-  getSession,
-  joinSession,
-  leaveSession,
-  loadStored,
-  saveStored,
-  SessionLink,
-  WaitApiError,
-  type Connection,
-  type EndReason,
-  type SessionView,
-  type Want,
-} from './api';
+import { getSession, joinSession, leaveSession, loadStored, saveStored, SessionLink, WaitApiError, type Connection, type EndReason, type SessionView, type Want } from './api';
 import { initialLang, translator, type Lang, type MessageKey, type Params, type Translate } from './i18n';
 import { JoinForm, NAME_MAX } from './JoinForm';
 import { BrandMark, IconHourglass, LangSwitch } from './parts';
 import { EndedCard, SessionCard } from './SessionCard';
 
-type Phase =
-  | { kind: 'form' }
-  | { kind: 'busy'; what: 'joining' | 'restoring' }
-  | { kind: 'session'; view: SessionView }
-  | { kind: 'ended'; reason: EndReason };
+type Phase = { kind: 'form' } | { kind: 'busy'; what: 'joining' | 'restoring' } | { kind: 'session'; view: SessionView } | { kind: 'ended'; reason: EndReason };
 
 /** A message kept as key + params, so it follows a change of language. */
 interface Msg {

@@ -44,7 +44,19 @@ export function LangSwitch({ lang, onChange, t }: { lang: Lang; onChange: (l: La
 
 type IconProps = { className?: string };
 const svg = (children: ReactNode, { className }: IconProps, viewBox = '0 0 24 24') => (
-  <svg className={className} viewBox={viewBox} width="24" height="24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
+  <svg
+    className={className}
+    viewBox={viewBox}
+    width="24"
+    height="24"
+    aria-hidden="true"
+    focusable="false"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth="1.8"
+    strokeLinecap="round"
+    strokeLinejoin="round"
+  >
     {children}
   </svg>
 );

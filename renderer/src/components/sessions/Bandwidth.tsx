@@ -42,15 +42,7 @@ export function Bandwidth({ snap }: { snap: AdmissionSnapshot }) {
           <div className="sess-bw-label">{t('sess.bwMbps')}</div>
         </div>
       </div>
-      <div
-        className="sess-bar"
-        role="meter"
-        aria-label={t('sess.bwTitle')}
-        aria-valuemin={0}
-        aria-valuemax={Math.round(b.uplinkMbps)}
-        aria-valuenow={Math.round(b.usedMbps)}
-        data-testid="sess-bw-bar"
-      >
+      <div className="sess-bar" role="meter" aria-label={t('sess.bwTitle')} aria-valuemin={0} aria-valuemax={Math.round(b.uplinkMbps)} aria-valuenow={Math.round(b.usedMbps)} data-testid="sess-bw-bar">
         <span className="sess-bar-op" style={{ width: pct(opMbps) }} />
         <span className="sess-bar-spec" style={{ left: pct(opMbps), width: pct(specMbps) }} />
         {b.overUplink && <span className="sess-bar-over" style={{ left: pct(b.uplinkMbps), width: `${100 - (b.uplinkMbps / scale) * 100}%` }} />}

@@ -67,7 +67,10 @@ export function Queue({ snap }: { snap: AdmissionSnapshot }) {
       <header className="sess-section-head">
         <div>
           <h3 id="sess-queue-title">
-            {t('sess.queueTitle')} <span className="sess-count" data-testid="queue-count">{t('sess.waiting', { count: q.length })}</span>
+            {t('sess.queueTitle')}{' '}
+            <span className="sess-count" data-testid="queue-count">
+              {t('sess.waiting', { count: q.length })}
+            </span>
           </h3>
           <p className="muted">{snap.config.paused ? t('sess.queuePaused') : t('sess.queueSubtitle')}</p>
         </div>

@@ -16,21 +16,23 @@ type Key = (typeof NUMBER_KEYS)[number] | (typeof TEXT_KEYS)[number] | (typeof C
 const KEYS: readonly Key[] = [...CHOICE_KEYS, ...NUMBER_KEYS, ...TEXT_KEYS];
 
 /** Kept across view switches: half-typed settings survive a look at another view. */
-export const useSettingsDraft = create<{ draft: Partial<Record<Key, string>>; problems: Problems; set(k: Key, v: string, current: string): void; clear(): void; setProblems(p: Problems): void }>((set) => ({
-  draft: {},
-  problems: { fields: {}, form: null },
-  set: (k, v, current) =>
-    set((s) => {
-      const draft = { ...s.draft };
-      if (v === current) delete draft[k];
-      else draft[k] = v;
-      const fields = { ...s.problems.fields };
-      delete fields[k];
-      return { draft, problems: { ...s.problems, fields } };
-    }),
-  clear: () => set({ draft: {}, problems: { fields: {}, form: null } }),
-  setProblems: (problems) => set({ problems }),
-}));
+export const useSettingsDraft = create<{ draft: Partial<Record<Key, string>>; problems: Problems; set(k: Key, v: string, current: string): void; clear(): void; setProblems(p: Problems): void }>(
+  (set) => ({
+    draft: {},
+    problems: { fields: {}, form: null },
+    set: (k, v, current) =>
+      set((s) => {
+        const draft = { ...s.draft };
+        if (v === current) delete draft[k];
+        else draft[k] = v;
+        const fields = { ...s.problems.fields };
+        delete fields[k];
+        return { draft, problems: { ...s.problems, fields } };
+      }),
+    clear: () => set({ draft: {}, problems: { fields: {}, form: null } }),
+    setProblems: (problems) => set({ problems }),
+  }),
+);
 
 const shown = (c: AdmissionConfig, k: Key) => String(c[k]);
 
@@ -163,17 +165,56 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
             ))}
           </div>
           <div className="sess-row">
-            <Field label={t('sess.seats')} value={value('seats')} onChange={edit('seats')} error={err('seats')} testId="sess-seats-input" disabled={seatsFrom !== 'manual'} hint={seatsFrom !== 'manual' ? t('sess.seatsManualOnly') : t('sess.seatsHint')} />
-            <Field label={t('sess.spectatorsPer')} value={value('spectatorsPerInstance')} onChange={edit('spectatorsPerInstance')} error={err('spectatorsPerInstance')} testId="sess-spectators-input" hint={t('sess.spectatorsPerHint')} />
-            <Field label={t('sess.heartbeat')} unit="s" value={value('heartbeatTimeoutSec')} onChange={edit('heartbeatTimeoutSec')} error={err('heartbeatTimeoutSec')} testId="sess-heartbeat-input" hint={t('sess.heartbeatHint')} />
+            <Field
+              label={t('sess.seats')}
+              value={value('seats')}
+              onChange={edit('seats')}
+              error={err('seats')}
+              testId="sess-seats-input"
+              disabled={seatsFrom !== 'manual'}
+              hint={seatsFrom !== 'manual' ? t('sess.seatsManualOnly') : t('sess.seatsHint')}
+            />
+            <Field
+              label={t('sess.spectatorsPer')}
+              value={value('spectatorsPerInstance')}
+              onChange={edit('spectatorsPerInstance')}
+              error={err('spectatorsPerInstance')}
+              testId="sess-spectators-input"
+              hint={t('sess.spectatorsPerHint')}
+            />
+            <Field
+              label={t('sess.heartbeat')}
+              unit="s"
+              value={value('heartbeatTimeoutSec')}
+              onChange={edit('heartbeatTimeoutSec')}
+              error={err('heartbeatTimeoutSec')}
+              testId="sess-heartbeat-input"
+              hint={t('sess.heartbeatHint')}
+            />
           </div>
         </fieldset>
 
         <fieldset className="sess-group">
           <legend>{t('sess.bwGroup')}</legend>
           <div className="sess-row two">
-            <Field label={t('sess.bitrate')} unit="Mbps" value={value('bitrateMbps')} onChange={edit('bitrateMbps')} error={err('bitrateMbps')} testId="sess-bitrate-input" hint={t('sess.bitrateHint')} />
-            <Field label={t('sess.uplink')} unit="Mbps" value={value('uplinkMbps')} onChange={edit('uplinkMbps')} error={err('uplinkMbps')} testId="sess-uplink-input" hint={cap !== null ? t('sess.uplinkHint', { count: cap }) : ' '} />
+            <Field
+              label={t('sess.bitrate')}
+              unit="Mbps"
+              value={value('bitrateMbps')}
+              onChange={edit('bitrateMbps')}
+              error={err('bitrateMbps')}
+              testId="sess-bitrate-input"
+              hint={t('sess.bitrateHint')}
+            />
+            <Field
+              label={t('sess.uplink')}
+              unit="Mbps"
+              value={value('uplinkMbps')}
+              onChange={edit('uplinkMbps')}
+              error={err('uplinkMbps')}
+              testId="sess-uplink-input"
+              hint={cap !== null ? t('sess.uplinkHint', { count: cap }) : ' '}
+            />
           </div>
           <div className="sess-choices" role="radiogroup" aria-label={t('sess.policy')}>
             {(['capped', 'open'] as const).map((k) => (

@@ -24,7 +24,9 @@ export function problemsOf(e: Error, known: readonly string[]): Problems {
  * Zod's usual English messages as a translation key and its parameters; null for any
  * other message (shown as the server said it).
  */
-export function issueKey(msg: string): { key: 'sess.problem.tooBig' | 'sess.problem.tooSmall' | 'sess.problem.above' | 'sess.problem.integer' | 'sess.problem.number'; params?: { limit: string } } | null {
+export function issueKey(
+  msg: string,
+): { key: 'sess.problem.tooBig' | 'sess.problem.tooSmall' | 'sess.problem.above' | 'sess.problem.integer' | 'sess.problem.number'; params?: { limit: string } } | null {
   let m: RegExpExecArray | null;
   if ((m = /^Too big: expected number to be <=?(\S+)$/.exec(msg))) return { key: 'sess.problem.tooBig', params: { limit: m[1]! } };
   // ">=" before ">": the pattern for ">" would also take ">=2", as "more than =2".
