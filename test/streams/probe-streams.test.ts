@@ -88,6 +88,9 @@ d('the capacity probe with viewers attached', () => {
     const html = probeExport(withViewers, 'html').content;
     expect(html).toMatch(/StreamCap&#39;s viewers took \d+\.\d % of the machine, left out of the CPU figure/);
     expect(probeExport(withViewers, 'csv').content.split('\r\n')[0]).toContain('stream_slowest_fps');
-    expect(resultSentence(withViewers)).toMatch(/This server runs \d concurrent streams? of JSStreamer \(one core\) at \d+ fps; at \d, stream \d (dropped to \d+ fps|froze|could not be watched)/);
+    // On this 2-core VM the first instance's stream sometimes already fails with two viewers
+    // (host steal): then the answer is 0, said as such, still limited by stream quality.
+    if (r.capacity === 0) expect(resultSentence(withViewers)).toMatch(/cannot run one stream of JSStreamer \(one core\) within the thresholds; stream quality limits at 1/);
+    else expect(resultSentence(withViewers)).toMatch(/This server runs \d concurrent streams? of JSStreamer \(one core\) at \d+ fps; at \d, stream \d (dropped to \d+ fps|froze|could not be watched)/);
   }, 400_000);
 });
