@@ -7,7 +7,7 @@ import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type Se
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 import type { StreamStats } from './stream-quality';
-import { fleetCommandInputs, type FleetOverview } from './wire/fleet';
+import { fleetCommandInputs, type FleetCommandOutputs, type FleetOverview } from './wire/fleet';
 
 const MAX_PATH = 4096;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.()-]*$/;
@@ -137,7 +137,7 @@ export const commandInputs = {
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
 
-export interface CommandOutputs {
+export interface CommandOutputs extends FleetCommandOutputs {
   'host.info': HostInfo;
   'profiles.list': Profile[];
   'profiles.save': Profile;
@@ -173,13 +173,6 @@ export interface CommandOutputs {
   'sessions.get': SessionView;
   'sessions.leave': { left: string };
   'sessions.heartbeat': { alive: boolean; heartbeatTimeoutSec: number };
-  'fleet.list': FleetOverview;
-  'fleet.add': { name: string; url: string };
-  'fleet.rename': { name: string };
-  'fleet.remove': { removed: string };
-  'fleet.launch': { ids: string[] };
-  'fleet.stopAll': { stopped: number };
-  'fleet.drain': { server: string; draining: boolean };
 }
 
 /** What a handler of the command receives: the payload as its schema parsed it. */

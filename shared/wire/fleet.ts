@@ -123,6 +123,17 @@ export const fleetCommandInputs = {
   'fleet.drain': z.object({ server: ServerNameSchema, draining: z.boolean() }).strict(),
 } as const;
 
+/** What each fleet command returns (the contract's CommandOutputs extends this). */
+export interface FleetCommandOutputs {
+  'fleet.list': FleetOverview;
+  'fleet.add': { name: string; url: string };
+  'fleet.rename': { name: string };
+  'fleet.remove': { removed: string };
+  'fleet.launch': { ids: string[] };
+  'fleet.stopAll': { stopped: number };
+  'fleet.drain': { server: string; draining: boolean };
+}
+
 export type MemberState = 'online' | 'stale' | 'offline';
 
 export interface FleetMemberView {

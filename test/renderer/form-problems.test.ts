@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkBandwidthInput, checkPlanInput } from '../../shared/bandwidth';
 import { ApiError, parseCommandInput } from '../../shared/contract';
 import { bandwidthProblemKey, byField } from '../../renderer/src/components/form-problems';
-import { checkForm, probeProblemKey, type Form } from '../../renderer/src/components/probe-form';
+import { checkForm, DEFAULT_FORM, probeProblemKey, type Form } from '../../renderer/src/components/probe-form';
 import { issuesByField } from '../../renderer/src/components/profile-form';
 import { issueKey, parseNum, problemsOf } from '../../renderer/src/components/sessions/problems';
 import { en } from '../../renderer/src/i18n/en';
@@ -94,21 +94,7 @@ describe('Bandwidth and planner forms: problems from the shared schemas, per fie
 });
 
 describe('Probe form: checked as typed, a payload only when nothing is wrong', () => {
-  const valid: Form = {
-    profileId: 'demo',
-    cpu: '85',
-    gpu: '85',
-    gpuMemory: '90',
-    memory: '90',
-    encoder: '85',
-    sessions: '',
-    warmup: '20',
-    settle: '10',
-    max: '16',
-    strategy: 'smart',
-    basis: 'machine',
-    leaveRunning: false,
-  };
+  const valid: Form = DEFAULT_FORM;
 
   it('the defaults give the probe.start payload, numbers as numbers; no sessions limit is null', () => {
     const { problems, payload } = checkForm(valid);

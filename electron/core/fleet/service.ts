@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../../shared/contract';
 import { loadsOf, memberState, stressOf } from '../../../shared/fleet-rules';
-import { entryFromAdd, fleetCommandInputs, type FleetMemberView, type FleetOverview, type ServerEntry } from '../../../shared/wire/fleet';
+import { entryFromAdd, fleetCommandInputs, type FleetCommandOutputs, type FleetMemberView, type FleetOverview, type ServerEntry } from '../../../shared/wire/fleet';
 import { FrontDoor } from './front-door';
 import { MemberLink } from './member';
 import { ServerStore, type TokenSealer } from './store';
@@ -13,16 +13,6 @@ import { errorText } from './http-client';
 
 export type FleetCommandName = keyof typeof fleetCommandInputs;
 type In<K extends FleetCommandName> = z.output<(typeof fleetCommandInputs)[K]>;
-
-export interface FleetCommandOutputs {
-  'fleet.list': FleetOverview;
-  'fleet.add': { name: string; url: string };
-  'fleet.rename': { name: string };
-  'fleet.remove': { removed: string };
-  'fleet.launch': { ids: string[] };
-  'fleet.stopAll': { stopped: number };
-  'fleet.drain': { server: string; draining: boolean };
-}
 
 export function isFleetCommandName(name: string): name is FleetCommandName {
   return Object.prototype.hasOwnProperty.call(fleetCommandInputs, name);

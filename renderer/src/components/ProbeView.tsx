@@ -14,23 +14,7 @@ import { ProbeHistory } from './ProbeHistory';
 import './probe.css';
 import { ProfileSelect } from './ProfileSelect';
 import type { TFunction } from 'i18next';
-import { checkForm, probeProblemKey, type Form, type Problem } from './probe-form';
-
-const DEFAULT_FORM: Form = {
-  profileId: 'demo',
-  cpu: '85',
-  gpu: '85',
-  gpuMemory: '90',
-  memory: '90',
-  encoder: '85',
-  sessions: '',
-  warmup: '20',
-  settle: '10',
-  max: '16',
-  strategy: 'smart',
-  basis: 'machine',
-  leaveRunning: false,
-};
+import { checkForm, DEFAULT_FORM, probeProblemKey, type Form, type Problem } from './probe-form';
 
 /** Kept across view switches and reloads: the settings of the last probe are the usual starting point. */
 export const useProbeForm = create<{ form: Form; set(patch: Partial<Form>): void; reset(): void }>()(

@@ -17,6 +17,23 @@ export interface Form {
   leaveRunning: boolean;
 }
 
+/** The form a first probe starts from (the field's 85 % rule, one settle window of 10 s). */
+export const DEFAULT_FORM: Form = {
+  profileId: 'demo',
+  cpu: '85',
+  gpu: '85',
+  gpuMemory: '90',
+  memory: '90',
+  encoder: '85',
+  sessions: '',
+  warmup: '20',
+  settle: '10',
+  max: '16',
+  strategy: 'smart',
+  basis: 'machine',
+  leaveRunning: false,
+};
+
 /** What is wrong with a field: not a number, not whole, or outside MIN..MAX. */
 export type Problem = 'number' | 'integer' | `range:${number}:${number}`;
 export type Problems = Partial<Record<keyof Form, Problem>>;
