@@ -184,8 +184,21 @@ export function isCommandName(name: string): name is CommandName {
 
 // ---- Errors -------------------------------------------------------------------
 
-export type ApiErrorCode =
-  'invalid_payload' | 'unknown_command' | 'not_found' | 'conflict' | 'exe_not_found' | 'disk_full' | 'unauthorized' | 'forbidden' | 'too_large' | 'rate_limited' | 'unavailable' | 'internal';
+export const API_ERROR_CODES = [
+  'invalid_payload',
+  'unknown_command',
+  'not_found',
+  'conflict',
+  'exe_not_found',
+  'disk_full',
+  'unauthorized',
+  'forbidden',
+  'too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export interface ApiErrorBody {
   /** ended: why a session is over (the sessions API says so for a while after it ended). */

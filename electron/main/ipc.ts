@@ -58,6 +58,16 @@ export async function handleInvoke(invoke: (name: string, payload: unknown) => P
 export interface InvokeEventLike {
   /** Electron: the frame that sent the message; null once it has navigated or been destroyed. */
   readonly senderFrame: SenderFrame | null;
+  /** Electron: the page's WebContents (where main sends a member console's events). */
+  readonly sender?: WebContentsLike;
+}
+
+/** What main needs of Electron's WebContents to push messages to a page, and to know when it is gone. */
+export interface WebContentsLike {
+  readonly id: number;
+  send(channel: string, message: unknown): void;
+  isDestroyed(): boolean;
+  once(event: 'destroyed', listener: () => void): void;
 }
 
 /** What registerIpc needs of Electron's ipcMain (tests pass a stand-in of the same shape). */

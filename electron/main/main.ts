@@ -8,6 +8,7 @@ import { Core } from '../core/core';
 import { installLastResort } from '../server/http';
 import { startSessionServer, type SessionServer } from '../server/sessions';
 import { APP_ORIGIN, registerIpc } from './ipc';
+import { registerMemberRelay } from './member-relay';
 import { ElectronViewerHost } from './viewers';
 import { safeStorageSealer } from './token-sealer';
 
@@ -96,6 +97,8 @@ app.whenReady().then(async () => {
   core = await Core.create({ orphanPolicy: 'ask', viewers: new ElectronViewerHost(), fleet: { sealer: safeStorageSealer() } });
   await serveWaitingRoom(core);
   registerIpc(ipcMain, (n, p) => core!.invoke(n, p));
+  // A fleet member's console in place: its commands and events relayed with the token the core keeps.
+  registerMemberRelay(ipcMain, (name) => core!.fleetMember(name));
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();

@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { App, TokenPrompt } from './App';
 import { initI18n } from './i18n';
 import { useStore } from './store';
-import { ElectronTransport } from './transport/electron';
+import { ElectronMemberTransport, ElectronTransport } from './transport/electron';
 import type { Transport } from './transport/types';
 import { takeToken, WebTransport } from './transport/web';
 import './styles.css';
@@ -14,11 +14,11 @@ import { memberApiBase } from '../../shared/wire/fleet';
 
 initI18n();
 
-/** ?server=NAME: that fleet member's console, relayed by this agent (the Fleet view opens it). */
-const member = window.streamcap ? null : new URLSearchParams(window.location.search).get('server');
+/** ?server=NAME: that fleet member's console, relayed by this agent or by the desktop app's main process (the Fleet view opens it). */
+const member = new URLSearchParams(window.location.search).get('server');
 
 function pickTransport(): Transport | null {
-  if (window.streamcap) return new ElectronTransport(window.streamcap);
+  if (window.streamcap) return member ? new ElectronMemberTransport(window.streamcap, member) : new ElectronTransport(window.streamcap);
   const token = takeToken();
   return token ? new WebTransport(token, member ? memberApiBase(member) : API_PREFIX) : null;
 }

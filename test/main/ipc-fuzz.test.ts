@@ -11,7 +11,7 @@
 // Time-bounded: FUZZ_API_MS for each of the two properties (6 s by default; `npm run soak` runs more).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandInputs, type ApiErrorCode } from '../../shared/contract';
+import { API_ERROR_CODES, commandInputs, type ApiErrorCode } from '../../shared/contract';
 import { IPC_INVOKE, type IpcResult } from '../../shared/wire/ipc';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
@@ -22,20 +22,7 @@ import { NODE, tmpDir } from '../helpers';
 const BUDGET_MS = Number(process.env.FUZZ_API_MS ?? 6000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const NAMES = Object.keys(commandInputs) as (keyof typeof commandInputs)[];
-const CODES = new Set<ApiErrorCode>([
-  'invalid_payload',
-  'unknown_command',
-  'not_found',
-  'conflict',
-  'exe_not_found',
-  'disk_full',
-  'unauthorized',
-  'forbidden',
-  'too_large',
-  'rate_limited',
-  'unavailable',
-  'internal',
-]);
+const CODES = new Set<ApiErrorCode>(API_ERROR_CODES);
 
 /** ipcMain as Electron has it, for what registerIpc uses: handle() keeps one listener per channel and refuses a second. */
 class IpcMainStandIn implements IpcMainLike {

@@ -23,6 +23,11 @@ export class CommandError extends Error {
   }
 }
 
+/** How long a console waits before it reconnects, after `retry` failed tries (0.5 s doubling, at most 10 s). */
+export function reconnectDelayMs(retry: number): number {
+  return Math.min(10000, 500 * 2 ** Math.min(retry, 5));
+}
+
 export type { PreloadApi };
 
 declare global {

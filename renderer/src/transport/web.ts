@@ -1,6 +1,6 @@
 import type { AppEvent, CommandName } from '../../../shared/contract';
 import { API_PREFIX, eventSocketProtocols, type AgentClientMessage, type AgentServerMessage } from '../../../shared/wire/agent';
-import { CommandError, type ConnectionState, type Transport } from './types';
+import { CommandError, reconnectDelayMs, type ConnectionState, type Transport } from './types';
 
 const TOKEN_KEY = 'streamcap.token';
 
@@ -116,7 +116,7 @@ export class WebTransport implements Transport {
             .catch(() => onState('closed'));
         } else onState('closed');
         retry++;
-        timer = window.setTimeout(connect, Math.min(10000, 500 * 2 ** Math.min(retry, 5)));
+        timer = window.setTimeout(connect, reconnectDelayMs(retry));
       };
     };
     connect();
