@@ -84,7 +84,14 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
   const version = core.hostInfo().version;
   const metrics = createMetrics(core.metricsSource());
-  const sessions = createSessionRoutes({ core, staticDir: opts.staticDir, rateLimit: opts.sessionRateLimit, sessionsPerAddress: opts.sessionsPerAddress, cors: false });
+  const sessions = createSessionRoutes({
+    core,
+    staticDir: opts.staticDir,
+    rateLimit: opts.sessionRateLimit,
+    sessionsPerAddress: opts.sessionsPerAddress,
+    cors: false,
+    isFrontDoor: (req) => tokenMatches(requestToken(req), token),
+  });
   const fleetProxy = createFleetProxy(core);
 
   const server = http.createServer(

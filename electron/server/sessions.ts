@@ -82,6 +82,13 @@ export interface SessionRoutesOptions {
   rateLimit?: RateLimit;
   /** Places in line one address may hold at once. */
   sessionsPerAddress?: number;
+  /**
+   * A request from a fleet front door placing people here (it sends this agent's admin
+   * token): it speaks for many people at many addresses, so it is held to neither the
+   * per-address cap nor the rate limit. Only the admin listener passes this; the public
+   * listener never trusts a token.
+   */
+  isFrontDoor?: (req: IncomingMessage) => boolean;
   /** Answer cross-origin calls (the public listener: streaming front-ends live on other origins). */
   cors: boolean;
 }
@@ -115,6 +122,7 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
   const extra = opts.cors ? CORS : {};
 
   const limited = (req: IncomingMessage): ApiError | null => {
+    if (opts.isFrontDoor?.(req)) return null;
     const wait = limiter.take(req.socket.remoteAddress ?? '?');
     return wait ? new ApiError('rate_limited', `Too many requests from this address: wait ${wait} s and try again.`) : null;
   };
@@ -163,7 +171,10 @@ export function createSessionRoutes(opts: SessionRoutesOptions): SessionRoutes {
           throw new ApiError('invalid_payload', 'Content-Type must be application/json.');
         }
         const body = await readJsonBody(req, SESSION_BODY_LIMIT);
-        const view = await core.run('sessions.join', { person: body, owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS });
+        const view = await core.run(
+          'sessions.join',
+          opts.isFrontDoor?.(req) ? { person: body } : { person: body, owner: req.socket.remoteAddress ?? '?', maxPerOwner: opts.sessionsPerAddress ?? DEFAULT_SESSIONS_PER_ADDRESS },
+        );
         sendJson(res, 201, view, { ...extra, location: sessionPath(view.id) });
         return true;
       }

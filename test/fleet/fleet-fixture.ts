@@ -43,8 +43,8 @@ export async function setupMember(m: Member, setup: MemberSetup): Promise<void> 
   if (r.status !== 200) throw new Error(`admission.set on ${m.name}: ${r.status} ${JSON.stringify(r.error)}`);
 }
 
-export async function startMember(name: string, setup: MemberSetup, dir = tmpDir('sc-fleet-member-'), port?: number): Promise<Member> {
-  const child = await spawnAgentChild(dir, { ...MEMBER_ENV, ...(port ? { ADMIN_PORT: String(port) } : {}) });
+export async function startMember(name: string, setup: MemberSetup, dir = tmpDir('sc-fleet-member-'), port?: number, env: Record<string, string> = {}): Promise<Member> {
+  const child = await spawnAgentChild(dir, { ...MEMBER_ENV, ...(port ? { ADMIN_PORT: String(port) } : {}), ...env });
   const m = { name, dir, child, url: `http://127.0.0.1:${child.admin}` };
   await setupMember(m, setup);
   return m;

@@ -165,7 +165,8 @@ export class MemberLink {
 
   /** A call on the member's public sessions API (what the front door relays). */
   sessions(method: 'POST' | 'GET' | 'DELETE', path: string, body?: unknown): Promise<JsonAnswer> {
-    return requestJson(method, `${this.entry.url}/api/v1/sessions${path}`, body, {}, 3000);
+    // With the member's token: a front door places many people from one address (the member lifts its per-address cap for it).
+    return requestJson(method, `${this.entry.url}/api/v1/sessions${path}`, body, { authorization: `Bearer ${this.entry.token}` }, 3000);
   }
 
   /** A socket of its own on the member's events (the console of this member, in place), opened with its token. */
