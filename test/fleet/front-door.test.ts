@@ -49,7 +49,16 @@ describe('the front door places one line on three servers', () => {
         .map((p) => p.name)
         .sort(),
     );
-    const o = await door.overview();
+    // The overview's seat figures come from the members' own (throttled) snapshots: wait for them.
+    const o = await waitFor(
+      async () => {
+        const v = await door.overview();
+        return v.members.every((m) => m.seats?.used === SEATS) ? v : null;
+      },
+      'every member’s seats shown full in the overview',
+      5000,
+      100,
+    );
     expect(o.frontDoor).toMatchObject({ waiting: 30, placed: 30 });
     for (const m of o.members) expect(m.seats).toEqual({ total: SEATS, used: SEATS, free: 0 });
   });
