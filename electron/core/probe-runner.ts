@@ -1,6 +1,6 @@
 // The capacity probe's runner: measures the idle baseline, then adds instances
 // (several at once for a jump), lets each warm up, averages the steady load over a
-// settle window and asks shared/probe.ts what to do next. It only ever stops the
+// settle window and asks shared/probe/ what to do next. It only ever stops the
 // instances it started. Runs are kept as one JSON file each under <dataData>/probes/.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
