@@ -36,6 +36,7 @@ import {
 } from '../../shared/probe';
 import { resolveExecutable } from './process-control';
 import { readJsonWithBackup, writeJsonAtomic } from './storage';
+import { supervisorPort, type ProbeInstancePort } from './probe-instances';
 import type { Supervisor } from './supervisor';
 
 export interface ProbeRunnerDeps {
@@ -46,6 +47,9 @@ export interface ProbeRunnerDeps {
   dataDir: string;
   emit(live: ProbeLive): void;
 }
+
+/** What one probe session needs: the instances through a narrow port, not the supervisor itself. */
+type ProbeSessionDeps = Omit<ProbeRunnerDeps, 'supervisor' | 'dataDir'> & { instances: ProbeInstancePort };
 
 const ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
 /** A window needs this many samples whatever its length: a mean of one reading decides nothing. */
@@ -91,7 +95,7 @@ class ProbeSession {
   readonly finished: Promise<ProbeRun>;
 
   constructor(
-    private readonly deps: ProbeRunnerDeps,
+    private readonly deps: ProbeSessionDeps,
     profile: Profile,
     readonly settings: ProbeSettings,
     dir: string,
@@ -117,7 +121,7 @@ class ProbeSession {
       host: this.hostNow(),
       app: { profileId: profile.id, name: profile.name, exe: profile.exe, args: profile.args, cwd: profile.cwd },
       settings,
-      otherInstances: deps.supervisor.list().filter((i) => !isFinished(i.state)).length,
+      otherInstances: deps.instances.list().filter((i) => !isFinished(i.state)).length,
       sampleIntervalMs: deps.sampler.intervalMs,
       baseline: null,
       steps: [],
@@ -125,11 +129,10 @@ class ProbeSession {
     };
     this.file = path.join(dir, `${this.run.id}.json`);
     const offSample = deps.sampler.onSample((s) => this.onSample(s));
-    const onChange = () => this.poke();
-    deps.supervisor.on('change', onChange);
+    const offChange = deps.instances.onChange(() => this.poke());
     this.finished = this.main().finally(() => {
       offSample();
-      deps.supervisor.off('change', onChange);
+      offChange();
     });
   }
 
@@ -197,7 +200,7 @@ class ProbeSession {
     this.target = null;
     this.phaseEndsAt = null;
     this.collector = null;
-    this.deps.supervisor.forget(this.ids.filter((id) => !this.liveIds().includes(id)));
+    this.deps.instances.forget(this.ids.filter((id) => !this.liveIds().includes(id)));
     this.persist();
     await this.writes;
     this.emit();
@@ -288,8 +291,8 @@ class ProbeSession {
   /** Probe instances not ended and not being stopped, in launch order. */
   private liveIds(): string[] {
     return this.ids.filter((id) => {
-      const rec = this.deps.supervisor.instances.get(id);
-      return rec && !isFinished(rec.info.state) && !this.stoppedByProbe.has(id);
+      const info = this.deps.instances.info(id);
+      return info && !isFinished(info.state) && !this.stoppedByProbe.has(id);
     });
   }
 
@@ -305,18 +308,18 @@ class ProbeSession {
     live = live.filter((id) => !victims.includes(id));
     if (count < live.length) {
       // The newest (highest-numbered) go first.
-      const byN = live.map((id) => this.deps.supervisor.instances.get(id)!).sort((a, b) => b.info.n - a.info.n);
-      victims.push(...byN.slice(0, live.length - count).map((r) => r.info.id));
+      const byN = live.map((id) => this.deps.instances.info(id)!).sort((a, b) => b.n - a.n);
+      victims.push(...byN.slice(0, live.length - count).map((i) => i.id));
       live = live.filter((id) => !victims.includes(id));
     }
     if (victims.length > 0) {
       this.setPhase('scaling', null);
       for (const id of victims) this.stoppedByProbe.add(id);
-      await Promise.all(victims.map((id) => this.deps.supervisor.stop(id).catch(() => undefined)));
+      await Promise.all(victims.map((id) => this.deps.instances.stop(id).catch(() => undefined)));
     }
     if (count > live.length) {
       this.setPhase('launching', null);
-      const { ids, started } = this.deps.supervisor.launch(this.profile, count - live.length, this.deps.gpuCount());
+      const { ids, started } = this.deps.instances.launch(this.profile, count - live.length, this.deps.gpuCount());
       this.ids.push(...ids);
       this.launches.push(started);
       await this.race(started);
@@ -329,20 +332,20 @@ class ProbeSession {
   private async stopEverything(): Promise<void> {
     for (let round = 0; round < 3; round++) {
       const left = this.ids.filter((id) => {
-        const rec = this.deps.supervisor.instances.get(id);
-        return rec && !isFinished(rec.info.state);
+        const info = this.deps.instances.info(id);
+        return info && !isFinished(info.state);
       });
       if (left.length === 0 && round > 0) return;
       for (const id of left) this.stoppedByProbe.add(id);
-      await Promise.all(left.map((id) => this.deps.supervisor.stop(id).catch(() => undefined)));
+      await Promise.all(left.map((id) => this.deps.instances.stop(id).catch(() => undefined)));
       // A staggered launch may still be between two starts (or copying): let it finish, then look again.
       await Promise.race([Promise.all(this.launches), new Promise((r) => setTimeout(r, 5000))]);
     }
   }
 
   private ended(id: string): boolean {
-    const rec = this.deps.supervisor.instances.get(id);
-    return !rec || isFinished(rec.info.state);
+    const info = this.deps.instances.info(id);
+    return !info || isFinished(info.state);
   }
 
   /** An instance of this probe ended without being asked to: the step fails with its exit (the lowest-numbered one). */
@@ -351,19 +354,19 @@ class ProbeSession {
     const ended = this.ids.filter((id) => !this.stoppedByProbe.has(id) && !this.accounted.has(id) && this.ended(id));
     if (ended.length === 0) return;
     for (const id of ended) this.accounted.add(id);
-    const recs = ended.map((id) => this.deps.supervisor.instances.get(id)).filter((r) => r !== undefined);
-    recs.sort((a, b) => a.info.n - b.info.n);
-    const rec = recs[0];
-    if (!rec) {
+    const infos = ended.map((id) => this.deps.instances.info(id)).filter((i) => i !== undefined);
+    infos.sort((a, b) => a.n - b.n);
+    const info = infos[0];
+    if (!info) {
       this.exit = { n: 0, exitCode: null, signal: null, reason: 'the instance was removed during the probe', lastLines: [] };
       return;
     }
     this.exit = {
-      n: rec.info.n,
-      exitCode: rec.info.exitCode,
-      signal: rec.info.signal,
-      reason: rec.info.reason ?? rec.info.state,
-      lastLines: rec.log.tail(8),
+      n: info.n,
+      exitCode: info.exitCode,
+      signal: info.signal,
+      reason: info.reason ?? info.state,
+      lastLines: this.deps.instances.tail(info.id, 8),
     };
   }
 
@@ -481,7 +484,8 @@ export class ProbeRunner {
     // A missing program is a clear error now, not "capacity 0" after the baseline. (A
     // relative path or a copy per instance is resolved per instance: its launch reports it.)
     if (!profile.copy.enabled && (path.isAbsolute(profile.exe) || !/[\\/]/.test(profile.exe))) resolveExecutable(profile.exe, '');
-    const session = new ProbeSession({ ...this.deps, emit: (live) => this.onLive(live) }, profile, settings, this.dir);
+    const { supervisor, dataDir: _dataDir, ...deps } = this.deps;
+    const session = new ProbeSession({ ...deps, instances: supervisorPort(supervisor), emit: (live) => this.onLive(live) }, profile, settings, this.dir);
     this.session = session;
     void session.finished.then(
       () => {
