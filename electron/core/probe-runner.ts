@@ -3,7 +3,6 @@
 // settle window and asks shared/probe/ what to do next. It only ever stops the
 // instances it started. Runs are kept as one JSON file each under <dataData>/probes/.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, isFinished, type HostInfo, type Profile, type Snapshot } from '../../shared/contract';
 import {
@@ -35,7 +34,7 @@ import {
   type Resource,
 } from '../../shared/probe';
 import { resolveExecutable } from './process-control';
-import { readJsonWithBackup, writeJsonAtomic } from './storage';
+import { PROBE_ID, ProbeStore } from './probe-store';
 import { supervisorPort, type ProbeInstancePort } from './probe-instances';
 import type { Supervisor } from './supervisor';
 
@@ -51,7 +50,6 @@ export interface ProbeRunnerDeps {
 /** What one probe session needs: the instances through a narrow port, not the supervisor itself. */
 type ProbeSessionDeps = Omit<ProbeRunnerDeps, 'supervisor' | 'dataDir'> & { instances: ProbeInstancePort };
 
-const ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
 /** A window needs this many samples whatever its length: a mean of one reading decides nothing. */
 const MIN_SAMPLES = 3;
 
@@ -79,7 +77,6 @@ class ProbeSession {
   private readonly launches: Promise<void>[] = [];
   private readonly abort = new AbortController();
   private readonly profile: Profile;
-  private readonly file: string;
   private phase: ProbePhase = 'baseline';
   private target: number | null = 0;
   private move: Move | null = null;
@@ -98,7 +95,7 @@ class ProbeSession {
     private readonly deps: ProbeSessionDeps,
     profile: Profile,
     readonly settings: ProbeSettings,
-    dir: string,
+    private readonly store: ProbeStore,
   ) {
     // An instance that crashes must fail its step, not come back.
     // With stream settings every instance gets its viewers (1 by default: its operator; more
@@ -127,7 +124,6 @@ class ProbeSession {
       steps: [],
       result: null,
     };
-    this.file = path.join(dir, `${this.run.id}.json`);
     const offSample = deps.sampler.onSample((s) => this.onSample(s));
     const offChange = deps.instances.onChange(() => this.poke());
     this.finished = this.main().finally(() => {
@@ -452,7 +448,7 @@ class ProbeSession {
   private persist(): void {
     const snapshot = structuredClone(this.run);
     this.writes = this.writes.then(() =>
-      writeJsonAtomic(this.file, snapshot).catch((e: Error) => {
+      this.store.save(snapshot).catch((e: Error) => {
         // The probe goes on (its result is on screen and in the CLI's output); say it is not in the history.
         this.run.error ??= `This run could not be saved: ${e.message}`;
       }),
@@ -464,9 +460,11 @@ export class ProbeRunner {
   private session: ProbeSession | null = null;
   private last: ProbeLive | null = null;
   readonly dir: string;
+  private readonly store: ProbeStore;
 
   constructor(private readonly deps: ProbeRunnerDeps) {
     this.dir = path.join(deps.dataDir, 'probes');
+    this.store = new ProbeStore(this.dir);
   }
 
   get running(): boolean {
@@ -485,7 +483,7 @@ export class ProbeRunner {
     // relative path or a copy per instance is resolved per instance: its launch reports it.)
     if (!profile.copy.enabled && (path.isAbsolute(profile.exe) || !/[\\/]/.test(profile.exe))) resolveExecutable(profile.exe, '');
     const { supervisor, dataDir: _dataDir, ...deps } = this.deps;
-    const session = new ProbeSession({ ...deps, instances: supervisorPort(supervisor), emit: (live) => this.onLive(live) }, profile, settings, this.dir);
+    const session = new ProbeSession({ ...deps, instances: supervisorPort(supervisor), emit: (live) => this.onLive(live) }, profile, settings, this.store);
     this.session = session;
     void session.finished.then(
       () => {
@@ -521,34 +519,19 @@ export class ProbeRunner {
     this.deps.emit(live);
   }
 
-  /** Ids of the saved runs, newest first (an id starts with its start time). */
-  private savedIds(): string[] {
-    try {
-      return fs
-        .readdirSync(this.dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5))
-        .filter((id) => ID.test(id))
-        .sort()
-        .reverse();
-    } catch {
-      return [];
-    }
-  }
-
-  history(): ProbeSummary[] {
+  async history(): Promise<ProbeSummary[]> {
     const out: ProbeSummary[] = [];
-    for (const id of this.savedIds()) {
-      const run = this.read(id);
+    for (const id of await this.store.ids()) {
+      const run = await this.read(id);
       if (run) out.push(summarize(run));
     }
     return out.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   /** The capacity the newest run found: reads runs newest first and stops at the first with one (start-up reads one file, not the history). */
-  latestCapacity(): number | null {
-    for (const id of this.savedIds()) {
-      const capacity = this.read(id)?.result?.capacity;
+  async latestCapacity(): Promise<number | null> {
+    for (const id of await this.store.ids()) {
+      const capacity = (await this.read(id))?.result?.capacity;
       if (capacity != null) return capacity;
     }
     return null;
@@ -561,15 +544,15 @@ export class ProbeRunner {
    * The newest capacity found per profile (metrics). Lists the folder on every call (one
    * readdir) and reads only runs not seen before, so a scrape stays cheap with a long history.
    */
-  capacityByProfile(): Map<string, number> {
-    const ids = this.savedIds(); // newest first
+  async capacityByProfile(): Promise<Map<string, number>> {
+    const ids = await this.store.ids(); // newest first
     const keep = new Set(ids);
     for (const id of this.capacityMemo.keys()) if (!keep.has(id)) this.capacityMemo.delete(id);
     const out = new Map<string, number>();
     for (const id of ids) {
       let m = this.capacityMemo.get(id);
       if (!m) {
-        const run = this.read(id);
+        const run = await this.read(id);
         if (!run) continue;
         m = { profileId: run.app.profileId, capacity: run.result?.capacity ?? null };
         if (run.state !== 'running') this.capacityMemo.set(id, m);
@@ -579,28 +562,23 @@ export class ProbeRunner {
     return out;
   }
 
-  get(id: string): ProbeRun {
-    const run = ID.test(id) ? this.read(id) : null;
+  async get(id: string): Promise<ProbeRun> {
+    const run = PROBE_ID.test(id) ? await this.read(id) : null;
     if (!run) throw new ApiError('not_found', `No probe run "${id.slice(0, 40)}". It may have been deleted; refresh the history.`);
     return run;
   }
 
-  delete(id: string): void {
-    this.get(id);
+  async delete(id: string): Promise<void> {
+    await this.get(id);
     if (this.session?.run.id === id) throw new ApiError('conflict', 'This probe is still running: cancel it first.');
-    const file = path.join(this.dir, `${id}.json`);
-    fs.rmSync(file, { force: true });
-    fs.rmSync(file + '.bak', { force: true });
+    await this.store.remove(id);
     if (this.last?.run.id === id) this.last = null;
   }
 
-  private read(id: string): ProbeRun | null {
-    if (this.session?.run.id === id) return this.session.run;
-    const { data } = readJsonWithBackup(path.join(this.dir, `${id}.json`));
-    const run = data as ProbeRun | undefined;
-    if (!run || run.format !== PROBE_FORMAT || run.id !== id || !Array.isArray(run.steps)) return null;
-    // Written while running by a StreamCap that is gone.
-    return run.state === 'running' ? { ...run, state: 'interrupted' } : run;
+  /** The run in progress as it stands, else the saved one. */
+  private read(id: string): Promise<ProbeRun | null> {
+    if (this.session?.run.id === id) return Promise.resolve(this.session.run);
+    return this.store.read(id);
   }
 
   /** Cancels a running probe (StreamCap is closing). */
