@@ -131,7 +131,6 @@ export class Core {
         if (data.run.state !== 'running' && data.run.result?.capacity != null) this.admission.setProbeCapacity(data.run.result.capacity);
       },
     });
-    this.admission.setProbeCapacity(this.probe.latestCapacity());
     const fleet = opts.fleet === false ? null : (opts.fleet ?? {});
     this.fleet = new FleetService({
       file: fleet?.file ?? path.join(this.dataDir, 'fleet.json'),
@@ -150,6 +149,7 @@ export class Core {
 
   static async create(opts: CoreOptions = {}): Promise<Core> {
     const core = new Core(opts, await detectDemoProfile());
+    core.admission.setProbeCapacity(await core.probe.latestCapacity());
     core.orphans = core.ledger.findOrphans();
     const policy = opts.orphanPolicy ?? 'ask';
     if (core.orphans.length > 0 && policy !== 'ask') await core.resolveOrphans(policy);
@@ -374,16 +374,16 @@ export class Core {
     'probe.status': () => this.probe.status(),
     'probe.history': () => this.probe.history(),
     'probe.get': ({ id }) => this.probe.get(id),
-    'probe.delete': ({ id }) => {
-      this.probe.delete(id);
+    'probe.delete': async ({ id }) => {
+      await this.probe.delete(id);
       return { deleted: id };
     },
-    'probe.export': ({ id, format, compareId, lang }) => {
+    'probe.export': async ({ id, format, compareId, lang }) => {
       if (compareId !== undefined && format !== 'html') {
         const msg = `compareId: a comparison is an HTML report; send "format": "html" with it, or leave compareId out for ${format.toUpperCase()}.`;
         throw new ApiError('invalid_payload', `Invalid payload for probe.export: ${msg}`, [msg]);
       }
-      return probeExport(this.probe.get(id), format, lang, compareId ? this.probe.get(compareId) : undefined);
+      return probeExport(await this.probe.get(id), format, lang, compareId ? await this.probe.get(compareId) : undefined);
     },
     'admission.get': () => this.admission.snapshot(),
     'admission.set': (patch) => this.admission.setConfig(patch),

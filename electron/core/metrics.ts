@@ -44,7 +44,7 @@ export interface MetricsSource {
   instances(): Iterable<{ id: string; n: number; profileId: string; state: InstanceState }>;
   admission: Pick<AdmissionService, 'metricCounts' | 'onEvent'>;
   /** The newest probe capacity per profile id. */
-  probeCapacities(): Map<string, number>;
+  probeCapacities(): Map<string, number> | Promise<Map<string, number>>;
   /** The core's events (samples feed the counters). */
   subscribe(fn: (e: AppEvent) => void): () => void;
 }
@@ -285,9 +285,10 @@ export function createMetrics(src: MetricsSource): CoreMetrics {
     help: 'Concurrent instances the newest capacity probe of the profile found.',
     labelNames: ['profile'],
     registers: reg,
-    collect() {
+    async collect() {
+      const capacities = await src.probeCapacities();
       this.reset();
-      for (const [profile, capacity] of src.probeCapacities()) this.set({ profile }, capacity);
+      for (const [profile, capacity] of capacities) this.set({ profile }, capacity);
     },
   });
   const counts = () => src.admission.metricCounts();

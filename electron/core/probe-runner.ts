@@ -1,9 +1,8 @@
 // The capacity probe's runner: measures the idle baseline, then adds instances
 // (several at once for a jump), lets each warm up, averages the steady load over a
-// settle window and asks shared/probe.ts what to do next. It only ever stops the
+// settle window and asks shared/probe/ what to do next. It only ever stops the
 // instances it started. Runs are kept as one JSON file each under <dataData>/probes/.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, isFinished, type HostInfo, type Profile, type Snapshot } from '../../shared/contract';
 import {
@@ -35,7 +34,8 @@ import {
   type Resource,
 } from '../../shared/probe';
 import { resolveExecutable } from './process-control';
-import { readJsonWithBackup, writeJsonAtomic } from './storage';
+import { PROBE_ID, ProbeStore } from './probe-store';
+import { supervisorPort, type ProbeInstancePort } from './probe-instances';
 import type { Supervisor } from './supervisor';
 
 export interface ProbeRunnerDeps {
@@ -47,7 +47,9 @@ export interface ProbeRunnerDeps {
   emit(live: ProbeLive): void;
 }
 
-const ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
+/** What one probe session needs: the instances through a narrow port, not the supervisor itself. */
+type ProbeSessionDeps = Omit<ProbeRunnerDeps, 'supervisor' | 'dataDir'> & { instances: ProbeInstancePort };
+
 /** A window needs this many samples whatever its length: a mean of one reading decides nothing. */
 const MIN_SAMPLES = 3;
 
@@ -75,7 +77,6 @@ class ProbeSession {
   private readonly launches: Promise<void>[] = [];
   private readonly abort = new AbortController();
   private readonly profile: Profile;
-  private readonly file: string;
   private phase: ProbePhase = 'baseline';
   private target: number | null = 0;
   private move: Move | null = null;
@@ -91,10 +92,10 @@ class ProbeSession {
   readonly finished: Promise<ProbeRun>;
 
   constructor(
-    private readonly deps: ProbeRunnerDeps,
+    private readonly deps: ProbeSessionDeps,
     profile: Profile,
     readonly settings: ProbeSettings,
-    dir: string,
+    private readonly store: ProbeStore,
   ) {
     // An instance that crashes must fail its step, not come back.
     // With stream settings every instance gets its viewers (1 by default: its operator; more
@@ -117,19 +118,17 @@ class ProbeSession {
       host: this.hostNow(),
       app: { profileId: profile.id, name: profile.name, exe: profile.exe, args: profile.args, cwd: profile.cwd },
       settings,
-      otherInstances: deps.supervisor.list().filter((i) => !isFinished(i.state)).length,
+      otherInstances: deps.instances.list().filter((i) => !isFinished(i.state)).length,
       sampleIntervalMs: deps.sampler.intervalMs,
       baseline: null,
       steps: [],
       result: null,
     };
-    this.file = path.join(dir, `${this.run.id}.json`);
     const offSample = deps.sampler.onSample((s) => this.onSample(s));
-    const onChange = () => this.poke();
-    deps.supervisor.on('change', onChange);
+    const offChange = deps.instances.onChange(() => this.poke());
     this.finished = this.main().finally(() => {
       offSample();
-      deps.supervisor.off('change', onChange);
+      offChange();
     });
   }
 
@@ -197,7 +196,7 @@ class ProbeSession {
     this.target = null;
     this.phaseEndsAt = null;
     this.collector = null;
-    this.deps.supervisor.forget(this.ids.filter((id) => !this.liveIds().includes(id)));
+    this.deps.instances.forget(this.ids.filter((id) => !this.liveIds().includes(id)));
     this.persist();
     await this.writes;
     this.emit();
@@ -288,8 +287,8 @@ class ProbeSession {
   /** Probe instances not ended and not being stopped, in launch order. */
   private liveIds(): string[] {
     return this.ids.filter((id) => {
-      const rec = this.deps.supervisor.instances.get(id);
-      return rec && !isFinished(rec.info.state) && !this.stoppedByProbe.has(id);
+      const info = this.deps.instances.info(id);
+      return info && !isFinished(info.state) && !this.stoppedByProbe.has(id);
     });
   }
 
@@ -305,18 +304,18 @@ class ProbeSession {
     live = live.filter((id) => !victims.includes(id));
     if (count < live.length) {
       // The newest (highest-numbered) go first.
-      const byN = live.map((id) => this.deps.supervisor.instances.get(id)!).sort((a, b) => b.info.n - a.info.n);
-      victims.push(...byN.slice(0, live.length - count).map((r) => r.info.id));
+      const byN = live.map((id) => this.deps.instances.info(id)!).sort((a, b) => b.n - a.n);
+      victims.push(...byN.slice(0, live.length - count).map((i) => i.id));
       live = live.filter((id) => !victims.includes(id));
     }
     if (victims.length > 0) {
       this.setPhase('scaling', null);
       for (const id of victims) this.stoppedByProbe.add(id);
-      await Promise.all(victims.map((id) => this.deps.supervisor.stop(id).catch(() => undefined)));
+      await Promise.all(victims.map((id) => this.deps.instances.stop(id).catch(() => undefined)));
     }
     if (count > live.length) {
       this.setPhase('launching', null);
-      const { ids, started } = this.deps.supervisor.launch(this.profile, count - live.length, this.deps.gpuCount());
+      const { ids, started } = this.deps.instances.launch(this.profile, count - live.length, this.deps.gpuCount());
       this.ids.push(...ids);
       this.launches.push(started);
       await this.race(started);
@@ -329,20 +328,20 @@ class ProbeSession {
   private async stopEverything(): Promise<void> {
     for (let round = 0; round < 3; round++) {
       const left = this.ids.filter((id) => {
-        const rec = this.deps.supervisor.instances.get(id);
-        return rec && !isFinished(rec.info.state);
+        const info = this.deps.instances.info(id);
+        return info && !isFinished(info.state);
       });
       if (left.length === 0 && round > 0) return;
       for (const id of left) this.stoppedByProbe.add(id);
-      await Promise.all(left.map((id) => this.deps.supervisor.stop(id).catch(() => undefined)));
+      await Promise.all(left.map((id) => this.deps.instances.stop(id).catch(() => undefined)));
       // A staggered launch may still be between two starts (or copying): let it finish, then look again.
       await Promise.race([Promise.all(this.launches), new Promise((r) => setTimeout(r, 5000))]);
     }
   }
 
   private ended(id: string): boolean {
-    const rec = this.deps.supervisor.instances.get(id);
-    return !rec || isFinished(rec.info.state);
+    const info = this.deps.instances.info(id);
+    return !info || isFinished(info.state);
   }
 
   /** An instance of this probe ended without being asked to: the step fails with its exit (the lowest-numbered one). */
@@ -351,19 +350,19 @@ class ProbeSession {
     const ended = this.ids.filter((id) => !this.stoppedByProbe.has(id) && !this.accounted.has(id) && this.ended(id));
     if (ended.length === 0) return;
     for (const id of ended) this.accounted.add(id);
-    const recs = ended.map((id) => this.deps.supervisor.instances.get(id)).filter((r) => r !== undefined);
-    recs.sort((a, b) => a.info.n - b.info.n);
-    const rec = recs[0];
-    if (!rec) {
+    const infos = ended.map((id) => this.deps.instances.info(id)).filter((i) => i !== undefined);
+    infos.sort((a, b) => a.n - b.n);
+    const info = infos[0];
+    if (!info) {
       this.exit = { n: 0, exitCode: null, signal: null, reason: 'the instance was removed during the probe', lastLines: [] };
       return;
     }
     this.exit = {
-      n: rec.info.n,
-      exitCode: rec.info.exitCode,
-      signal: rec.info.signal,
-      reason: rec.info.reason ?? rec.info.state,
-      lastLines: rec.log.tail(8),
+      n: info.n,
+      exitCode: info.exitCode,
+      signal: info.signal,
+      reason: info.reason ?? info.state,
+      lastLines: this.deps.instances.tail(info.id, 8),
     };
   }
 
@@ -449,7 +448,7 @@ class ProbeSession {
   private persist(): void {
     const snapshot = structuredClone(this.run);
     this.writes = this.writes.then(() =>
-      writeJsonAtomic(this.file, snapshot).catch((e: Error) => {
+      this.store.save(snapshot).catch((e: Error) => {
         // The probe goes on (its result is on screen and in the CLI's output); say it is not in the history.
         this.run.error ??= `This run could not be saved: ${e.message}`;
       }),
@@ -461,9 +460,11 @@ export class ProbeRunner {
   private session: ProbeSession | null = null;
   private last: ProbeLive | null = null;
   readonly dir: string;
+  private readonly store: ProbeStore;
 
   constructor(private readonly deps: ProbeRunnerDeps) {
     this.dir = path.join(deps.dataDir, 'probes');
+    this.store = new ProbeStore(this.dir);
   }
 
   get running(): boolean {
@@ -481,7 +482,8 @@ export class ProbeRunner {
     // A missing program is a clear error now, not "capacity 0" after the baseline. (A
     // relative path or a copy per instance is resolved per instance: its launch reports it.)
     if (!profile.copy.enabled && (path.isAbsolute(profile.exe) || !/[\\/]/.test(profile.exe))) resolveExecutable(profile.exe, '');
-    const session = new ProbeSession({ ...this.deps, emit: (live) => this.onLive(live) }, profile, settings, this.dir);
+    const { supervisor, dataDir: _dataDir, ...deps } = this.deps;
+    const session = new ProbeSession({ ...deps, instances: supervisorPort(supervisor), emit: (live) => this.onLive(live) }, profile, settings, this.store);
     this.session = session;
     void session.finished.then(
       () => {
@@ -517,34 +519,19 @@ export class ProbeRunner {
     this.deps.emit(live);
   }
 
-  /** Ids of the saved runs, newest first (an id starts with its start time). */
-  private savedIds(): string[] {
-    try {
-      return fs
-        .readdirSync(this.dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5))
-        .filter((id) => ID.test(id))
-        .sort()
-        .reverse();
-    } catch {
-      return [];
-    }
-  }
-
-  history(): ProbeSummary[] {
+  async history(): Promise<ProbeSummary[]> {
     const out: ProbeSummary[] = [];
-    for (const id of this.savedIds()) {
-      const run = this.read(id);
+    for (const id of await this.store.ids()) {
+      const run = await this.read(id);
       if (run) out.push(summarize(run));
     }
     return out.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   /** The capacity the newest run found: reads runs newest first and stops at the first with one (start-up reads one file, not the history). */
-  latestCapacity(): number | null {
-    for (const id of this.savedIds()) {
-      const capacity = this.read(id)?.result?.capacity;
+  async latestCapacity(): Promise<number | null> {
+    for (const id of await this.store.ids()) {
+      const capacity = (await this.read(id))?.result?.capacity;
       if (capacity != null) return capacity;
     }
     return null;
@@ -557,15 +544,15 @@ export class ProbeRunner {
    * The newest capacity found per profile (metrics). Lists the folder on every call (one
    * readdir) and reads only runs not seen before, so a scrape stays cheap with a long history.
    */
-  capacityByProfile(): Map<string, number> {
-    const ids = this.savedIds(); // newest first
+  async capacityByProfile(): Promise<Map<string, number>> {
+    const ids = await this.store.ids(); // newest first
     const keep = new Set(ids);
     for (const id of this.capacityMemo.keys()) if (!keep.has(id)) this.capacityMemo.delete(id);
     const out = new Map<string, number>();
     for (const id of ids) {
       let m = this.capacityMemo.get(id);
       if (!m) {
-        const run = this.read(id);
+        const run = await this.read(id);
         if (!run) continue;
         m = { profileId: run.app.profileId, capacity: run.result?.capacity ?? null };
         if (run.state !== 'running') this.capacityMemo.set(id, m);
@@ -575,28 +562,23 @@ export class ProbeRunner {
     return out;
   }
 
-  get(id: string): ProbeRun {
-    const run = ID.test(id) ? this.read(id) : null;
+  async get(id: string): Promise<ProbeRun> {
+    const run = PROBE_ID.test(id) ? await this.read(id) : null;
     if (!run) throw new ApiError('not_found', `No probe run "${id.slice(0, 40)}". It may have been deleted; refresh the history.`);
     return run;
   }
 
-  delete(id: string): void {
-    this.get(id);
+  async delete(id: string): Promise<void> {
+    await this.get(id);
     if (this.session?.run.id === id) throw new ApiError('conflict', 'This probe is still running: cancel it first.');
-    const file = path.join(this.dir, `${id}.json`);
-    fs.rmSync(file, { force: true });
-    fs.rmSync(file + '.bak', { force: true });
+    await this.store.remove(id);
     if (this.last?.run.id === id) this.last = null;
   }
 
-  private read(id: string): ProbeRun | null {
-    if (this.session?.run.id === id) return this.session.run;
-    const { data } = readJsonWithBackup(path.join(this.dir, `${id}.json`));
-    const run = data as ProbeRun | undefined;
-    if (!run || run.format !== PROBE_FORMAT || run.id !== id || !Array.isArray(run.steps)) return null;
-    // Written while running by a StreamCap that is gone.
-    return run.state === 'running' ? { ...run, state: 'interrupted' } : run;
+  /** The run in progress as it stands, else the saved one. */
+  private read(id: string): Promise<ProbeRun | null> {
+    if (this.session?.run.id === id) return Promise.resolve(this.session.run);
+    return this.store.read(id);
   }
 
   /** Cancels a running probe (StreamCap is closing). */

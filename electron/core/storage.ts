@@ -165,3 +165,33 @@ export function readJsonWithBackup(file: string): { data: unknown; source: 'main
     }
   }
 }
+
+/** readJsonWithBackup without blocking the main loop (fs/promises): the main file, else its .bak. */
+export async function readJsonWithBackupAsync(file: string): Promise<{ data: unknown; source: 'main' | 'backup' | 'none'; problem?: string }> {
+  const tryRead = async (f: string): Promise<unknown> => JSON.parse(await fs.promises.readFile(f, 'utf8'));
+  const exists = (f: string) =>
+    fs.promises.access(f).then(
+      () => true,
+      () => false,
+    );
+  if (!(await exists(file))) {
+    if (await exists(file + '.bak')) {
+      try {
+        return { data: await tryRead(file + '.bak'), source: 'backup', problem: `${file} is missing` };
+      } catch {
+        /* fall through */
+      }
+    }
+    return { data: undefined, source: 'none' };
+  }
+  try {
+    return { data: await tryRead(file), source: 'main' };
+  } catch (e) {
+    const problem = `${file} is damaged (${(e as Error).message})`;
+    try {
+      return { data: await tryRead(file + '.bak'), source: 'backup', problem };
+    } catch {
+      return { data: undefined, source: 'none', problem };
+    }
+  }
+}

@@ -10,6 +10,7 @@ import { expandPlaceholders, instanceContext } from '../../shared/placeholders';
 import type { Ledger, Orphan } from './ledger';
 import { resolveExecutable, spawnInstance, stopTree } from './process-control';
 import { openTree, type InstanceTree } from './proc/tree';
+import { transition } from './instance-states';
 import { RingLog } from './ring-log';
 
 export interface SupervisorOptions {
@@ -89,10 +90,18 @@ export class Supervisor extends EventEmitter {
     });
   }
 
-  private setState(rec: Instance, state: InstanceState, reason: string | null = rec.info.reason): void {
-    rec.info.state = state;
-    rec.info.reason = reason;
-    this.changed();
+  /**
+   * The one place an instance changes state: through the transition table
+   * (instance-states.ts). An illegal change is refused and logged in the instance's
+   * log. `quiet`: no 'change' event (the launch's own copying and starting steps).
+   */
+  private setState(rec: Instance, state: InstanceState, reason: string | null = rec.info.reason, quiet = false): void {
+    const result = transition(rec.info, state, reason);
+    if (!result.ok) {
+      rec.log.push('system', result.message);
+      return;
+    }
+    if (!quiet) this.changed();
   }
 
   /** The one constructor of an instance record: what is not given starts empty (no process, no exit, no restarts). */
@@ -171,7 +180,7 @@ export class Supervisor extends EventEmitter {
         }
         if (this.prepare) {
           try {
-            rec.info.state = 'copying';
+            this.setState(rec, 'copying', rec.info.reason, true);
             const prepared = await this.prepare(rec, (done, total) => {
               rec.info.copyProgress = { done, total };
               this.changed();
@@ -183,7 +192,7 @@ export class Supervisor extends EventEmitter {
               rec.info.exe = prepared.exe;
               rec.info.cwd = prepared.cwd;
             }
-            rec.info.state = 'starting';
+            this.setState(rec, 'starting', rec.info.reason, true);
           } catch (e) {
             rec.info.copyProgress = null;
             if ((rec.info.state as InstanceState) === 'copying') this.fail(rec, (e as Error).message);

@@ -292,7 +292,7 @@ describe('createMetrics against a fed source', () => {
 });
 
 describe('the newest probe capacity per profile (streamcap_probe_capacity)', () => {
-  it('reads saved runs newest first, once each; follows deletions and new runs', () => {
+  it('reads saved runs newest first, once each; follows deletions and new runs', async () => {
     const dataDir = tmpDir();
     const dir = path.join(dataDir, 'probes');
     fs.mkdirSync(dir);
@@ -303,11 +303,11 @@ describe('the newest probe capacity per profile (streamcap_probe_capacity)', () 
     save('20261201-120000-cccc', 'showroom', null, 'cancelled'); // newest, but no answer
     save('20261201-090000-dddd', 'museum', 0); // "not even one fits" is an answer
     const runner = new ProbeRunner({ dataDir } as ProbeRunnerDeps);
-    expect(Object.fromEntries(runner.capacityByProfile())).toEqual({ showroom: 5, museum: 0 });
+    expect(Object.fromEntries(await runner.capacityByProfile())).toEqual({ showroom: 5, museum: 0 });
     fs.rmSync(path.join(dir, '20261201-110000-bbbb.json'));
-    expect(Object.fromEntries(runner.capacityByProfile())).toEqual({ showroom: 3, museum: 0 });
+    expect(Object.fromEntries(await runner.capacityByProfile())).toEqual({ showroom: 3, museum: 0 });
     save('20261201-130000-eeee', 'museum', 7);
-    expect(Object.fromEntries(runner.capacityByProfile())).toEqual({ showroom: 3, museum: 7 });
+    expect(Object.fromEntries(await runner.capacityByProfile())).toEqual({ showroom: 3, museum: 7 });
   });
 });
 

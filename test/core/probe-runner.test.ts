@@ -232,7 +232,7 @@ describe('capacity probe (real processes)', () => {
         .supervisor.list()
         .map((i) => i.profileId),
     ).toEqual(['other']);
-    const runs = internals(c).probe.history();
+    const runs = await internals(c).probe.history();
     expect(runs[0]).toMatchObject({ state: 'cancelled', capacity: null });
     expect(await c.invoke('probe.cancel', {})).toEqual({ cancelled: false });
   });
@@ -324,12 +324,8 @@ describe('capacity probe (real processes)', () => {
     const id = '20200101-000000-abcd';
     fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...raw, id, startedAt: raw.startedAt - 60_000, state: 'running', result: null }));
     fs.writeFileSync(path.join(dir, '20200101-000001-zzzz.json'), '{ torn');
-    expect(internals(c).probe.get(id).state).toBe('interrupted');
-    expect(
-      internals(c)
-        .probe.history()
-        .map((h) => h.id),
-    ).toEqual([run.id, id]);
+    expect((await internals(c).probe.get(id)).state).toBe('interrupted');
+    expect((await internals(c).probe.history()).map((h) => h.id)).toEqual([run.id, id]);
   });
 });
 

@@ -1,6 +1,6 @@
 // The Probe view: the screen a sales engineer shows a customer. Pick the app, start,
 // watch the load climb against the instance count, read the answer in one sentence.
-// Every decision is made in the core (shared/probe.ts); this view only shows it.
+// Every decision is made in the core (shared/probe/); this view only shows it.
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
