@@ -261,7 +261,20 @@ async function longRun(mins: number): Promise<boolean> {
       })().finally(() => (busy = false));
     }, 500);
 
-    type Row = { min: number; rss: number; heap: number; fds: number; p99: number; control: number; cpu: number; worstSecond: number; people: number; running: number };
+    type Row = {
+      min: number;
+      rss: number;
+      heap: number;
+      heapTotal: number;
+      external: number;
+      fds: number;
+      p99: number;
+      control: number;
+      cpu: number;
+      worstSecond: number;
+      people: number;
+      running: number;
+    };
     const rows: Row[] = [];
     const machine = startControl();
     stopControl = machine.stop;
@@ -276,6 +289,9 @@ async function longRun(mins: number): Promise<boolean> {
         min,
         rss: (series(text, 'process_resident_memory_bytes') ?? NaN) / 2 ** 20,
         heap: (series(text, 'nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20,
+        // RSS less these two is what the heap does not hold: native allocations, stacks, the code, malloc's free lists.
+        heapTotal: (series(text, 'nodejs_heap_size_total_bytes') ?? NaN) / 2 ** 20,
+        external: (series(text, 'nodejs_external_memory_bytes') ?? NaN) / 2 ** 20,
         fds: series(text, 'process_open_fds') ?? NaN,
         // The histogram's timer interval (100 ms) is in every figure: what is left is the delay.
         p99: lagP99 == null ? NaN : Math.max(0, lagP99 * 1000 - 100),
@@ -298,7 +314,7 @@ async function longRun(mins: number): Promise<boolean> {
       `\nsoak: ${mins} min, agent pid ${pid}: ${INSTANCES} instances at ${LOAD} % of a core, sampled at 1 Hz; console ${browser ? 'open in Chromium' : 'not open'}; visitors simulated; a join every 500 ms`,
     );
     console.log(`  start: RSS ${start.rss.toFixed(1)} MB, heap ${start.heap.toFixed(1)} MB, ${start.fds} open files`);
-    console.log('   min   RSS MB   heap MB   open files   CPU %   loop p99 ms (minute)   idle process beside it   worst second   people   running');
+    console.log('   min   RSS MB   heap MB   heap total MB   external MB   open files   CPU %   loop p99 ms (minute)   idle process beside it   worst second   people   running');
     for (let m = 1; m <= mins; m++) {
       const due = t0 + m * 60_000;
       await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
@@ -306,7 +322,7 @@ async function longRun(mins: number): Promise<boolean> {
       const r = await row((Date.now() - t0) / 60_000);
       rows.push(r);
       console.log(
-        `  ${r.min.toFixed(1).padStart(4)}   ${r.rss.toFixed(1).padStart(6)}   ${r.heap.toFixed(1).padStart(7)}   ${String(r.fds).padStart(10)}   ${r.cpu.toFixed(1).padStart(5)}   ${r.p99.toFixed(1).padStart(20)}   ${r.control.toFixed(1).padStart(22)}   ${r.worstSecond.toFixed(1).padStart(12)}   ${String(r.people).padStart(6)}   ${String(r.running).padStart(7)}`,
+        `  ${r.min.toFixed(1).padStart(4)}   ${r.rss.toFixed(1).padStart(6)}   ${r.heap.toFixed(1).padStart(7)}   ${r.heapTotal.toFixed(1).padStart(13)}   ${r.external.toFixed(1).padStart(11)}   ${String(r.fds).padStart(10)}   ${r.cpu.toFixed(1).padStart(5)}   ${r.p99.toFixed(1).padStart(20)}   ${r.control.toFixed(1).padStart(22)}   ${r.worstSecond.toFixed(1).padStart(12)}   ${String(r.people).padStart(6)}   ${String(r.running).padStart(7)}`,
       );
     }
     clearInterval(churn);
