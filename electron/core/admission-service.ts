@@ -46,6 +46,7 @@ import { ApiError } from '../../shared/contract';
 import { JoinSchema, type SessionNotice } from '../../shared/wire/sessions';
 import type { WilburStatus } from '../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from './journal';
+import { SnapshotThrottle, type TimerSource } from './admission/snapshots';
 import { readJsonWithBackup, writeJsonAtomic } from './storage';
 import { WilburPoller } from './wilbur-poller';
 
@@ -76,6 +77,10 @@ export interface AdmissionOptions {
   snapshotThrottleMs?: number;
   onSnapshot: (s: AdmissionSnapshot) => void;
   now?: () => number;
+  /** Randomness for the visitor simulator (tests make it repeatable). */
+  random?: () => number;
+  /** The timers behind the throttled snapshot (tests inject fake ones). */
+  timers?: TimerSource;
   /** How often heartbeats are checked (ms). */
   sweepMs?: number;
   /** Poll a configured signalling server (tests turn it off). */
@@ -133,8 +138,8 @@ export class AdmissionService {
   private readonly file: string;
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout;
-  private snapshotTimer: NodeJS.Timeout | null = null;
-  private lastSnapshotAt = 0;
+  private readonly random: () => number;
+  private readonly snapshots: SnapshotThrottle;
   private sim: SimulationStatus = { running: false, arrivalsPerMin: 12, meanSessionSec: 60, operateShare: 0.5, visitors: 0, arrived: 0, gaveUp: 0 };
   private simTimer: NodeJS.Timeout | null = null;
   /** Synthetic visitors: when they leave their place, or give up waiting. */
@@ -163,6 +168,8 @@ export class AdmissionService {
 
   constructor(private readonly opts: AdmissionOptions) {
     this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.snapshots = new SnapshotThrottle(() => this.opts.onSnapshot(this.snapshot()), opts.snapshotThrottleMs ?? 200, this.now, opts.timers);
     this.file = path.join(opts.dataDir, 'admission.json');
     const saved = readJsonWithBackup(this.file);
     const parsed = AdmissionConfigSchema.safeParse({ ...DEFAULT_ADMISSION, ...(saved.data as object | undefined) });
@@ -626,15 +633,8 @@ export class AdmissionService {
   }
 
   private scheduleSnapshot(): void {
-    if (this.closed || this.snapshotTimer) return;
-    const gap = this.opts.snapshotThrottleMs ?? 200;
-    const wait = Math.max(0, this.lastSnapshotAt + gap - Date.now());
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null;
-      this.lastSnapshotAt = Date.now();
-      this.opts.onSnapshot(this.snapshot());
-    }, wait);
-    this.snapshotTimer.unref();
+    if (this.closed) return;
+    this.snapshots.schedule();
   }
 
   /** Frees the places of people not heard from within the heartbeat timeout. */
@@ -739,20 +739,20 @@ export class AdmissionService {
 
   /** One step of the simulation: Poisson arrivals, exponential session lengths, impatience in the queue. */
   private simTick(dtSec: number, now: number): void {
-    const expo = (meanMs: number) => -Math.log(1 - Math.random()) * meanMs;
+    const expo = (meanMs: number) => -Math.log(1 - this.random()) * meanMs;
     let arrivals = 0;
     // Poisson arrivals over dt by inversion (rate·dt is small per tick).
     const lambda = (this.sim.arrivalsPerMin / 60) * dtSec;
     let p = Math.exp(-lambda);
     let cdf = p;
-    const r = Math.random();
+    const r = this.random();
     while (r > cdf && arrivals < 100) {
       arrivals++;
       p *= lambda / arrivals;
       cdf += p;
     }
     for (let k = 0; k < arrivals && this.simPlans.size < MAX_SIM_VISITORS; k++) {
-      const x = Math.random();
+      const x = this.random();
       const rest = (1 - this.sim.operateShare) / 2;
       const want: Want = x < this.sim.operateShare ? 'operate' : x < this.sim.operateShare + rest ? 'watch' : 'any';
       const meanMs = this.sim.meanSessionSec * 1000;
@@ -778,7 +778,7 @@ export class AdmissionService {
     this.closed = true;
     clearInterval(this.sweepTimer);
     if (this.simTimer) clearInterval(this.simTimer);
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshots.close();
     this.wilbur?.close();
     for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
     this.watchers.clear();
