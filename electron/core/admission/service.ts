@@ -14,7 +14,6 @@ import path from 'node:path';
 import {
   AdmissionConfigSchema,
   AdmissionRuleError,
-  DEFAULT_ADMISSION,
   emptyState,
   join as joinRule,
   leave as leaveRule,
@@ -41,14 +40,14 @@ import {
   type SimulationStatus,
   type Step,
   type Want,
-} from '../../shared/admission-rules';
-import { ApiError } from '../../shared/contract';
-import { JoinSchema, type SessionNotice } from '../../shared/wire/sessions';
-import type { WilburStatus } from '../../shared/wire/wilbur';
-import { Journal, readJournal, type JournalOptions } from './journal';
-import { SnapshotThrottle, type TimerSource } from './admission/snapshots';
-import { readJsonWithBackup, writeJsonAtomic } from './storage';
-import { WilburPoller } from './wilbur-poller';
+} from '../../../shared/admission-rules';
+import { ApiError } from '../../../shared/contract';
+import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
+import type { WilburStatus } from '../../../shared/wire/wilbur';
+import { Journal, readJournal, type JournalOptions } from '../journal';
+import { SnapshotThrottle, type TimerSource } from './snapshots';
+import { AdmissionConfigStore } from './config-store';
+import { WilburPoller } from '../wilbur-poller';
 
 type Watcher = (notice: SessionNotice) => void;
 
@@ -135,7 +134,7 @@ export class AdmissionService {
   /** The mean hold the people were last told their estimates with. */
   private lastHold: number | null = null;
   private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
-  private readonly file: string;
+  private readonly configStore: AdmissionConfigStore;
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout;
   private readonly random: () => number;
@@ -151,7 +150,7 @@ export class AdmissionService {
   private waitingRoomUrl: string | null = null;
   private readonly eventListeners = new Set<(e: AdmissionEvent) => void>();
   /** A problem reading the saved settings, shown once in the panel. */
-  readonly loadProblem: string | null = null;
+  readonly loadProblem: string | null;
   private readonly journal: Journal;
   /** Set while the journal is replayed: nothing is journaled again, nobody is told. */
   private replaying = false;
@@ -168,15 +167,12 @@ export class AdmissionService {
 
   constructor(private readonly opts: AdmissionOptions) {
     this.now = opts.now ?? Date.now;
+    this.configStore = new AdmissionConfigStore(opts.dataDir);
     this.random = opts.random ?? Math.random;
     this.snapshots = new SnapshotThrottle(() => this.opts.onSnapshot(this.snapshot()), opts.snapshotThrottleMs ?? 200, this.now, opts.timers);
-    this.file = path.join(opts.dataDir, 'admission.json');
-    const saved = readJsonWithBackup(this.file);
-    const parsed = AdmissionConfigSchema.safeParse({ ...DEFAULT_ADMISSION, ...(saved.data as object | undefined) });
-    this.config = parsed.success ? parsed.data : { ...DEFAULT_ADMISSION };
-    if (saved.problem || (saved.data !== undefined && !parsed.success)) {
-      this.loadProblem = saved.problem ?? `${this.file} has settings StreamCap does not accept; the defaults are in use.`;
-    }
+    const loaded = this.configStore.load();
+    this.config = loaded.config;
+    this.loadProblem = loaded.problem;
     this.state = emptyState(this.limits());
     const journalFile = path.join(opts.dataDir, 'sessions.journal');
     const { records, repaired } = readJournal(journalFile);
@@ -456,7 +452,7 @@ export class AdmissionService {
       throw new ApiError('conflict', `Nothing changed: ${msg}`, [msg]);
     }
     const next = AdmissionConfigSchema.parse({ ...this.config, ...patch });
-    await writeJsonAtomic(this.file, next);
+    await this.configStore.save(next);
     const wilburChanged = next.wilburUrl !== this.config.wilburUrl;
     this.config = next;
     if (wilburChanged) {
