@@ -45,6 +45,7 @@ import { ApiError } from '../../../shared/contract';
 import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
 import type { WilburStatus } from '../../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from '../journal';
+import { mean, recordSample } from './stats';
 import { SnapshotThrottle, type TimerSource } from './snapshots';
 import { AdmissionConfigStore } from './config-store';
 import { WilburPoller } from '../wilbur-poller';
@@ -115,11 +116,8 @@ interface JournalSnapshot {
 
 const MAX_SESSIONS = 10_000;
 const MAX_SIM_VISITORS = 500;
-const HOLD_SAMPLES = 200;
 /** Ended sessions whose reason is remembered (oldest forgotten first). */
 const ENDED_KEPT = 5000;
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export class AdmissionService {
   private config: AdmissionConfig;
@@ -546,7 +544,7 @@ export class AdmissionService {
     else if (reason === 'kicked') this.counts.kicked++;
     else this.counts.left++;
     if (!this.replaying) this.tell({ type: 'ended', reason });
-    if (before.role !== 'queued') this.record(this.holds, (now - before.since) / 1000);
+    if (before.role !== 'queued') recordSample(this.holds, (now - before.since) / 1000);
     this.apply(leaveRule(this.state, id, now, reason), now);
     this.lastSeen.delete(id);
     this.lastSent.delete(id);
@@ -567,11 +565,6 @@ export class AdmissionService {
     for (const fn of set ?? []) fn({ type: 'ended', reason });
   }
 
-  private record(list: number[], x: number): void {
-    list.push(x);
-    if (list.length > HOLD_SAMPLES) list.shift();
-  }
-
   private apply(step: Step, now: number): void {
     const before = this.state;
     this.state = step.state;
@@ -580,7 +573,7 @@ export class AdmissionService {
       const was = before.sessions.get(ch.id);
       if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.role !== 'spectator') {
         // A newcomer let in at once waited 0 s: it counts too.
-        this.record(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
+        recordSample(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
       }
       const plan = this.simPlans.get(ch.id);
       if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;
