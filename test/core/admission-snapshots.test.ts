@@ -12,6 +12,8 @@ function fake() {
       return seq;
     },
     clearTimeout: (h) => void pending.delete(h as number),
+    setInterval: () => 0,
+    clearInterval: () => undefined,
   };
   const advance = (ms: number) => {
     now += ms;

@@ -46,7 +46,7 @@ import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
 import type { WilburStatus } from '../../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from '../journal';
 import { mean, recordSample } from './stats';
-import { SnapshotThrottle, type TimerSource } from './snapshots';
+import { realTimers, SnapshotThrottle, type TimerSource } from './snapshots';
 import { AdmissionConfigStore } from './config-store';
 import { WilburPoller } from '../wilbur-poller';
 
@@ -79,7 +79,7 @@ export interface AdmissionOptions {
   now?: () => number;
   /** Randomness for the visitor simulator (tests make it repeatable). */
   random?: () => number;
-  /** The timers behind the throttled snapshot (tests inject fake ones). */
+  /** The timers behind the snapshot throttle, the heartbeat sweep and the simulator (tests inject fake ones). */
   timers?: TimerSource;
   /** How often heartbeats are checked (ms). */
   sweepMs?: number;
@@ -134,11 +134,12 @@ export class AdmissionService {
   private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
   private readonly configStore: AdmissionConfigStore;
   private readonly now: () => number;
-  private sweepTimer: NodeJS.Timeout;
+  private readonly timers: TimerSource;
+  private readonly sweepTimer: unknown;
   private readonly random: () => number;
   private readonly snapshots: SnapshotThrottle;
   private sim: SimulationStatus = { running: false, arrivalsPerMin: 12, meanSessionSec: 60, operateShare: 0.5, visitors: 0, arrived: 0, gaveUp: 0 };
-  private simTimer: NodeJS.Timeout | null = null;
+  private simTimer: unknown = null;
   /** Synthetic visitors: when they leave their place, or give up waiting. */
   private readonly simPlans = new Map<string, { holdMs: number; leaveAt: number | null; giveUpAt: number }>();
   private simSeq = 0;
@@ -167,7 +168,8 @@ export class AdmissionService {
     this.now = opts.now ?? Date.now;
     this.configStore = new AdmissionConfigStore(opts.dataDir);
     this.random = opts.random ?? Math.random;
-    this.snapshots = new SnapshotThrottle(() => this.opts.onSnapshot(this.snapshot()), opts.snapshotThrottleMs ?? 200, this.now, opts.timers);
+    this.timers = opts.timers ?? realTimers;
+    this.snapshots = new SnapshotThrottle(() => this.opts.onSnapshot(this.snapshot()), opts.snapshotThrottleMs ?? 200, this.now, this.timers);
     const loaded = this.configStore.load();
     this.config = loaded.config;
     this.loadProblem = loaded.problem;
@@ -201,8 +203,7 @@ export class AdmissionService {
       // A replay starts from these limits: the first record says what they were.
       this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
     }
-    this.sweepTimer = setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.timers.setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
     this.wilbur =
       opts.wilbur === false
         ? null
@@ -708,16 +709,15 @@ export class AdmissionService {
     const { running, ...rest } = settings;
     const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<SimulationSettings>;
     this.sim = { ...this.sim, ...given, running };
-    if (this.simTimer) clearInterval(this.simTimer);
+    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
     this.simTimer = null;
     if (running) {
       let last = this.now();
-      this.simTimer = setInterval(() => {
+      this.simTimer = this.timers.setInterval(() => {
         const now = this.now();
         this.simTick((now - last) / 1000, now);
         last = now;
       }, 250);
-      this.simTimer.unref();
     } else {
       // Stopping the simulation sends its visitors home.
       for (const id of [...this.simPlans.keys()]) this.remove(id, 'left');
@@ -765,8 +765,8 @@ export class AdmissionService {
   /** Stops the timers and tells every watcher; the journal is written to the end. */
   close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.sweepTimer);
-    if (this.simTimer) clearInterval(this.simTimer);
+    this.timers.clearInterval(this.sweepTimer);
+    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
     this.snapshots.close();
     this.wilbur?.close();
     for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });

@@ -4,10 +4,12 @@
  * injected so tests can drive it without real waiting.
  */
 
-/** A timer source: setTimeout/clearTimeout by default, a fake one in tests. */
+/** A timer source (unref'd Node timers by default, a fake one in tests). */
 export interface TimerSource {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
 }
 
 export const realTimers: TimerSource = {
@@ -17,6 +19,12 @@ export const realTimers: TimerSource = {
     return t;
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
 
 export class SnapshotThrottle {
