@@ -2,7 +2,7 @@
 // spectate or wait; with a bandwidth cap, new people wait once the cap is reached.
 //
 // Pure rules. Every function takes a state and returns a new one plus the role
-// changes it made; the service (electron/core/admission-service.ts) owns time, sockets,
+// changes it made; the service (electron/core/admission/service.ts) owns time, sockets,
 // heartbeats and persistence. The invariants the property tests hold these to:
 //   - no seat is given twice, no instance carries more spectators than allowed;
 //   - no one is lost: every session has exactly one role, every queued one is in

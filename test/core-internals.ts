@@ -3,7 +3,7 @@
 // else: TypeScript keeps these fields private there, and the lint's layer rule keeps
 // doors from importing this file.
 import type { Core } from '../electron/core/core';
-import type { AdmissionService } from '../electron/core/admission-service';
+import type { AdmissionService } from '../electron/core/admission/service';
 import type { Ledger } from '../electron/core/ledger';
 import type { ProbeRunner } from '../electron/core/probe-runner';
 import type { ProfileStore } from '../electron/core/profiles';

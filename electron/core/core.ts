@@ -18,7 +18,7 @@ import {
   type Profile,
   type Snapshot,
 } from '../../shared/contract';
-import { AdmissionService, type AdmissionOptions } from './admission-service';
+import { AdmissionService, type AdmissionOptions } from './admission/service';
 import type { SessionNotice } from '../../shared/wire/sessions';
 import type { MetricsSource } from './metrics';
 import { ensureInstanceCopy, mapIntoCopy } from './copier';

@@ -13,7 +13,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { INSTANCE_STATES, type AppEvent, type InstanceSample, type InstanceState, type Snapshot } from '../../shared/contract';
 import { encoderBudget } from '../../shared/gpu/card-class';
 import { DEFAULT_THRESHOLDS } from '../../shared/probe';
-import type { AdmissionEvent, AdmissionService } from './admission-service';
+import type { AdmissionEvent, AdmissionService } from './admission/service';
 
 export const METRICS_PREFIX = 'streamcap_';
 const MIB = 2 ** 20;

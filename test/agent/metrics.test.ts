@@ -12,7 +12,7 @@ import { loadOrCreateToken, METRICS_TOKEN_FILE } from '../../electron/server/sec
 import { Core } from '../../electron/core/core';
 import type { GpuSource } from '../../electron/core/gpu/source';
 import { createMetrics, type MetricsSource } from '../../electron/core/metrics';
-import type { AdmissionCounts, AdmissionEvent } from '../../electron/core/admission-service';
+import type { AdmissionCounts, AdmissionEvent } from '../../electron/core/admission/service';
 import { ProbeRunner, type ProbeRunnerDeps } from '../../electron/core/probe-runner';
 import type { AppEvent, GpuDevice, InstanceSample, Snapshot } from '../../shared/contract';
 import { PROBE_FORMAT } from '../../shared/probe';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdmissionService } from '../../electron/core/admission-service';
+import { AdmissionService } from '../../electron/core/admission/service';
 import { Journal, readJournal } from '../../electron/core/journal';
 import type { AdmissionSnapshot, Want } from '../../shared/admission-rules';
 import { tmpDir, waitFor } from '../helpers';

@@ -14,7 +14,6 @@ import path from 'node:path';
 import {
   AdmissionConfigSchema,
   AdmissionRuleError,
-  DEFAULT_ADMISSION,
   emptyState,
   join as joinRule,
   leave as leaveRule,
@@ -41,13 +40,15 @@ import {
   type SimulationStatus,
   type Step,
   type Want,
-} from '../../shared/admission-rules';
-import { ApiError } from '../../shared/contract';
-import { JoinSchema, type SessionNotice } from '../../shared/wire/sessions';
-import type { WilburStatus } from '../../shared/wire/wilbur';
-import { Journal, readJournal, type JournalOptions } from './journal';
-import { readJsonWithBackup, writeJsonAtomic } from './storage';
-import { WilburPoller } from './wilbur-poller';
+} from '../../../shared/admission-rules';
+import { ApiError } from '../../../shared/contract';
+import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
+import type { WilburStatus } from '../../../shared/wire/wilbur';
+import { Journal, readJournal, type JournalOptions } from '../journal';
+import { mean, recordSample } from './stats';
+import { realTimers, SnapshotThrottle, type TimerSource } from './snapshots';
+import { AdmissionConfigStore } from './config-store';
+import { WilburPoller } from '../wilbur-poller';
 
 type Watcher = (notice: SessionNotice) => void;
 
@@ -76,6 +77,10 @@ export interface AdmissionOptions {
   snapshotThrottleMs?: number;
   onSnapshot: (s: AdmissionSnapshot) => void;
   now?: () => number;
+  /** Randomness for the visitor simulator (tests make it repeatable). */
+  random?: () => number;
+  /** The timers behind the snapshot throttle, the heartbeat sweep and the simulator (tests inject fake ones). */
+  timers?: TimerSource;
   /** How often heartbeats are checked (ms). */
   sweepMs?: number;
   /** Poll a configured signalling server (tests turn it off). */
@@ -111,11 +116,8 @@ interface JournalSnapshot {
 
 const MAX_SESSIONS = 10_000;
 const MAX_SIM_VISITORS = 500;
-const HOLD_SAMPLES = 200;
 /** Ended sessions whose reason is remembered (oldest forgotten first). */
 const ENDED_KEPT = 5000;
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export class AdmissionService {
   private config: AdmissionConfig;
@@ -130,13 +132,14 @@ export class AdmissionService {
   /** The mean hold the people were last told their estimates with. */
   private lastHold: number | null = null;
   private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
-  private readonly file: string;
+  private readonly configStore: AdmissionConfigStore;
   private readonly now: () => number;
-  private sweepTimer: NodeJS.Timeout;
-  private snapshotTimer: NodeJS.Timeout | null = null;
-  private lastSnapshotAt = 0;
+  private readonly timers: TimerSource;
+  private readonly sweepTimer: unknown;
+  private readonly random: () => number;
+  private readonly snapshots: SnapshotThrottle;
   private sim: SimulationStatus = { running: false, arrivalsPerMin: 12, meanSessionSec: 60, operateShare: 0.5, visitors: 0, arrived: 0, gaveUp: 0 };
-  private simTimer: NodeJS.Timeout | null = null;
+  private simTimer: unknown = null;
   /** Synthetic visitors: when they leave their place, or give up waiting. */
   private readonly simPlans = new Map<string, { holdMs: number; leaveAt: number | null; giveUpAt: number }>();
   private simSeq = 0;
@@ -146,7 +149,7 @@ export class AdmissionService {
   private waitingRoomUrl: string | null = null;
   private readonly eventListeners = new Set<(e: AdmissionEvent) => void>();
   /** A problem reading the saved settings, shown once in the panel. */
-  readonly loadProblem: string | null = null;
+  readonly loadProblem: string | null;
   private readonly journal: Journal;
   /** Set while the journal is replayed: nothing is journaled again, nobody is told. */
   private replaying = false;
@@ -163,13 +166,13 @@ export class AdmissionService {
 
   constructor(private readonly opts: AdmissionOptions) {
     this.now = opts.now ?? Date.now;
-    this.file = path.join(opts.dataDir, 'admission.json');
-    const saved = readJsonWithBackup(this.file);
-    const parsed = AdmissionConfigSchema.safeParse({ ...DEFAULT_ADMISSION, ...(saved.data as object | undefined) });
-    this.config = parsed.success ? parsed.data : { ...DEFAULT_ADMISSION };
-    if (saved.problem || (saved.data !== undefined && !parsed.success)) {
-      this.loadProblem = saved.problem ?? `${this.file} has settings StreamCap does not accept; the defaults are in use.`;
-    }
+    this.configStore = new AdmissionConfigStore(opts.dataDir);
+    this.random = opts.random ?? Math.random;
+    this.timers = opts.timers ?? realTimers;
+    this.snapshots = new SnapshotThrottle(() => this.opts.onSnapshot(this.snapshot()), opts.snapshotThrottleMs ?? 200, this.now, this.timers);
+    const loaded = this.configStore.load();
+    this.config = loaded.config;
+    this.loadProblem = loaded.problem;
     this.state = emptyState(this.limits());
     const journalFile = path.join(opts.dataDir, 'sessions.journal');
     const { records, repaired } = readJournal(journalFile);
@@ -200,8 +203,7 @@ export class AdmissionService {
       // A replay starts from these limits: the first record says what they were.
       this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
     }
-    this.sweepTimer = setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.timers.setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
     this.wilbur =
       opts.wilbur === false
         ? null
@@ -449,7 +451,7 @@ export class AdmissionService {
       throw new ApiError('conflict', `Nothing changed: ${msg}`, [msg]);
     }
     const next = AdmissionConfigSchema.parse({ ...this.config, ...patch });
-    await writeJsonAtomic(this.file, next);
+    await this.configStore.save(next);
     const wilburChanged = next.wilburUrl !== this.config.wilburUrl;
     this.config = next;
     if (wilburChanged) {
@@ -543,7 +545,7 @@ export class AdmissionService {
     else if (reason === 'kicked') this.counts.kicked++;
     else this.counts.left++;
     if (!this.replaying) this.tell({ type: 'ended', reason });
-    if (before.role !== 'queued') this.record(this.holds, (now - before.since) / 1000);
+    if (before.role !== 'queued') recordSample(this.holds, (now - before.since) / 1000);
     this.apply(leaveRule(this.state, id, now, reason), now);
     this.lastSeen.delete(id);
     this.lastSent.delete(id);
@@ -564,11 +566,6 @@ export class AdmissionService {
     for (const fn of set ?? []) fn({ type: 'ended', reason });
   }
 
-  private record(list: number[], x: number): void {
-    list.push(x);
-    if (list.length > HOLD_SAMPLES) list.shift();
-  }
-
   private apply(step: Step, now: number): void {
     const before = this.state;
     this.state = step.state;
@@ -577,7 +574,7 @@ export class AdmissionService {
       const was = before.sessions.get(ch.id);
       if (ch.from === 'queued' && (ch.to === 'operator' || ch.to === 'spectator') && was?.role !== 'spectator') {
         // A newcomer let in at once waited 0 s: it counts too.
-        this.record(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
+        recordSample(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
       }
       const plan = this.simPlans.get(ch.id);
       if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;
@@ -626,15 +623,8 @@ export class AdmissionService {
   }
 
   private scheduleSnapshot(): void {
-    if (this.closed || this.snapshotTimer) return;
-    const gap = this.opts.snapshotThrottleMs ?? 200;
-    const wait = Math.max(0, this.lastSnapshotAt + gap - Date.now());
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null;
-      this.lastSnapshotAt = Date.now();
-      this.opts.onSnapshot(this.snapshot());
-    }, wait);
-    this.snapshotTimer.unref();
+    if (this.closed) return;
+    this.snapshots.schedule();
   }
 
   /** Frees the places of people not heard from within the heartbeat timeout. */
@@ -719,16 +709,15 @@ export class AdmissionService {
     const { running, ...rest } = settings;
     const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<SimulationSettings>;
     this.sim = { ...this.sim, ...given, running };
-    if (this.simTimer) clearInterval(this.simTimer);
+    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
     this.simTimer = null;
     if (running) {
       let last = this.now();
-      this.simTimer = setInterval(() => {
+      this.simTimer = this.timers.setInterval(() => {
         const now = this.now();
         this.simTick((now - last) / 1000, now);
         last = now;
       }, 250);
-      this.simTimer.unref();
     } else {
       // Stopping the simulation sends its visitors home.
       for (const id of [...this.simPlans.keys()]) this.remove(id, 'left');
@@ -739,20 +728,20 @@ export class AdmissionService {
 
   /** One step of the simulation: Poisson arrivals, exponential session lengths, impatience in the queue. */
   private simTick(dtSec: number, now: number): void {
-    const expo = (meanMs: number) => -Math.log(1 - Math.random()) * meanMs;
+    const expo = (meanMs: number) => -Math.log(1 - this.random()) * meanMs;
     let arrivals = 0;
     // Poisson arrivals over dt by inversion (rate·dt is small per tick).
     const lambda = (this.sim.arrivalsPerMin / 60) * dtSec;
     let p = Math.exp(-lambda);
     let cdf = p;
-    const r = Math.random();
+    const r = this.random();
     while (r > cdf && arrivals < 100) {
       arrivals++;
       p *= lambda / arrivals;
       cdf += p;
     }
     for (let k = 0; k < arrivals && this.simPlans.size < MAX_SIM_VISITORS; k++) {
-      const x = Math.random();
+      const x = this.random();
       const rest = (1 - this.sim.operateShare) / 2;
       const want: Want = x < this.sim.operateShare ? 'operate' : x < this.sim.operateShare + rest ? 'watch' : 'any';
       const meanMs = this.sim.meanSessionSec * 1000;
@@ -776,9 +765,9 @@ export class AdmissionService {
   /** Stops the timers and tells every watcher; the journal is written to the end. */
   close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.sweepTimer);
-    if (this.simTimer) clearInterval(this.simTimer);
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.timers.clearInterval(this.sweepTimer);
+    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
+    this.snapshots.close();
     this.wilbur?.close();
     for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
     this.watchers.clear();
