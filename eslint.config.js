@@ -7,7 +7,9 @@
 //   electron/server/ the HTTP listeners: imports core and shared
 //   electron/main/   the Electron door, and electron/cli/ (the CLI and the headless agent):
 //                    import core, server and shared, never each other
-//   renderer/        imports shared/ only
+//   renderer/        imports shared/ only; inside it, src/ui/ (shared building blocks) imports no
+//                    feature, and src/wait/ (the waiting room, a sibling app) imports neither the
+//                    console's features, its ui/ nor its store
 //   nothing imports test/, e2e/ or bench/ but tests and benchmarks
 import js from '@eslint/js';
 import importPlugin from 'eslint-plugin-import';
@@ -24,6 +26,12 @@ export const layers = [
   zone('./electron/main', everythingBut('./electron/main', './electron/server', './electron/core', './shared'), 'The Electron door imports core, server and shared, never another door.'),
   zone('./electron/cli', everythingBut('./electron/cli', './electron/server', './electron/core', './shared'), 'The CLI door imports core, server and shared, never another door.'),
   zone('./renderer', everythingBut('./renderer', './shared'), 'The renderer talks to the core through its transport only: it imports shared/, nothing of electron/.'),
+  zone('./renderer/src/ui', ['./renderer/src/features', './renderer/src/wait'], 'renderer/src/ui/ holds the shared building blocks: features build on it, never the other way round.'),
+  zone(
+    './renderer/src/wait',
+    ['./renderer/src/features', './renderer/src/ui', './renderer/src/store.ts', './renderer/src/App.tsx', './renderer/src/transport'],
+    'The waiting room is a sibling app: it imports shared/ and its own files, nothing of the console.',
+  ),
 ];
 
 export default tseslint.config(

@@ -3,8 +3,8 @@
 import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
-import { RESOURCES, type ProbeRun, type ProbeWindow, type Resource } from '../../../shared/probe';
-import type { ProbePoint } from '../store';
+import { RESOURCES, type ProbeRun, type ProbeWindow, type Resource } from '../../../../shared/probe';
+import type { ProbePoint } from '../../store';
 
 /** Bright enough on the dark panels; same hues as the printed report. */
 export const PROBE_COLORS: Record<Resource, string> = {

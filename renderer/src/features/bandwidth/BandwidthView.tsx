@@ -2,8 +2,8 @@
 // spelled out so a customer can follow the sum, beside this machine's measured traffic.
 // All maths lives in shared/bandwidth (the CLI and the queue use the same functions).
 import { useTranslation } from 'react-i18next';
-import { calculateBandwidth, checkBandwidthInput, streamsMbps, type BandwidthInput, type BandwidthResult } from '../../../shared/bandwidth';
-import { useStore } from '../store';
+import { calculateBandwidth, checkBandwidthInput, streamsMbps, type BandwidthInput, type BandwidthResult } from '../../../../shared/bandwidth';
+import { useStore } from '../../store';
 import { byField, Checkbox, Meter, NumberField, PresetSelect, useBandwidthForm, useCount, useFmt, useProblemText } from './bandwidth-parts';
 import { CapacityPlanner } from './CapacityPlanner';
 import './bandwidth.css';

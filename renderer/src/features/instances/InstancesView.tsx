@@ -1,11 +1,11 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InstanceInfo, InstanceSample, LogLine } from '../../../shared/contract';
-import { duration, num, quoteArgs } from '../format';
-import { run, useStore } from '../store';
-import { LiveChart, Sparkline, type Point } from './charts';
-import { ProfileSelect } from './ProfileSelect';
-import { StreamCell, StreamCharts } from './stream-parts';
+import type { InstanceInfo, InstanceSample, LogLine } from '../../../../shared/contract';
+import { duration, num, quoteArgs } from '../../ui/format';
+import { run, useStore } from '../../store';
+import { LiveChart, Sparkline, type Point } from '../../ui/charts';
+import { ProfileSelect } from '../../ui/ProfileSelect';
+import { StreamCell, StreamCharts } from '../streams/stream-parts';
 
 const ACTIVE = new Set(['copying', 'starting', 'running', 'stopping', 'backoff']);
 

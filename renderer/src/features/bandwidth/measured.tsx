@@ -3,9 +3,9 @@
 // probe's capacity (beside the planner's streams per server). One click uses it.
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ProbeSummary } from '../../../shared/probe';
-import { num } from '../format';
-import { run, useStore } from '../store';
+import type { ProbeSummary } from '../../../../shared/probe';
+import { num } from '../../ui/format';
+import { run, useStore } from '../../store';
 
 /** Mean Mbps per measured stream over the last `seconds` of samples; null when nothing was measured. */
 export function useMeasuredBitrate(seconds = 60): { mbps: number; streams: number } | null {

@@ -4,9 +4,9 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import { BITRATE_PRESETS, formatNumber, type FieldProblem } from '../../../shared/bandwidth';
+import { BITRATE_PRESETS, formatNumber, type FieldProblem } from '../../../../shared/bandwidth';
 import { bandwidthProblemKey } from './form-problems';
-import { TextField, type TextFieldProps } from './TextField';
+import { TextField, type TextFieldProps } from '../../ui/Field';
 
 export { byField } from './form-problems';
 

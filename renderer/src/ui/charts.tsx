@@ -3,7 +3,7 @@
 // the 2-core build machine (bench/ui.bench.ts, profiled), this takes a few ms.
 // recharts stays for charts that don't tick (probe results, planner).
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { clock, timeTicks } from '../format';
+import { clock, timeTicks } from './format';
 
 export interface Series {
   key: string;

@@ -1,7 +1,7 @@
 // Small pieces of the Sessions view: one shared 1 s clock for every ticking time,
 // time formats, server issues mapped to form fields, and a number field.
 import { useSyncExternalStore } from 'react';
-import { TextField, type TextFieldProps } from '../TextField';
+import { TextField, type TextFieldProps } from '../../ui/Field';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../../../shared/bandwidth';
 import type { TFunction } from 'i18next';

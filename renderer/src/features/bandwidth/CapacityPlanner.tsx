@@ -1,7 +1,7 @@
 // Capacity planner, for sales: a peak audience → servers, uplink and encoder sessions,
 // each number with the one line that explains it.
 import { useTranslation } from 'react-i18next';
-import { checkPlanInput, planCapacity, type PlanInput, type PlanResult } from '../../../shared/bandwidth';
+import { checkPlanInput, planCapacity, type PlanInput, type PlanResult } from '../../../../shared/bandwidth';
 import { byField, Checkbox, NumberField, PresetSelect, useBandwidthForm, useCount, useFmt, useProblemText } from './bandwidth-parts';
 import { LatestCapacity, MeasuredBitrate } from './measured';
 

@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Profile } from '../../../shared/contract';
-import { expandPlaceholders, instanceContext } from '../../../shared/placeholders';
-import { quoteArgs } from '../format';
-import { CommandError } from '../transport/types';
-import { run, useStore } from '../store';
+import type { Profile } from '../../../../shared/contract';
+import { expandPlaceholders, instanceContext } from '../../../../shared/placeholders';
+import { quoteArgs } from '../../ui/format';
+import { CommandError } from '../../transport/types';
+import { run, useStore } from '../../store';
 import { issuesByField } from './profile-form';
 
 interface Form {

@@ -3,10 +3,10 @@
 // viewers (one Pixel Streaming player each); "not measured" always says why.
 import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InstanceInfo, InstanceSample, Snapshot } from '../../../shared/contract';
-import { num } from '../format';
-import { run, useStore } from '../store';
-import { LiveChart, Sparkline, type Point } from './charts';
+import type { InstanceInfo, InstanceSample, Snapshot } from '../../../../shared/contract';
+import { num } from '../../ui/format';
+import { run, useStore } from '../../store';
+import { LiveChart, Sparkline, type Point } from '../../ui/charts';
 
 export const StreamCell = memo(function StreamCell({ info, sample, spark }: { info: InstanceInfo; sample: InstanceSample | undefined; spark: (number | null)[] }) {
   const { t } = useTranslation();

@@ -2,10 +2,10 @@
 // core, downloaded here), or compare two side by side (another server, another build).
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ProbeRun, ProbeSummary } from '../../../shared/probe';
-import { resultSentence, type ProbeExport, type ReportLang } from '../../../shared/probe-report';
-import { num, quoteArgs } from '../format';
-import { run as call, useStore } from '../store';
+import type { ProbeRun, ProbeSummary } from '../../../../shared/probe';
+import { resultSentence, type ProbeExport, type ReportLang } from '../../../../shared/probe-report';
+import { num, quoteArgs } from '../../ui/format';
+import { run as call, useStore } from '../../store';
 import { ProbeChart } from './ProbeChart';
 
 /** Saves what the core built as a file: works the same in a browser and in the Electron window. */

@@ -3,15 +3,15 @@
 // Every rule runs in the core (shared/admission-rules.ts); this view shows its snapshots.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot } from '../../../shared/admission-rules';
-import { run, useStore } from '../store';
-import { Bandwidth } from './sessions/Bandwidth';
-import { mmss, setServerClock, useFmt } from './sessions/parts';
-import { Queue } from './sessions/Queue';
-import { Seats } from './sessions/Seats';
-import { Settings } from './sessions/Settings';
-import { Simulate } from './sessions/Simulate';
-import { Wilbur } from './sessions/Wilbur';
+import type { AdmissionSnapshot } from '../../../../shared/admission-rules';
+import { run, useStore } from '../../store';
+import { Bandwidth } from './Bandwidth';
+import { mmss, setServerClock, useFmt } from './parts';
+import { Queue } from './Queue';
+import { Seats } from './Seats';
+import { Settings } from './Settings';
+import { Simulate } from './Simulate';
+import { Wilbur } from './Wilbur';
 import './sessions.css';
 
 async function copyText(text: string): Promise<boolean> {

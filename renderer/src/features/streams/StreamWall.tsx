@@ -5,10 +5,10 @@
 import { Config, Logger, PixelStreaming } from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.7';
 import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InstanceInfo } from '../../../shared/contract';
-import { WATCH_ONLY_SETTINGS } from '../../../shared/player-settings';
-import { num } from '../format';
-import { useStore } from '../store';
+import type { InstanceInfo } from '../../../../shared/contract';
+import { WATCH_ONLY_SETTINGS } from '../../../../shared/player-settings';
+import { num } from '../../ui/format';
+import { useStore } from '../../store';
 
 Logger.InitLogging(1, false);
 

@@ -4,8 +4,8 @@
 // name opens that server's console in place (relayed by this agent, with its token).
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { parseAgentLink, type FleetMemberView, type MemberState } from '../../../shared/wire/fleet';
-import { run, useStore } from '../store';
+import { parseAgentLink, type FleetMemberView, type MemberState } from '../../../../shared/wire/fleet';
+import { run, useStore } from '../../store';
 import { useNow } from './fleet-parts';
 
 type SortKey = 'name' | 'state' | 'stress' | 'cpu' | 'seatsFree' | 'waiting' | 'placed';

@@ -1,10 +1,10 @@
 import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { GpuDevice } from '../../../shared/contract';
-import { useStore } from '../store';
-import { num } from '../format';
-import { LiveChart, type Point } from './charts';
-import { DeliveredCard } from './stream-parts';
+import type { GpuDevice } from '../../../../shared/contract';
+import { useStore } from '../../store';
+import { num } from '../../ui/format';
+import { LiveChart, type Point } from '../../ui/charts';
+import { DeliveredCard } from '../streams/stream-parts';
 
 function Card({
   title,

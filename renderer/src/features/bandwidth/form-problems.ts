@@ -1,7 +1,7 @@
 // Field problems of the Bandwidth view and the capacity planner, as data: shared/bandwidth
 // checks the form against its schemas and says what is wrong with each field; these turn
 // that into a translation key per field. Pure (no React), so unit tests read them directly.
-import type { FieldProblem } from '../../../shared/bandwidth';
+import type { FieldProblem } from '../../../../shared/bandwidth';
 
 /** Maps problems to their fields. */
 export const byField = (problems: FieldProblem[]): Record<string, FieldProblem> => Object.fromEntries(problems.map((p) => [p.field, p]));
