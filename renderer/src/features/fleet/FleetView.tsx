@@ -109,36 +109,40 @@ function Actions({ m }: { m: FleetMemberView }) {
   };
   return (
     <div className="fleet-actions">
-      <select value={pid} onChange={(e) => setProfileId(e.target.value)} aria-label={t('fleet.profile')} disabled={offline}>
-        {profiles.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
-      <input className="num short" value={count} onChange={(e) => setCount(e.target.value)} aria-label={t('fleet.count')} disabled={offline} />
-      <button type="button" onClick={() => void launch()} disabled={offline || !pid} data-testid="fleet-launch">
-        {t('fleet.launch')}
-      </button>
-      <button type="button" onClick={() => void run((tr) => tr.invoke('fleet.stopAll', { server: m.name }))} disabled={offline} data-testid="fleet-stop-all">
-        {t('fleet.stopAll')}
-      </button>
-      <button
-        type="button"
-        className={m.draining ? 'active' : ''}
-        onClick={() => void run((tr) => tr.invoke('fleet.drain', { server: m.name, draining: !m.draining }))}
-        disabled={offline}
-        title={t('fleet.drainHint')}
-        data-testid="fleet-drain"
-      >
-        {m.draining ? t('fleet.undrain') : t('fleet.drain')}
-      </button>
-      <button type="button" onClick={() => void rename()} aria-label={t('fleet.renameName', { name: m.name })}>
-        ✎
-      </button>
-      <button type="button" className="danger" onClick={() => void remove()} aria-label={t('fleet.removeName', { name: m.name })}>
-        ✕
-      </button>
+      <div className="fleet-actions-row">
+        <select value={pid} onChange={(e) => setProfileId(e.target.value)} aria-label={t('fleet.profile')} disabled={offline}>
+          {profiles.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        <input className="num short" value={count} onChange={(e) => setCount(e.target.value)} aria-label={t('fleet.count')} disabled={offline} />
+        <button type="button" onClick={() => void launch()} disabled={offline || !pid} data-testid="fleet-launch">
+          {t('fleet.launch')}
+        </button>
+      </div>
+      <div className="fleet-actions-row">
+        <button type="button" onClick={() => void run((tr) => tr.invoke('fleet.stopAll', { server: m.name }))} disabled={offline} data-testid="fleet-stop-all">
+          {t('fleet.stopAll')}
+        </button>
+        <button
+          type="button"
+          className={m.draining ? 'active' : ''}
+          onClick={() => void run((tr) => tr.invoke('fleet.drain', { server: m.name, draining: !m.draining }))}
+          disabled={offline}
+          title={t('fleet.drainHint')}
+          data-testid="fleet-drain"
+        >
+          {m.draining ? t('fleet.undrain') : t('fleet.drain')}
+        </button>
+        <button type="button" onClick={() => void rename()} aria-label={t('fleet.renameName', { name: m.name })}>
+          ✎
+        </button>
+        <button type="button" className="danger" onClick={() => void remove()} aria-label={t('fleet.removeName', { name: m.name })}>
+          ✕
+        </button>
+      </div>
     </div>
   );
 }
@@ -152,7 +156,7 @@ function Row({ m, now }: { m: FleetMemberView; now: number }) {
   return (
     <tr data-testid="fleet-row" data-name={m.name} data-state={m.state} className={m.state}>
       <td>
-        {transport?.kind === 'web' && m.state !== 'offline' ? (
+        {transport && m.state !== 'offline' ? (
           <a href={`?server=${encodeURIComponent(m.name)}`} className="fleet-open" title={t('fleet.openHint', { name: m.name })} data-testid="fleet-open">
             {m.name}
           </a>
@@ -170,7 +174,11 @@ function Row({ m, now }: { m: FleetMemberView; now: number }) {
         </span>
         {m.draining && <span className="badge info">{t('fleet.draining')}</span>}
         <div className="muted small">{age === null ? t('fleet.neverHeard') : t('fleet.heard', { age })}</div>
-        {m.error && m.state !== 'online' && <div className="muted small fleet-error">{m.error}</div>}
+        {m.error && m.state !== 'online' && (
+          <div className="muted small fleet-error" title={m.error}>
+            {m.error}
+          </div>
+        )}
       </td>
       <td className={`num stress ${stressCls}`} data-testid="fleet-stress">
         {m.stress == null ? '—' : m.stress.toFixed(2)}
@@ -264,30 +272,32 @@ export function FleetView() {
           {fleet?.members.length ? t('fleet.noMatch') : t('fleet.empty')}
         </div>
       ) : (
-        <table className="instances fleet-table" data-testid="fleet-table">
-          <thead>
-            <tr>
-              {head('name', t('fleet.col.server'))}
-              {head('state', t('fleet.col.state'))}
-              {head('stress', t('fleet.col.stress'))}
-              {head('cpu', t('fleet.col.cpu'))}
-              {head(null, t('fleet.col.gpu'))}
-              {head(null, t('fleet.col.encoder'))}
-              {head(null, t('fleet.col.instances'))}
-              {head(null, t('fleet.col.capacity'))}
-              {head('seatsFree', t('fleet.col.seats'))}
-              {head('waiting', t('fleet.col.waiting'))}
-              {head('placed', t('fleet.col.placed'))}
-              {head(null, t('fleet.col.streams'))}
-              {head(null, t('fleet.col.actions'))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((m) => (
-              <Row key={m.name} m={m} now={now} />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="instances fleet-table" data-testid="fleet-table">
+            <thead>
+              <tr>
+                {head('name', t('fleet.col.server'))}
+                {head('state', t('fleet.col.state'))}
+                {head('stress', t('fleet.col.stress'))}
+                {head('cpu', t('fleet.col.cpu'))}
+                {head(null, t('fleet.col.gpu'))}
+                {head(null, t('fleet.col.encoder'))}
+                {head(null, t('fleet.col.instances'))}
+                {head(null, t('fleet.col.capacity'))}
+                {head('seatsFree', t('fleet.col.seats'))}
+                {head('waiting', t('fleet.col.waiting'))}
+                {head('placed', t('fleet.col.placed'))}
+                {head(null, t('fleet.col.streams'))}
+                {head(null, t('fleet.col.actions'))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((m) => (
+                <Row key={m.name} m={m} now={now} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );
