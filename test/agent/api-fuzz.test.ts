@@ -319,12 +319,13 @@ describe('admin commands over the WebSocket', () => {
 describe('the public sessions API', () => {
   const joined: string[] = [];
   beforeAll(async () => {
-    // A line that stays put between cases: nobody times out, nothing is simulated.
+    // A line that stays put between cases: nobody times out, nothing is simulated. The admin
+    // fuzz before may have left any setting it accepted, draining (joins answered 503) included.
     await http(
       ports.admin,
       'PUT',
       '/api/v1/admission',
-      JSON.stringify({ seatsFrom: 'manual', seats: 2, spectatorsPerInstance: 1, policy: 'open', paused: false, heartbeatTimeoutSec: 3600, uplinkMbps: 1000, bitrateMbps: 8 }),
+      JSON.stringify({ seatsFrom: 'manual', seats: 2, spectatorsPerInstance: 1, policy: 'open', paused: false, draining: false, heartbeatTimeoutSec: 3600, uplinkMbps: 1000, bitrateMbps: 8 }),
     );
     for (let k = 0; k < 5; k++) {
       const r = await http(ports.sessions, 'POST', '/api/v1/sessions', JSON.stringify({ name: `Seed ${k}`, want: 'any' }));
