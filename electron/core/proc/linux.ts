@@ -10,6 +10,16 @@ import { parseChildren, parsePidStat, type PidStat } from './parse';
 const buffer = Buffer.allocUnsafe(1 << 16);
 
 export const CLK_TCK = 100; // USER_HZ is 100 on every Linux ABI Node supports.
+
+/** Time since boot, ms (/proc/uptime), or null where it cannot be read. Read only when a new member is found. */
+function readUptimeMs(): number | null {
+  try {
+    const secs = Number.parseFloat(fs.readFileSync('/proc/uptime', 'utf8'));
+    return Number.isFinite(secs) ? secs * 1000 : null;
+  } catch {
+    return null;
+  }
+}
 export const PAGE_SIZE = 4096;
 
 /** Reads a small /proc file in one go; null if it does not exist (process gone). */
@@ -150,6 +160,8 @@ export interface TreeReading {
 export class ProcessTree {
   private members = new Map<number, Member>();
   private lastRescan = 0;
+  /** When the members were last read (performance.now), null before the first read. */
+  private lastReadAt: number | null = null;
   private rescans = 0;
 
   constructor(
@@ -165,6 +177,24 @@ export class ProcessTree {
     const stat = readPidStat(pid);
     if (!stat) return null;
     return new ProcessTree(pid, pgid, stat.startTime);
+  }
+
+  /**
+   * The ticks a member found now has already been counted for: none when it was born
+   * since the last read; when it is older (a child of a non-main thread is found only by
+   * the every-fifth all-threads rescan, seconds after its birth), everything but its
+   * share of the time since the last read, so the time it ran unseen is not put into
+   * one interval (stress-ng's worker read 190 % for one tick).
+   */
+  private baselineOf(total: number, startTime: number): number {
+    if (this.lastReadAt === null) return 0;
+    const uptimeMs = readUptimeMs();
+    if (uptimeMs === null) return 0;
+    const ageMs = uptimeMs - (startTime * 1000) / CLK_TCK;
+    const sinceReadMs = performance.now() - this.lastReadAt;
+    // Start times have 10 ms resolution: a child younger than the interval (plus that) is all new.
+    if (ageMs <= sinceReadMs + 1000 / CLK_TCK) return 0;
+    return total * (1 - sinceReadMs / ageMs);
   }
 
   private addMember(pid: number, fromStart: boolean, exactStartTime?: number): Member | null {
@@ -184,8 +214,9 @@ export class ProcessTree {
       startTime: stat.startTime,
       file,
       children: null,
-      // A member found at its start counts all its time; one found late counts from now on.
-      ticks: fromStart ? 0 : total,
+      // A member found at its start counts all its time (its share since the last read if it
+      // is older than that); one found late (through the process group) counts from now on.
+      ticks: fromStart ? this.baselineOf(total, stat.startTime) : total,
       rssPages: stat.rssPages,
       alive: isAliveStat(stat),
       owed: 0,
@@ -270,6 +301,7 @@ export class ProcessTree {
       rss += stat.rssPages * PAGE_SIZE;
       processes++;
     }
+    this.lastReadAt = performance.now();
     return { deltaTicks: delta, rssBytes: rss, processes };
   }
 
