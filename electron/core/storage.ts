@@ -166,32 +166,24 @@ export function readJsonWithBackup(file: string): { data: unknown; source: 'main
   }
 }
 
-/** readJsonWithBackup without blocking the main loop (fs/promises): the main file, else its .bak. */
-export async function readJsonWithBackupAsync(file: string): Promise<{ data: unknown; source: 'main' | 'backup' | 'none'; problem?: string }> {
-  const tryRead = async (f: string): Promise<unknown> => JSON.parse(await fs.promises.readFile(f, 'utf8'));
-  const exists = (f: string) =>
-    fs.promises.access(f).then(
-      () => true,
-      () => false,
-    );
-  if (!(await exists(file))) {
-    if (await exists(file + '.bak')) {
-      try {
-        return { data: await tryRead(file + '.bak'), source: 'backup', problem: `${file} is missing` };
-      } catch {
-        /* fall through */
-      }
-    }
-    return { data: undefined, source: 'none' };
+/**
+ * readJsonWithBackup without blocking the main loop (fs/promises), with the same answers;
+ * one read per file (a missing file is the read's ENOENT, not a separate access() call).
+ */
+export async function readJsonWithBackupAsync(file: string): Promise<ReturnType<typeof readJsonWithBackup>> {
+  const read = async (f: string): Promise<unknown> => JSON.parse(await fs.promises.readFile(f, 'utf8'));
+  let missing: boolean;
+  let problem: string;
+  try {
+    return { data: await read(file), source: 'main' };
+  } catch (e) {
+    missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    problem = missing ? `${file} is missing` : `${file} is damaged (${(e as Error).message})`;
   }
   try {
-    return { data: await tryRead(file), source: 'main' };
-  } catch (e) {
-    const problem = `${file} is damaged (${(e as Error).message})`;
-    try {
-      return { data: await tryRead(file + '.bak'), source: 'backup', problem };
-    } catch {
-      return { data: undefined, source: 'none', problem };
-    }
+    return { data: await read(file + '.bak'), source: 'backup', problem };
+  } catch {
+    // Nothing kept at all is no problem (a first run); a damaged file without a good .bak is.
+    return missing ? { data: undefined, source: 'none' } : { data: undefined, source: 'none', problem };
   }
 }
