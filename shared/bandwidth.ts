@@ -12,6 +12,11 @@
 // instead of once per viewer), not how many streams leave the site: it is assumed to
 // run next to the render servers, behind the same uplink.
 import { z } from 'zod';
+import { formatNumber } from './format';
+import { problemsFromIssues, textToNumber, type Checked } from './form-problems';
+
+export { formatNumber } from './format';
+export { problemMessage, type Checked, type FieldProblem, type ProblemKind } from './form-problems';
 
 /** GeForce cards allow 8 concurrent NVENC sessions per system (3 until 2023, then 5).
  *  Quadro / RTX professional and data-centre cards have no such cap. */
@@ -65,17 +70,6 @@ export const presetById = (id: string): BitratePreset | undefined => BITRATE_PRE
 // Validation. Inputs arrive as text (form fields, command-line flags) or numbers
 // (JSON); one schema checks both and names the field at fault.
 // ---------------------------------------------------------------------------
-const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
-
-/** '' and null → undefined (not given); numeric text → number; anything else is left for the schema to reject. */
-export function textToNumber(v: unknown): unknown {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v !== 'string') return v;
-  const s = v.trim();
-  if (s === '') return undefined;
-  return NUMBER_TEXT.test(s) ? Number(s) : v;
-}
-
 const int = (min: number, max: number) => z.preprocess(textToNumber, z.number().int().min(min).max(max));
 const real = (min: number, max: number) => z.preprocess(textToNumber, z.number().min(min).max(max));
 // Defaults sit inside the preprocess: an empty field becomes undefined there, then takes the default.
@@ -120,72 +114,18 @@ export interface BandwidthInput {
 
 export type PlanInput = z.output<typeof PlanInputSchema>;
 
-export type ProblemKind = 'required' | 'notNumber' | 'notInteger' | 'tooSmall' | 'tooBig' | 'unknown' | 'invalid';
-
-/** One thing wrong with one field, in data: the UI translates it, the CLI words it in English. */
-export interface FieldProblem {
-  field: string;
-  kind: ProblemKind;
-  /** The bound broken (tooSmall / tooBig). */
-  limit?: number;
-}
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
-
-function toProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>): FieldProblem[] {
-  const out: FieldProblem[] = [];
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ field: key, kind: 'unknown' });
-      continue;
-    }
-    const field = String(issue.path[0] ?? '');
-    if (out.some((p) => p.field === field)) continue; // the first problem of a field is enough
-    const given = textToNumber(raw[field]);
-    if (issue.code === 'invalid_type') {
-      if (given === undefined) out.push({ field, kind: 'required' });
-      else if (issue.expected === 'int') out.push({ field, kind: 'notInteger' });
-      else if (issue.expected === 'number') out.push({ field, kind: 'notNumber' });
-      else out.push({ field, kind: 'invalid' });
-    } else if (issue.code === 'too_small') out.push({ field, kind: 'tooSmall', limit: Number(issue.minimum) });
-    else if (issue.code === 'too_big') out.push({ field, kind: 'tooBig', limit: Number(issue.maximum) });
-    else out.push({ field, kind: 'invalid' });
-  }
-  return out;
-}
-
 /** Checks raw calculator input (text or numbers); problems name each bad field. */
 export function checkBandwidthInput(raw: Record<string, unknown>): Checked<BandwidthInput> {
   const r = BandwidthInputSchema.safeParse(raw);
-  if (!r.success) return { ok: false, problems: toProblems(r.error.issues, raw) };
+  if (!r.success) return { ok: false, problems: problemsFromIssues(r.error.issues, raw) };
   return { ok: true, value: { ...r.data, uplinkMbps: r.data.uplinkMbps ?? null } };
 }
 
 /** Checks raw planner input (text or numbers). */
 export function checkPlanInput(raw: Record<string, unknown>): Checked<PlanInput> {
   const r = PlanInputSchema.safeParse(raw);
-  if (!r.success) return { ok: false, problems: toProblems(r.error.issues, raw) };
+  if (!r.success) return { ok: false, problems: problemsFromIssues(r.error.issues, raw) };
   return { ok: true, value: r.data };
-}
-
-/** English wording of a problem; `subject` is how the field is named where it is shown ("--bitrate", "Bitrate"). */
-export function problemMessage(p: FieldProblem, subject: string): string {
-  switch (p.kind) {
-    case 'required':
-      return `${subject} is required.`;
-    case 'notNumber':
-      return `${subject} must be a number.`;
-    case 'notInteger':
-      return `${subject} must be a whole number.`;
-    case 'tooSmall':
-      return p.limit === 0 ? `${subject} cannot be negative.` : `${subject} must be at least ${formatNumber(p.limit ?? 0)}.`;
-    case 'tooBig':
-      return `${subject} must be at most ${formatNumber(p.limit ?? 0)}.`;
-    case 'unknown':
-      return `${subject} is not a known field.`;
-    case 'invalid':
-      return `${subject} is not valid.`;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -349,13 +289,6 @@ function smallestPassing(guess: number, ok: (n: number) => boolean): number {
 // Words. English sentences for the CLI (the UI builds its own, translated, from
 // the same numbers).
 // ---------------------------------------------------------------------------
-const EN = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
-
-/** 1234.5678 → "1,234.57"; never "NaN". */
-export function formatNumber(x: number, maximumFractionDigits = 2, locale = 'en'): string {
-  if (!Number.isFinite(x)) return '—';
-  return maximumFractionDigits === 2 && locale === 'en' ? EN.format(x) : new Intl.NumberFormat(locale, { maximumFractionDigits }).format(x);
-}
 
 const plural = (n: number, one: string, many: string) => `${formatNumber(n, 0)} ${n === 1 ? one : many}`;
 const pct = (fraction: number) => `${formatNumber(fraction * 100, 1)} %`;

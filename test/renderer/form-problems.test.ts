@@ -1,6 +1,6 @@
 // The renderer's form problems, without a browser: what each form says is wrong with
 // which field, from the shared schemas (Bandwidth, planner), the view's own checks
-// (Probe), or the server's issues (Sessions, Profiles); and that every problem has its
+// (Probe), the commands' schemas (Sessions), or the server's issues (Profiles); and that every problem has its
 // words in both languages.
 import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { ApiError, parseCommandInput } from '../../shared/contract';
 import { bandwidthProblemKey, byField } from '../../renderer/src/features/bandwidth/form-problems';
 import { checkForm, DEFAULT_FORM, probeProblemKey, type Form } from '../../renderer/src/features/probe/probe-form';
 import { issuesByField } from '../../renderer/src/features/profiles/profile-form';
-import { issueKey, parseNum, problemsOf } from '../../renderer/src/features/sessions/problems';
+import { checkSettings, checkSimulation, parseNum, refusalText, sessionProblemText } from '../../renderer/src/features/sessions/problems';
 import { en } from '../../renderer/src/i18n/en';
 import { zhCN } from '../../renderer/src/i18n/zh-CN';
 import { CommandError } from '../../renderer/src/transport/types';
@@ -133,55 +133,71 @@ describe('Probe form: checked as typed, a payload only when nothing is wrong', (
   });
 });
 
-describe('Sessions forms: the server’s issues, by field, in the UI’s language', () => {
-  const KNOWN = ['seats', 'spectatorsPerInstance', 'uplinkMbps', 'heartbeatTimeoutSec'];
+describe('Sessions forms: checked against the commands’ schemas, by field, in the UI’s language', () => {
+  /** A problem's words in `lng`, failing where a key has no words. */
+  const words = (lng: 'en' | 'zh-CN', p: Parameters<typeof sessionProblemText>[0]) => {
+    const w = sessionProblemText(p);
+    return 'text' in w ? w.text : say(lng, w.key, 'params' in w ? w.params : undefined);
+  };
 
-  it('the server’s real issues go to their fields, and zod’s messages become translation keys', () => {
-    const e = refusal('admission.set', { seats: 2.5, spectatorsPerInstance: 5000, uplinkMbps: 0, heartbeatTimeoutSec: 1 });
-    const p = problemsOf(e, KNOWN);
-    expect(p.form).toBeNull();
-    expect(Object.keys(p.fields).sort()).toEqual([...KNOWN].sort());
-    // The regexes match what zod says today: if its wording changes, this fails (not the UI, silently).
-    expect(issueKey(p.fields.seats!)).toEqual({ key: 'sess.problem.integer' });
-    expect(issueKey(p.fields.spectatorsPerInstance!)).toEqual({ key: 'sess.problem.tooBig', params: { limit: '1000' } });
-    expect(issueKey(p.fields.uplinkMbps!)).toEqual({ key: 'sess.problem.above', params: { limit: '0' } });
-    expect(issueKey(p.fields.heartbeatTimeoutSec!)).toEqual({ key: 'sess.problem.tooSmall', params: { limit: '2' } });
-    expect(say('en', 'sess.problem.tooSmall', { limit: '2' })).toBe('At least 2.');
+  it('each bad setting gets its problem from the schema, with its bound and whether the bound is allowed', () => {
+    const r = checkSettings({ seatsFrom: 'manual', seats: '2.5', spectatorsPerInstance: '5000', uplinkMbps: '0', heartbeatTimeoutSec: '1' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.form).toBeNull();
+    const f = r.problems.fields;
+    expect(Object.keys(f).sort()).toEqual(['heartbeatTimeoutSec', 'seats', 'spectatorsPerInstance', 'uplinkMbps']);
+    expect(words('en', f.seats!)).toBe('Enter a whole number.');
+    expect(words('en', f.spectatorsPerInstance!)).toBe('At most 1000.');
+    expect(words('en', f.uplinkMbps!)).toBe('Must be more than 0.');
+    expect(words('en', f.heartbeatTimeoutSec!)).toBe('At least 2.');
+    expect(words('zh-CN', f.heartbeatTimeoutSec!)).toBe('不能小于 2。');
   });
 
-  it('a text where a number belongs', () => {
-    const p = problemsOf(refusal('admission.set', { seats: 'four' }), KNOWN);
-    expect(issueKey(p.fields.seats!)).toEqual({ key: 'sess.problem.number' });
+  it('a text where a number belongs, and a rule’s own words for a template', () => {
+    const r = checkSettings({ seats: 'four', linkTemplate: 'http://render-01:{8080+q}/' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(words('en', r.problems.fields.seats!)).toBe('Enter a number.');
+    expect(words('en', r.problems.fields.linkTemplate!)).toMatch(/Unknown placeholder "q"/);
   });
 
-  it('what names no known field goes to the form; another message is shown as it came', () => {
-    const p = problemsOf(refusal('admission.set', { seats: 1, nonsense: true }), KNOWN);
-    expect(p.fields).toEqual({});
-    expect(p.form).toMatch(/nonsense/);
-    expect(issueKey('Something else entirely')).toBeNull();
+  it('good edits become the patch the command takes: numbers as numbers (a comma decimal read), texts trimmed', () => {
+    const r = checkSettings({ bitrateMbps: ' 2,5 ', seats: '3', seatsFrom: 'manual', wilburUrl: ' http://127.0.0.1:8081 ' });
+    expect(r).toEqual({ ok: true, patch: { bitrateMbps: 2.5, seats: 3, seatsFrom: 'manual', wilburUrl: 'http://127.0.0.1:8081' } });
+    // What the form sends, the server takes.
+    expect(() => parseCommandInput('admission.set', r.ok ? r.patch : null)).not.toThrow();
   });
 
-  it('an error without issues is the form’s problem, in its own words', () => {
-    expect(problemsOf(new Error('StreamCap is shutting down.'), KNOWN)).toEqual({ fields: {}, form: 'StreamCap is shutting down.' });
+  it('the simulator: the share typed in % and sent as a fraction, its bounds said in %', () => {
+    expect(checkSimulation({ rate: '30', mean: '60', share: '25' }, true)).toEqual({ ok: true, payload: { running: true, arrivalsPerMin: 30, meanSessionSec: 60, operateShare: 0.25 } });
+    const r = checkSimulation({ rate: 'lots', mean: '', share: '150' }, true);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.problems.fields).sort()).toEqual(['mean', 'rate', 'share']);
+    expect(words('en', r.problems.fields.rate!)).toBe('Enter a number.');
+    expect(words('en', r.problems.fields.mean!)).toBe('Enter a number.');
+    expect(words('en', r.problems.fields.share!)).toBe('At most 100.');
   });
 
-  it('two issues of one field are joined', () => {
-    const e = new CommandError('invalid_payload', 'x', ['seats: first', 'seats.0: second']);
-    expect(problemsOf(e, KNOWN).fields).toEqual({ seats: 'first; second' });
+  it('a refusal for another reason is the form’s, in the server’s words', () => {
+    expect(refusalText(new CommandError('invalid_payload', 'Not applied:', ['seats follow the instances']))).toBe('Not applied: seats follow the instances');
+    expect(refusalText(new Error('StreamCap is shutting down.'))).toBe('StreamCap is shutting down.');
   });
 
-  it('every key it gives has words in both languages', () => {
-    for (const msg of [
-      'Too big: expected number to be <=1000',
-      'Too small: expected number to be >0',
-      'Too small: expected number to be >=2',
-      'Invalid input: expected int, received number',
-      'Invalid input: expected number, received string',
-    ]) {
-      const k = issueKey(msg);
-      expect(k, msg).not.toBeNull();
-      for (const lng of ['en', 'zh-CN'] as const) expect(say(lng, k!.key, k!.params)).not.toBe('');
-    }
+  it('every problem has words in both languages', () => {
+    const kinds = [
+      { field: 'x', kind: 'required' },
+      { field: 'x', kind: 'notNumber' },
+      { field: 'x', kind: 'notInteger' },
+      { field: 'x', kind: 'tooSmall', limit: 2 },
+      { field: 'x', kind: 'tooSmall', limit: 0, inclusive: false },
+      { field: 'x', kind: 'tooBig', limit: 9 },
+      { field: 'x', kind: 'tooBig', limit: 9, inclusive: false },
+      { field: 'x', kind: 'unknown' },
+      { field: 'x', kind: 'invalid' },
+    ] as const;
+    for (const p of kinds) for (const lng of ['en', 'zh-CN'] as const) expect(words(lng, p)).not.toBe('');
   });
 
   it('numbers typed as text: a comma decimal is read, anything else is null', () => {

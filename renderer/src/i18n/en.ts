@@ -465,7 +465,9 @@ export const en = {
       tooBig: 'At most {{limit}}.',
       tooSmall: 'At least {{limit}}.',
       above: 'Must be more than {{limit}}.',
-      percent: 'Between 0 and 100.',
+      below: 'Must be less than {{limit}}.',
+      unknown: 'Not a setting of this version.',
+      invalid: 'Not valid.',
     },
   },
   profile: {

@@ -466,7 +466,9 @@ export const zhCN: Dict = {
       tooBig: '不能大于 {{limit}}。',
       tooSmall: '不能小于 {{limit}}。',
       above: '必须大于 {{limit}}。',
-      percent: '请输入 0 到 100 之间的数。',
+      below: '必须小于 {{limit}}。',
+      unknown: '此版本没有这项设置。',
+      invalid: '无效。',
     },
   },
   profile: {

@@ -1,10 +1,9 @@
-// Field problems of the Bandwidth view and the capacity planner, as data: shared/bandwidth
-// checks the form against its schemas and says what is wrong with each field; these turn
-// that into a translation key per field. Pure (no React), so unit tests read them directly.
-import type { FieldProblem } from '../../../../shared/bandwidth';
+// Field problems of the Bandwidth view and the capacity planner as translation keys:
+// shared/form-problems checks the form against its schemas and says what is wrong
+// with each field. Pure (no React), so unit tests read them directly.
+import type { FieldProblem } from '../../../../shared/form-problems';
 
-/** Maps problems to their fields. */
-export const byField = (problems: FieldProblem[]): Record<string, FieldProblem> => Object.fromEntries(problems.map((p) => [p.field, p]));
+export { byField } from '../../../../shared/form-problems';
 
 /** The translation key of a problem and the bound it names: a bound of 0 from below reads "negative". */
 export function bandwidthProblemKey(p: FieldProblem): { key: `bw.problem.${FieldProblem['kind']}` | 'bw.problem.negative'; limit: number } {

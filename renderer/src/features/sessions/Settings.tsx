@@ -1,25 +1,23 @@
 // The admission settings. The form shows the settings in force; a field the admin
 // edits keeps its text (a draft) until Apply, so live updates never overwrite typing.
-// The server validates: its issues are shown by their fields.
+// Apply checks the edits against the command's schema and shows what is wrong by its
+// field; a refusal the server gives for another reason is the form's.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import type { AdmissionConfig, AdmissionSnapshot } from '../../../../shared/admission-rules';
 import { expandPlaceholders } from '../../../../shared/placeholders';
 import { run, useStore } from '../../store';
-import { Field, parseNum, problemsOf, useIssueText, type Problems } from './parts';
+import { checkSettings, Field, NO_PROBLEMS, parseNum, refusalText, useProblemText, type Problems } from './parts';
 
-const NUMBER_KEYS = ['seats', 'spectatorsPerInstance', 'bitrateMbps', 'uplinkMbps', 'heartbeatTimeoutSec'] as const;
-const TEXT_KEYS = ['linkTemplate', 'wilburUrl'] as const;
-const CHOICE_KEYS = ['seatsFrom', 'policy'] as const;
-type Key = (typeof NUMBER_KEYS)[number] | (typeof TEXT_KEYS)[number] | (typeof CHOICE_KEYS)[number];
-const KEYS: readonly Key[] = [...CHOICE_KEYS, ...NUMBER_KEYS, ...TEXT_KEYS];
+/** The settings this form edits (paused and draining have their own buttons). */
+type Key = Exclude<keyof AdmissionConfig, 'paused' | 'draining'>;
 
 /** Kept across view switches: half-typed settings survive a look at another view. */
 export const useSettingsDraft = create<{ draft: Partial<Record<Key, string>>; problems: Problems; set(k: Key, v: string, current: string): void; clear(): void; setProblems(p: Problems): void }>(
   (set) => ({
     draft: {},
-    problems: { fields: {}, form: null },
+    problems: NO_PROBLEMS,
     set: (k, v, current) =>
       set((s) => {
         const draft = { ...s.draft };
@@ -29,7 +27,7 @@ export const useSettingsDraft = create<{ draft: Partial<Record<Key, string>>; pr
         delete fields[k];
         return { draft, problems: { ...s.problems, fields } };
       }),
-    clear: () => set({ draft: {}, problems: { fields: {}, form: null } }),
+    clear: () => set({ draft: {}, problems: NO_PROBLEMS }),
     setProblems: (problems) => set({ problems }),
   }),
 );
@@ -48,31 +46,24 @@ function linkPreview(template: string, n: number): { url: string | null; error: 
 export function Settings({ snap }: { snap: AdmissionSnapshot }) {
   const { t } = useTranslation();
   const toast = useStore((s) => s.toast);
-  const issueText = useIssueText();
+  const problemText = useProblemText();
   const { draft, problems, set, clear, setProblems } = useSettingsDraft();
   const [busy, setBusy] = useState(false);
   const c = snap.config;
   const value = (k: Key) => draft[k] ?? shown(c, k);
   const edit = (k: Key) => (v: string) => set(k, v, shown(c, k));
   const dirty = Object.keys(draft).length;
-  const err = (k: Key) => issueText(problems.fields[k]);
+  const err = (k: Key) => problemText(problems.fields[k]);
   const running = snap.seats.filter((s) => s.running).length;
 
   const apply = async () => {
     if (busy) return;
-    const patch: Record<string, unknown> = {};
-    const local: Record<string, string> = {};
-    for (const [k, v] of Object.entries(draft) as [Key, string][]) {
-      if ((NUMBER_KEYS as readonly string[]).includes(k)) {
-        const n = parseNum(v);
-        if (n === null) local[k] = t('sess.problem.number');
-        else patch[k] = n;
-      } else patch[k] = k === 'wilburUrl' || k === 'linkTemplate' ? v.trim() : v;
-    }
-    if (Object.keys(local).length) {
-      setProblems({ fields: local, form: null });
+    const checked = checkSettings(draft);
+    if (!checked.ok) {
+      setProblems(checked.problems);
       return;
     }
+    const patch = checked.patch;
     if (!Object.keys(patch).length) return;
     setBusy(true);
     let failed = false;
@@ -80,7 +71,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
       (tr) => tr.submit('admission.set', patch),
       (e) => {
         failed = true;
-        setProblems(problemsOf(e, KEYS));
+        setProblems({ fields: {}, form: refusalText(e) });
       },
     );
     setBusy(false);

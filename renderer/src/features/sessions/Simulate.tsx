@@ -5,10 +5,9 @@ import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import type { AdmissionSnapshot, SimulationStatus } from '../../../../shared/admission-rules';
 import { run } from '../../store';
-import { Field, parseNum, problemsOf, useFmt, useIssueText, type Problems } from './parts';
+import { checkSimulation, Field, NO_PROBLEMS, refusalText, useFmt, useProblemText, type Problems } from './parts';
 
-type Key = 'rate' | 'mean' | 'share';
-const SERVER_KEY: Record<string, Key> = { arrivalsPerMin: 'rate', meanSessionSec: 'mean', operateShare: 'share' };
+import type { SimKey as Key } from './problems';
 
 const useSimDraft = create<{ draft: Partial<Record<Key, string>>; set(k: Key, v: string): void; clear(): void }>((set) => ({
   draft: {},
@@ -25,43 +24,35 @@ const current = (sim: SimulationStatus): Record<Key, string> => ({
 export function Simulate({ snap }: { snap: AdmissionSnapshot }) {
   const { t } = useTranslation();
   const fmt = useFmt();
-  const issueText = useIssueText();
+  const problemText = useProblemText();
   const sim = snap.simulation;
   const { draft, set, clear } = useSimDraft();
-  const [problems, setProblems] = useState<Problems>({ fields: {}, form: null });
+  const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
   const [busy, setBusy] = useState(false);
   const base = current(sim);
   const value = (k: Key) => draft[k] ?? base[k];
   const changed = (Object.keys(draft) as Key[]).some((k) => draft[k] !== base[k]);
 
   const send = async (running: boolean) => {
-    const rate = parseNum(value('rate'));
-    const mean = parseNum(value('mean'));
-    const share = parseNum(value('share'));
-    const local: Record<string, string> = {};
-    if (rate === null) local.rate = t('sess.problem.number');
-    if (mean === null) local.mean = t('sess.problem.number');
-    if (share === null) local.share = t('sess.problem.number');
-    else if (share < 0 || share > 100) local.share = t('sess.problem.percent');
-    if (Object.keys(local).length) {
-      setProblems({ fields: local, form: null });
+    const checked = checkSimulation({ rate: value('rate'), mean: value('mean'), share: value('share') }, running);
+    if (!checked.ok) {
+      setProblems(checked.problems);
       return;
     }
     setBusy(true);
-    setProblems({ fields: {}, form: null });
+    setProblems(NO_PROBLEMS);
     let failed = false;
     await run(
-      (tr) => tr.invoke('admission.simulate', { running, arrivalsPerMin: rate!, meanSessionSec: mean!, operateShare: share! / 100 }),
+      (tr) => tr.invoke('admission.simulate', checked.payload),
       (e) => {
         failed = true;
-        const p = problemsOf(e, Object.keys(SERVER_KEY));
-        setProblems({ fields: Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [SERVER_KEY[k]!, v])), form: p.form });
+        setProblems({ fields: {}, form: refusalText(e) });
       },
     );
     setBusy(false);
     if (!failed) clear();
   };
-  const err = (k: Key) => issueText(problems.fields[k]);
+  const err = (k: Key) => problemText(problems.fields[k]);
 
   return (
     <form

@@ -1,11 +1,12 @@
 // Small pieces of the Sessions view: one shared 1 s clock for every ticking time,
-// time formats, server issues mapped to form fields, and a number field.
+// time formats, field problems in the UI's language, and a number field.
 import { useSyncExternalStore } from 'react';
 import { TextField, type TextFieldProps } from '../../ui/Field';
 import { useTranslation } from 'react-i18next';
-import { formatNumber } from '../../../../shared/bandwidth';
+import { formatNumber } from '../../../../shared/format';
 import type { TFunction } from 'i18next';
-import { issueKey } from './problems';
+import type { FieldProblem } from '../../../../shared/form-problems';
+import { sessionProblemText } from './problems';
 
 // ---- One clock for all ticking times: only the cells that show a time re-render. ----
 
@@ -67,17 +68,17 @@ export function useFmt() {
   return (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '—' : formatNumber(x, digits, i18n.language));
 }
 
-// ---- Server validation issues → fields (the pure part: ./problems.ts) ----
+// ---- Field problems (the pure part: ./problems.ts) ----
 
-export { parseNum, problemsOf, type Problems } from './problems';
+export { checkSettings, checkSimulation, NO_PROBLEMS, parseNum, refusalText, type Problems } from './problems';
 
-/** Zod's usual messages in the UI's language; anything else as the server said it. */
-export function useIssueText() {
+/** A field's problem in the UI's language. */
+export function useProblemText() {
   const { t } = useTranslation();
-  return (msg: string | undefined): string | undefined => {
-    if (!msg) return undefined;
-    const k = issueKey(msg);
-    return k ? t(k.key, k.params) : msg;
+  return (p: FieldProblem | undefined): string | undefined => {
+    if (!p) return undefined;
+    const w = sessionProblemText(p);
+    return 'text' in w ? w.text : 'params' in w ? t(w.key, w.params) : t(w.key);
   };
 }
 

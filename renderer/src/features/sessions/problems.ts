@@ -1,40 +1,40 @@
-// Server validation issues of the Sessions view's forms, mapped to their fields and to
-// translation keys; numbers typed as text. Pure (no React), so unit tests read them directly.
-import { CommandError } from '../../transport/types';
+// What is wrong with the Sessions view's forms, by field: each form is checked against
+// the schema its command takes (shared/admission-rules) before it is sent, and zod's
+// structured issues become translation keys (shared/form-problems); a refusal the
+// server gives for another reason (e.g. seats while they follow the instances) is the
+// form's, in the server's words. Pure (no React), so unit tests read them directly.
+import { AdmissionPatchSchema, SimulationSchema } from '../../../../shared/admission-rules';
+import { byField, checkAgainst, type FieldProblem } from '../../../../shared/form-problems';
 
 export interface Problems {
-  fields: Record<string, string>;
+  fields: Record<string, FieldProblem>;
   form: string | null;
 }
 
-/** "seats: Too big: …" → { seats: "Too big: …" }; what names no known field goes to the form. */
-export function problemsOf(e: Error, known: readonly string[]): Problems {
-  const issues = e instanceof CommandError ? e.issues : [];
-  const fields: Record<string, string> = {};
-  const rest: string[] = [];
-  for (const issue of issues) {
-    const m = /^([A-Za-z]+)(?:\.[^:]*)?:\s*(.*)$/.exec(issue);
-    if (m && known.includes(m[1]!)) fields[m[1]!] = fields[m[1]!] ? `${fields[m[1]!]}; ${m[2]}` : m[2]!;
-    else rest.push(issue);
-  }
-  return { fields, form: rest.length ? rest.join('; ') : issues.length ? null : e.message };
-}
+export const NO_PROBLEMS: Problems = { fields: {}, form: null };
 
-/**
- * Zod's usual English messages as a translation key and its parameters; null for any
- * other message (shown as the server said it).
- */
-export function issueKey(
-  msg: string,
-): { key: 'sess.problem.tooBig' | 'sess.problem.tooSmall' | 'sess.problem.above' | 'sess.problem.integer' | 'sess.problem.number'; params?: { limit: string } } | null {
-  let m: RegExpExecArray | null;
-  if ((m = /^Too big: expected number to be <=?(\S+)$/.exec(msg))) return { key: 'sess.problem.tooBig', params: { limit: m[1]! } };
-  // ">=" before ">": the pattern for ">" would also take ">=2", as "more than =2".
-  if ((m = /^Too small: expected number to be >=(\S+)$/.exec(msg))) return { key: 'sess.problem.tooSmall', params: { limit: m[1]! } };
-  if ((m = /^Too small: expected number to be >(\S+)$/.exec(msg))) return { key: 'sess.problem.above', params: { limit: m[1]! } };
-  if (/expected int, received number/.test(msg)) return { key: 'sess.problem.integer' };
-  if (/expected number/.test(msg)) return { key: 'sess.problem.number' };
-  return null;
+export type ProblemText =
+  | { key: 'sess.problem.number' | 'sess.problem.integer' | 'sess.problem.percent' | 'sess.problem.unknown' | 'sess.problem.invalid' }
+  | { key: 'sess.problem.tooBig' | 'sess.problem.tooSmall' | 'sess.problem.above' | 'sess.problem.below'; params: { limit: number } }
+  | { text: string };
+
+/** The words of a problem: a translation key and its bound, or a rule's own words. */
+export function sessionProblemText(p: FieldProblem): ProblemText {
+  switch (p.kind) {
+    case 'required':
+    case 'notNumber':
+      return { key: 'sess.problem.number' };
+    case 'notInteger':
+      return { key: 'sess.problem.integer' };
+    case 'tooSmall':
+      return { key: p.inclusive === false ? 'sess.problem.above' : 'sess.problem.tooSmall', params: { limit: p.limit ?? 0 } };
+    case 'tooBig':
+      return { key: p.inclusive === false ? 'sess.problem.below' : 'sess.problem.tooBig', params: { limit: p.limit ?? 0 } };
+    case 'unknown':
+      return { key: 'sess.problem.unknown' };
+    case 'invalid':
+      return p.message ? { text: p.message } : { key: 'sess.problem.invalid' };
+  }
 }
 
 /** A number typed as text: the value, or null when it is not a number. */
@@ -43,4 +43,52 @@ export function parseNum(text: string): number | null {
   if (s === '') return null;
   const v = Number(s);
   return Number.isFinite(v) ? v : null;
+}
+
+/** A field's text as the command's value: a number where the field holds one (the text itself where it is not, so the schema says "not a number"). */
+const asValue = (text: string, numeric: boolean): unknown => (numeric ? (parseNum(text) ?? text) : text.trim());
+
+/**
+ * The settings form's edits (field → text) as an `admission.set` patch, or what is
+ * wrong with each field. Which fields hold numbers comes from the schema.
+ */
+export function checkSettings(draft: Readonly<Record<string, string>>): { ok: true; patch: Record<string, unknown> } | { ok: false; problems: Problems } {
+  const shape = AdmissionPatchSchema.shape as Record<string, { unwrap(): unknown }>;
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(draft)) raw[k] = asValue(v, isNumberField(shape[k]?.unwrap()));
+  const r = checkAgainst(AdmissionPatchSchema, raw);
+  return r.ok ? { ok: true, patch: raw } : { ok: false, problems: { fields: byField(r.problems), form: null } };
+}
+
+const isNumberField = (schema: unknown): boolean => (schema as { type?: string } | undefined)?.type === 'number';
+
+export type SimKey = 'rate' | 'mean' | 'share';
+const SIM_FIELD: Record<string, SimKey> = { arrivalsPerMin: 'rate', meanSessionSec: 'mean', operateShare: 'share' };
+
+/**
+ * The simulator form (arrivals a minute, mean stay in seconds, share who operate in %)
+ * as an `admission.simulate` payload, or what is wrong with each field. The share is
+ * typed in % and sent as a fraction: its bounds are said in % too.
+ */
+export function checkSimulation(
+  form: Readonly<Record<SimKey, string>>,
+  running: boolean,
+): { ok: true; payload: { running: boolean; arrivalsPerMin: number; meanSessionSec: number; operateShare: number } } | { ok: false; problems: Problems } {
+  const share = parseNum(form.share);
+  const raw = { running, arrivalsPerMin: asValue(form.rate, true), meanSessionSec: asValue(form.mean, true), operateShare: share === null ? form.share : share / 100 };
+  // Every field is needed here (the schema leaves them out to keep the current value).
+  const r = checkAgainst(SimulationSchema.required(), raw);
+  if (r.ok) return { ok: true, payload: r.value as { running: boolean; arrivalsPerMin: number; meanSessionSec: number; operateShare: number } };
+  const fields: Record<string, FieldProblem> = {};
+  for (const p of r.problems) {
+    const k = SIM_FIELD[p.field];
+    if (!k) continue;
+    fields[k] = k === 'share' && (p.kind === 'tooSmall' || p.kind === 'tooBig') ? { ...p, limit: p.limit === undefined ? undefined : p.limit * 100 } : p;
+  }
+  return { ok: false, problems: { fields, form: null } };
+}
+
+/** A refusal from the server, which the form's own check let through: the form's problem, in the server's words. */
+export function refusalText(e: Error & { issues?: readonly string[] }): string {
+  return e.issues?.length ? `${e.message} ${e.issues.join('; ')}` : e.message;
 }
