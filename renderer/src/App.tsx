@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BandwidthView } from './features/bandwidth/BandwidthView';
 import { InstancesView } from './features/instances/InstancesView';
@@ -86,6 +86,8 @@ export function TokenPrompt() {
   );
 }
 
+const VIEWS: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall', 'fleet'];
+
 export function App() {
   const { t, i18n } = useTranslation();
   const view = useStore((s) => s.view);
@@ -94,24 +96,27 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const transport = useStore((s) => s.transport);
   const member = useStore((s) => s.member);
-  const views: View[] = ['instances', 'probe', 'profiles', 'bandwidth', 'sessions', 'wall', 'fleet'];
+  const views = VIEWS;
   // The admission snapshot is pushed on every change; load it once per connection for the first picture.
   useEffect(() => {
     if (connection === 'open' && transport) void loadAdmission(transport);
   }, [connection, transport]);
+  // Alt+1…9 bound once; the handler reads the current setter through a ref.
+  const setViewRef = useRef(setView);
+  setViewRef.current = setView;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && /^[1-9]$/.test(e.key)) {
-        const v = views[Number(e.key) - 1];
+        const v = VIEWS[Number(e.key) - 1];
         if (v) {
           e.preventDefault();
-          setView(v);
+          setViewRef.current(v);
         }
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  });
+  }, []);
   if (connection === 'unauthorized') return <TokenPrompt />;
   return (
     <div className="app">
