@@ -14,7 +14,7 @@ export interface Problems {
 export const NO_PROBLEMS: Problems = { fields: {}, form: null };
 
 export type ProblemText =
-  | { key: 'sess.problem.number' | 'sess.problem.integer' | 'sess.problem.percent' | 'sess.problem.unknown' | 'sess.problem.invalid' }
+  | { key: 'sess.problem.number' | 'sess.problem.integer' | 'sess.problem.unknown' | 'sess.problem.invalid' }
   | { key: 'sess.problem.tooBig' | 'sess.problem.tooSmall' | 'sess.problem.above' | 'sess.problem.below'; params: { limit: number } }
   | { text: string };
 
