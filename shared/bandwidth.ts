@@ -13,7 +13,7 @@
 // run next to the render servers, behind the same uplink.
 import { z } from 'zod';
 import { formatNumber } from './format';
-import { problemsFromIssues, textToNumber, type Checked } from './form-problems';
+import { checkAgainst, problemsFromIssues, textToNumber, type Checked } from './form-problems';
 
 export { formatNumber } from './format';
 export { problemMessage, type Checked, type FieldProblem, type ProblemKind } from './form-problems';
@@ -123,9 +123,7 @@ export function checkBandwidthInput(raw: Record<string, unknown>): Checked<Bandw
 
 /** Checks raw planner input (text or numbers). */
 export function checkPlanInput(raw: Record<string, unknown>): Checked<PlanInput> {
-  const r = PlanInputSchema.safeParse(raw);
-  if (!r.success) return { ok: false, problems: problemsFromIssues(r.error.issues, raw) };
-  return { ok: true, value: r.data };
+  return checkAgainst(PlanInputSchema, raw);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BandwidthView } from './features/bandwidth/BandwidthView';
 import { InstancesView } from './features/instances/InstancesView';
@@ -96,21 +96,18 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const transport = useStore((s) => s.transport);
   const member = useStore((s) => s.member);
-  const views = VIEWS;
   // The admission snapshot is pushed on every change; load it once per connection for the first picture.
   useEffect(() => {
     if (connection === 'open' && transport) void loadAdmission(transport);
   }, [connection, transport]);
-  // Alt+1…9 bound once; the handler reads the current setter through a ref.
-  const setViewRef = useRef(setView);
-  setViewRef.current = setView;
+  // Alt+1…9, bound once (the store's setter is stable).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && /^[1-9]$/.test(e.key)) {
         const v = VIEWS[Number(e.key) - 1];
         if (v) {
           e.preventDefault();
-          setViewRef.current(v);
+          useStore.getState().setView(v);
         }
       }
     };
@@ -130,7 +127,7 @@ export function App() {
           </div>
         </div>
         <nav role="tablist">
-          {views.map((v, k) => (
+          {VIEWS.map((v, k) => (
             <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)} title={`Alt+${k + 1}`} data-testid={`nav-${v}`}>
               {t(`nav.${v}`)}
             </button>

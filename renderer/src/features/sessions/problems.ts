@@ -3,7 +3,8 @@
 // structured issues become translation keys (shared/form-problems); a refusal the
 // server gives for another reason (e.g. seats while they follow the instances) is the
 // form's, in the server's words. Pure (no React), so unit tests read them directly.
-import { AdmissionPatchSchema, SimulationSchema } from '../../../../shared/admission-rules';
+import { z } from 'zod';
+import { AdmissionConfigSchema, AdmissionPatchSchema, SimulationSchema } from '../../../../shared/admission-rules';
 import { byField, checkAgainst, type FieldProblem } from '../../../../shared/form-problems';
 
 export interface Problems {
@@ -53,14 +54,18 @@ const asValue = (text: string, numeric: boolean): unknown => (numeric ? (parseNu
  * wrong with each field. Which fields hold numbers comes from the schema.
  */
 export function checkSettings(draft: Readonly<Record<string, string>>): { ok: true; patch: Record<string, unknown> } | { ok: false; problems: Problems } {
-  const shape = AdmissionPatchSchema.shape as Record<string, { unwrap(): unknown }>;
   const raw: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(draft)) raw[k] = asValue(v, isNumberField(shape[k]?.unwrap()));
+  for (const [k, v] of Object.entries(draft)) raw[k] = asValue(v, NUMBER_FIELDS.has(k));
   const r = checkAgainst(AdmissionPatchSchema, raw);
   return r.ok ? { ok: true, patch: raw } : { ok: false, problems: { fields: byField(r.problems), form: null } };
 }
 
-const isNumberField = (schema: unknown): boolean => (schema as { type?: string } | undefined)?.type === 'number';
+/** The settings that hold numbers, read once from the schema. */
+const NUMBER_FIELDS: ReadonlySet<string> = new Set(Object.entries(AdmissionConfigSchema.shape).flatMap(([k, s]) => (s instanceof z.ZodNumber ? [k] : [])));
+
+/** The simulator form sends every field (the command leaves them out to keep the current value). */
+const SimulationRequestSchema = SimulationSchema.required();
+type SimulationRequest = z.output<typeof SimulationRequestSchema>;
 
 export type SimKey = 'rate' | 'mean' | 'share';
 const SIM_FIELD: Record<string, SimKey> = { arrivalsPerMin: 'rate', meanSessionSec: 'mean', operateShare: 'share' };
@@ -70,15 +75,11 @@ const SIM_FIELD: Record<string, SimKey> = { arrivalsPerMin: 'rate', meanSessionS
  * as an `admission.simulate` payload, or what is wrong with each field. The share is
  * typed in % and sent as a fraction: its bounds are said in % too.
  */
-export function checkSimulation(
-  form: Readonly<Record<SimKey, string>>,
-  running: boolean,
-): { ok: true; payload: { running: boolean; arrivalsPerMin: number; meanSessionSec: number; operateShare: number } } | { ok: false; problems: Problems } {
+export function checkSimulation(form: Readonly<Record<SimKey, string>>, running: boolean): { ok: true; payload: SimulationRequest } | { ok: false; problems: Problems } {
   const share = parseNum(form.share);
   const raw = { running, arrivalsPerMin: asValue(form.rate, true), meanSessionSec: asValue(form.mean, true), operateShare: share === null ? form.share : share / 100 };
-  // Every field is needed here (the schema leaves them out to keep the current value).
-  const r = checkAgainst(SimulationSchema.required(), raw);
-  if (r.ok) return { ok: true, payload: r.value as { running: boolean; arrivalsPerMin: number; meanSessionSec: number; operateShare: number } };
+  const r = checkAgainst(SimulationRequestSchema, raw);
+  if (r.ok) return { ok: true, payload: r.value };
   const fields: Record<string, FieldProblem> = {};
   for (const p of r.problems) {
     const k = SIM_FIELD[p.field];
