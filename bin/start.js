@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // `npm start`: the Electron console when the Electron binary is installed; otherwise it
 // fetches the binary once (installs never do: see bin/electron-binary.js), and starts the
 // web console (the agent) when it cannot be had — offline, or ELECTRON_SKIP_BINARY_DOWNLOAD=1.

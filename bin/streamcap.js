@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // `streamcap …`: runs the prebuilt bundle in dist/cli when it is in step with the
 // sources (a start costs about what bare Node does); rebuilds it with esbuild when a
 // source is newer (a fraction of a second, once); and runs the TypeScript sources

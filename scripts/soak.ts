@@ -80,9 +80,13 @@ process.exit(failed ? 1 : 0);
 async function startRealAgent(home: string): Promise<{ proc: ChildProcess; base: string; token: string; sessions: string; output: () => string }> {
   const dir = values['profile-dir'] ? path.resolve(values['profile-dir']) : null;
   const prof = dir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', dir] : [])] : [];
+  // Run the bin itself, as the `streamcap` command does: its shebang gives Node the
+  // agent's heap flags (--max-semi-space-size=2). With profiling flags, Node is named.
+  const bin = path.join(ROOT, 'bin/streamcap.js');
+  const [cmd, pre] = prof.length ? [process.execPath, [...prof, '--max-semi-space-size=2', bin]] : [bin, []];
   const proc = spawn(
-    process.execPath,
-    [...prof, path.join(ROOT, 'bin/streamcap.js'), 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'],
+    cmd,
+    [...pre, 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'],
     {
       env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_NO_GPU: '1', STREAMCAP_LOCALE: 'en-US' },
       stdio: ['ignore', 'pipe', 'pipe'],
