@@ -84,14 +84,10 @@ async function startRealAgent(home: string): Promise<{ proc: ChildProcess; base:
   // agent's heap flags (--max-semi-space-size=2). With profiling flags, Node is named.
   const bin = path.join(ROOT, 'bin/streamcap.js');
   const [cmd, pre] = prof.length ? [process.execPath, [...prof, '--max-semi-space-size=2', bin]] : [bin, []];
-  const proc = spawn(
-    cmd,
-    [...pre, 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'],
-    {
-      env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_NO_GPU: '1', STREAMCAP_LOCALE: 'en-US' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const proc = spawn(cmd, [...pre, 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'], {
+    env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_NO_GPU: '1', STREAMCAP_LOCALE: 'en-US' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
   proc.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));

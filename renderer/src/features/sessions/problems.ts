@@ -5,7 +5,7 @@
 // form's, in the server's words. Pure (no React), so unit tests read them directly.
 import { z } from 'zod';
 import { AdmissionConfigSchema, AdmissionPatchSchema, SimulationSchema } from '../../../../shared/admission-rules';
-import { byField, checkAgainst, type FieldProblem } from '../../../../shared/form-problems';
+import { byField, checkAgainst, textToNumber, type FieldProblem } from '../../../../shared/form-problems';
 
 export interface Problems {
   fields: Record<string, FieldProblem>;
@@ -38,12 +38,10 @@ export function sessionProblemText(p: FieldProblem): ProblemText {
   }
 }
 
-/** A number typed as text: the value, or null when it is not a number. */
+/** A number typed as text (a decimal comma read as a point): the value, or null when it is not a number. */
 export function parseNum(text: string): number | null {
-  const s = text.trim().replace(',', '.');
-  if (s === '') return null;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : null;
+  const v = textToNumber(text.replace(',', '.'));
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 /** A field's text as the command's value: a number where the field holds one (the text itself where it is not, so the schema says "not a number"). */
