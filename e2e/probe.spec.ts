@@ -54,7 +54,7 @@ test('start a probe from the view: the live chart fills in, the result is shown,
   // Bad input says what is wrong and keeps Start disabled.
   await page.getByTestId('probe-thr-cpu').fill('120');
   await expect(page.getByTestId('probe-start')).toBeDisabled();
-  await expect(page.locator('.probe-field.invalid')).toContainText('Between 1 and 100.');
+  await expect(page.getByTestId('probe-thr-cpu-error')).toContainText('Between 1 and 100.');
   // CPU on the app's own processes (this VM is shared), a low threshold so a limit is found in a few steps.
   await setProbe(page, { 'probe-thr-cpu': '45', 'probe-warmup': '1', 'probe-settle': '2', 'probe-max': '8' });
   await page.getByTestId('probe-basis').selectOption('app');

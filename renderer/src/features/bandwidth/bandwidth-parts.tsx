@@ -1,12 +1,11 @@
 // Pieces the Bandwidth view and the capacity planner share: the form state, number
 // fields that say what is wrong with them, the preset picker and the meter.
-import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { BITRATE_PRESETS, formatNumber, type FieldProblem } from '../../../../shared/bandwidth';
 import { bandwidthProblemKey } from './form-problems';
-import { TextField, type TextFieldProps } from '../../ui/Field';
+import { Field, TextField, type TextFieldProps } from '../../ui/Field';
 
 export { byField } from './form-problems';
 
@@ -86,11 +85,10 @@ const STEP_KEYS: Record<string, number> = { ArrowUp: 1, ArrowDown: -1, PageUp: 1
  * cannot read, and the user would see "required" instead of "not a number".
  * Arrow keys step it like a spin box.
  */
-export function NumberField({ step = 1, min = 0, ...p }: Omit<TextFieldProps, 'variant' | 'onKeyDown' | 'children'> & { step?: number; min?: number }) {
+export function NumberField({ step = 1, min = 0, ...p }: Omit<TextFieldProps, 'onKeyDown' | 'children'> & { step?: number; min?: number }) {
   return (
     <TextField
       {...p}
-      variant="bw"
       onKeyDown={(e) => {
         const k = STEP_KEYS[e.key];
         const n = Number(p.value);
@@ -117,16 +115,11 @@ export function Checkbox({ label, hint, checked, onChange, testId }: { label: st
 /** Preset picker bound to the bitrate text: picking sets it, typing another figure shows "Custom". */
 export function PresetSelect({ bitrate, onPick, testId }: { bitrate: string; onPick: (mbps: string) => void; testId: string }) {
   const { t } = useTranslation();
-  const id = useId();
   const fmt = useFmt();
   const current = BITRATE_PRESETS.find((p) => Number(bitrate) === p.mbps && bitrate.trim() !== '')?.id ?? 'custom';
   return (
-    <div className="field bw-field">
-      <label className="label" htmlFor={id}>
-        {t('bw.preset')}
-      </label>
+    <Field label={t('bw.preset')} hint={t('bw.presetHint')}>
       <select
-        id={id}
         value={current}
         onChange={(e) => {
           const p = BITRATE_PRESETS.find((x) => x.id === e.target.value);
@@ -141,8 +134,7 @@ export function PresetSelect({ bitrate, onPick, testId }: { bitrate: string; onP
           </option>
         ))}
       </select>
-      <span className="hint">{t('bw.presetHint')}</span>
-    </div>
+    </Field>
   );
 }
 

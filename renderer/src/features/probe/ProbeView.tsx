@@ -14,6 +14,7 @@ import { ProbeHistory } from './ProbeHistory';
 import './probe.css';
 import { ProfileSelect } from '../../ui/ProfileSelect';
 import type { TFunction } from 'i18next';
+import { TextField, type TextFieldProps } from '../../ui/Field';
 import { checkForm, DEFAULT_FORM, probeProblemKey, type Form, type Problem } from './probe-form';
 
 /** Kept across view switches and reloads: the settings of the last probe are the usual starting point. */
@@ -28,38 +29,11 @@ export const useProbeForm = create<{ form: Form; set(patch: Partial<Form>): void
   ),
 );
 
-function Field({
-  label,
-  hint,
-  unit,
-  value,
-  onChange,
-  problem,
-  testId,
-  width,
-}: {
-  label: string;
-  hint?: string;
-  unit?: string;
-  value: string;
-  onChange(v: string): void;
-  problem?: Problem;
-  testId: string;
-  width?: number;
-}) {
+/** A number field of the probe's settings: the one TextField, its problem in the UI's language. */
+function Field({ problem, ...p }: Omit<TextFieldProps, 'error'> & { problem?: Problem }) {
   const { t } = useTranslation();
   const key = problem ? probeProblemKey(problem) : undefined;
-  const text = key ? t(key.key, key.params) : undefined;
-  return (
-    <label className={`field probe-field${problem ? ' invalid' : ''}`} style={width ? { maxWidth: width } : undefined}>
-      <span className="label">{label}</span>
-      <span className="probe-input">
-        <input inputMode="decimal" value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={problem ? true : undefined} data-testid={testId} />
-        {unit && <span className="probe-unit">{unit}</span>}
-      </span>
-      {text ? <span className="error">{text}</span> : hint ? <span className="hint">{hint}</span> : null}
-    </label>
-  );
+  return <TextField {...p} error={key ? t(key.key, key.params) : undefined} />;
 }
 
 function Setup({ running, busy, onStart }: { running: boolean; busy: boolean; onStart(payload: Record<string, unknown>): void }) {

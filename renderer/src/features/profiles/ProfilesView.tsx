@@ -6,6 +6,7 @@ import { quoteArgs } from '../../ui/format';
 import { CommandError } from '../../transport/types';
 import { run, useStore } from '../../store';
 import { issuesByField } from './profile-form';
+import { Field } from '../../ui/Field';
 
 interface Form {
   id: string;
@@ -134,21 +135,6 @@ function StreamPreview({ form }: { form: Form }) {
         </code>
       ))}
     </div>
-  );
-}
-
-function Field({ label, error, hint, children }: { label: string; error?: string; hint?: string; children: React.ReactNode }) {
-  return (
-    <label className={`field${error ? ' invalid' : ''}`}>
-      <span className="label">{label}</span>
-      {children}
-      {hint && !error && <span className="hint">{hint}</span>}
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
-    </label>
   );
 }
 

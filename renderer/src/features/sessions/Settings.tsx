@@ -8,7 +8,8 @@ import { create } from 'zustand';
 import type { AdmissionConfig, AdmissionSnapshot } from '../../../../shared/admission-rules';
 import { expandPlaceholders } from '../../../../shared/placeholders';
 import { run, useStore } from '../../store';
-import { checkSettings, Field, NO_PROBLEMS, parseNum, refusalText, useProblemText, type Problems } from './parts';
+import { checkSettings, NO_PROBLEMS, parseNum, refusalText, useProblemText, type Problems } from './parts';
+import { TextField } from '../../ui/Field';
 
 /** The settings this form edits (paused and draining have their own buttons). */
 type Key = Exclude<keyof AdmissionConfig, 'paused' | 'draining'>;
@@ -156,7 +157,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
             ))}
           </div>
           <div className="sess-row">
-            <Field
+            <TextField
               label={t('sess.seats')}
               value={value('seats')}
               onChange={edit('seats')}
@@ -165,7 +166,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
               disabled={seatsFrom !== 'manual'}
               hint={seatsFrom !== 'manual' ? t('sess.seatsManualOnly') : t('sess.seatsHint')}
             />
-            <Field
+            <TextField
               label={t('sess.spectatorsPer')}
               value={value('spectatorsPerInstance')}
               onChange={edit('spectatorsPerInstance')}
@@ -173,7 +174,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
               testId="sess-spectators-input"
               hint={t('sess.spectatorsPerHint')}
             />
-            <Field
+            <TextField
               label={t('sess.heartbeat')}
               unit="s"
               value={value('heartbeatTimeoutSec')}
@@ -188,7 +189,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
         <fieldset className="sess-group">
           <legend>{t('sess.bwGroup')}</legend>
           <div className="sess-row two">
-            <Field
+            <TextField
               label={t('sess.bitrate')}
               unit="Mbps"
               value={value('bitrateMbps')}
@@ -197,7 +198,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
               testId="sess-bitrate-input"
               hint={t('sess.bitrateHint')}
             />
-            <Field
+            <TextField
               label={t('sess.uplink')}
               unit="Mbps"
               value={value('uplinkMbps')}
@@ -222,7 +223,7 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
 
         <fieldset className="sess-group sess-links">
           <legend>{t('sess.linksGroup')}</legend>
-          <Field
+          <TextField
             label={t('sess.link')}
             value={template}
             onChange={edit('linkTemplate')}
@@ -246,8 +247,8 @@ export function Settings({ snap }: { snap: AdmissionSnapshot }) {
                 )}
               </div>
             )}
-          </Field>
-          <Field
+          </TextField>
+          <TextField
             label={t('sess.wilbur')}
             value={value('wilburUrl')}
             onChange={edit('wilburUrl')}

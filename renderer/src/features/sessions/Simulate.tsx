@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import type { AdmissionSnapshot, SimulationStatus } from '../../../../shared/admission-rules';
 import { run } from '../../store';
-import { checkSimulation, Field, NO_PROBLEMS, refusalText, useFmt, useProblemText, type Problems } from './parts';
+import { checkSimulation, NO_PROBLEMS, refusalText, useFmt, useProblemText, type Problems } from './parts';
+import { TextField } from '../../ui/Field';
 
 import type { SimKey as Key } from './problems';
 
@@ -79,9 +80,9 @@ export function Simulate({ snap }: { snap: AdmissionSnapshot }) {
         </div>
       </header>
       <div className="sess-row three">
-        <Field label={t('sess.simRate')} unit={t('sess.perMin')} value={value('rate')} onChange={(v) => set('rate', v)} error={err('rate')} testId="sim-rate" />
-        <Field label={t('sess.simMean')} unit="s" value={value('mean')} onChange={(v) => set('mean', v)} error={err('mean')} testId="sim-mean" />
-        <Field label={t('sess.simShare')} unit="%" value={value('share')} onChange={(v) => set('share', v)} error={err('share')} testId="sim-share" />
+        <TextField label={t('sess.simRate')} unit={t('sess.perMin')} value={value('rate')} onChange={(v) => set('rate', v)} error={err('rate')} testId="sim-rate" />
+        <TextField label={t('sess.simMean')} unit="s" value={value('mean')} onChange={(v) => set('mean', v)} error={err('mean')} testId="sim-mean" />
+        <TextField label={t('sess.simShare')} unit="%" value={value('share')} onChange={(v) => set('share', v)} error={err('share')} testId="sim-share" />
       </div>
       {problems.form && (
         <div className="sess-alert bad" role="alert">

@@ -1,7 +1,6 @@
 // Small pieces of the Sessions view: one shared 1 s clock for every ticking time,
 // time formats, field problems in the UI's language, and a number field.
 import { useSyncExternalStore } from 'react';
-import { TextField, type TextFieldProps } from '../../ui/Field';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../../../shared/format';
 import type { TFunction } from 'i18next';
@@ -80,11 +79,6 @@ export function useProblemText() {
     const w = sessionProblemText(p);
     return 'text' in w ? w.text : 'params' in w ? t(w.key, w.params) : t(w.key);
   };
-}
-
-/** A field of the Sessions view (see TextField). */
-export function Field(p: Omit<TextFieldProps, 'variant'>) {
-  return <TextField {...p} variant="sess" />;
 }
 
 /**
