@@ -1,8 +1,8 @@
 // The admission service: the pure rules of shared/admission-rules.ts plus time, people
 // and persistence. It keeps the state, tells each person when their role or place
-// changes, frees the places of clients that stopped sending heartbeats, drives the
-// "simulate visitors" demo with synthetic clients through the same rules, and reads
-// Epic's signalling server for its own player counts.
+// changes, frees the places of clients that stopped sending heartbeats, hosts the
+// "simulate visitors" demo (simulator.ts: synthetic clients of this public API), and
+// reads Epic's signalling server for its own player counts.
 //
 // The line survives a crash: every change (join, leave, move, promote, new limits) is
 // a record in an append-only journal (journal.ts) in the data folder, and a restart
@@ -48,6 +48,7 @@ import { Journal, readJournal, type JournalOptions } from '../journal';
 import { mean, recordSample } from './stats';
 import { realTimers, SnapshotThrottle, type TimerSource } from './snapshots';
 import { AdmissionConfigStore } from './config-store';
+import { VisitorSimulator } from './simulator';
 import { WilburPoller } from '../wilbur-poller';
 
 type Watcher = (notice: SessionNotice) => void;
@@ -115,7 +116,6 @@ interface JournalSnapshot {
 }
 
 const MAX_SESSIONS = 10_000;
-const MAX_SIM_VISITORS = 500;
 /** Ended sessions whose reason is remembered (oldest forgotten first). */
 const ENDED_KEPT = 5000;
 
@@ -138,11 +138,7 @@ export class AdmissionService {
   private readonly sweepTimer: unknown;
   private readonly random: () => number;
   private readonly snapshots: SnapshotThrottle;
-  private sim: SimulationStatus = { running: false, arrivalsPerMin: 12, meanSessionSec: 60, operateShare: 0.5, visitors: 0, arrived: 0, gaveUp: 0 };
-  private simTimer: unknown = null;
-  /** Synthetic visitors: when they leave their place, or give up waiting. */
-  private readonly simPlans = new Map<string, { holdMs: number; leaveAt: number | null; giveUpAt: number }>();
-  private simSeq = 0;
+  private readonly simulator: VisitorSimulator;
   private wilburStatus: WilburStatus | null = null;
   private readonly wilbur: WilburPoller | null;
   private closed = false;
@@ -204,6 +200,7 @@ export class AdmissionService {
       this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
     }
     this.sweepTimer = this.timers.setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.simulator = new VisitorSimulator(this, this.now, this.random, this.timers);
     this.wilbur =
       opts.wilbur === false
         ? null
@@ -301,7 +298,11 @@ export class AdmissionService {
   private readonly owners = new Map<string, string>();
   private readonly ownerCounts = new Map<string, number>();
 
-  join(input: unknown, opts: { owner?: string; maxPerOwner?: number } = {}): SessionView {
+  /**
+   * Puts someone in line. `synthetic` marks a simulated visitor (simulator.ts): it joins
+   * through here like anyone, and is refused like anyone, but sends no heartbeats.
+   */
+  join(input: unknown, opts: { owner?: string; maxPerOwner?: number; synthetic?: boolean } = {}): SessionView {
     const parsed = JoinSchema.safeParse(input ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
@@ -323,16 +324,10 @@ export class AdmissionService {
         `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`,
       );
     }
-    const id = this.add(parsed.data.name, parsed.data.want, false, () => undefined, opts.owner);
-    return this.view(id)!;
-  }
-
-  /** Puts someone in line; `register` does the caller's bookkeeping before the step (whose admission may be instant). */
-  private add(name: string, want: Want, synthetic: boolean, register: (id: string) => void, owner?: string): string {
     const id = randomBytes(12).toString('base64url');
-    register(id);
-    this.joinAs({ t: 'join', id, name, want, now: this.now(), ...(synthetic ? { synthetic: true as const } : {}), ...(owner !== undefined ? { owner } : {}) });
-    return id;
+    const { name, want } = parsed.data;
+    this.joinAs({ t: 'join', id, name, want, now: this.now(), ...(opts.synthetic ? { synthetic: true as const } : {}), ...(opts.owner !== undefined ? { owner: opts.owner } : {}) });
+    return this.view(id)!;
   }
 
   private joinAs(rec: Extract<JournalRecord, { t: 'join' }>): void {
@@ -513,7 +508,7 @@ export class AdmissionService {
         overUplink: u.streams > cap,
       },
       stats: { ...this.counts, meanHoldSec: mean(this.holds), meanWaitSec: mean(this.waits) },
-      simulation: { ...this.sim, visitors: this.simPlans.size },
+      simulation: this.simulation(),
       wilbur: this.wilburStatus,
       connected: this.watchers.size,
       waitingRoomUrl: this.waitingRoomUrl,
@@ -556,7 +551,6 @@ export class AdmissionService {
       if (n > 0) this.ownerCounts.set(owner, n);
       else this.ownerCounts.delete(owner);
     }
-    this.simPlans.delete(id);
     if (!before.synthetic) {
       this.ended.set(id, reason);
       if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
@@ -576,8 +570,6 @@ export class AdmissionService {
         // A newcomer let in at once waited 0 s: it counts too.
         recordSample(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
       }
-      const plan = this.simPlans.get(ch.id);
-      if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;
     }
     if (step.changes.length) this.broadcast(before, step);
     this.scheduleSnapshot();
@@ -706,67 +698,23 @@ export class AdmissionService {
   // ---- Simulated visitors ----------------------------------------------------------
 
   simulate(settings: Partial<SimulationSettings> & { running: boolean }): SimulationStatus {
-    const { running, ...rest } = settings;
-    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<SimulationSettings>;
-    this.sim = { ...this.sim, ...given, running };
-    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
-    this.simTimer = null;
-    if (running) {
-      let last = this.now();
-      this.simTimer = this.timers.setInterval(() => {
-        const now = this.now();
-        this.simTick((now - last) / 1000, now);
-        last = now;
-      }, 250);
-    } else {
-      // Stopping the simulation sends its visitors home.
-      for (const id of [...this.simPlans.keys()]) this.remove(id, 'left');
-    }
+    this.simulator.set(settings);
     this.scheduleSnapshot();
-    return { ...this.sim, visitors: this.simPlans.size };
+    return this.simulation();
   }
 
-  /** One step of the simulation: Poisson arrivals, exponential session lengths, impatience in the queue. */
-  private simTick(dtSec: number, now: number): void {
-    const expo = (meanMs: number) => -Math.log(1 - this.random()) * meanMs;
-    let arrivals = 0;
-    // Poisson arrivals over dt by inversion (rate·dt is small per tick).
-    const lambda = (this.sim.arrivalsPerMin / 60) * dtSec;
-    let p = Math.exp(-lambda);
-    let cdf = p;
-    const r = this.random();
-    while (r > cdf && arrivals < 100) {
-      arrivals++;
-      p *= lambda / arrivals;
-      cdf += p;
-    }
-    for (let k = 0; k < arrivals && this.simPlans.size < MAX_SIM_VISITORS; k++) {
-      const x = this.random();
-      const rest = (1 - this.sim.operateShare) / 2;
-      const want: Want = x < this.sim.operateShare ? 'operate' : x < this.sim.operateShare + rest ? 'watch' : 'any';
-      const meanMs = this.sim.meanSessionSec * 1000;
-      const plan = { holdMs: expo(meanMs), leaveAt: null as number | null, giveUpAt: now + expo(meanMs * 3) };
-      this.sim.arrived++;
-      // The plan is registered before the step, so an instant admission sets its leaveAt in apply().
-      this.add(`${want === 'watch' ? 'Viewer' : 'Visitor'} ${++this.simSeq}`, want, true, (id) => this.simPlans.set(id, plan));
-    }
-    for (const [id, plan] of [...this.simPlans]) {
-      const s = this.state.sessions.get(id);
-      if (!s) continue;
-      if (plan.leaveAt !== null && now >= plan.leaveAt && s.role !== 'queued') {
-        this.remove(id, 'left');
-      } else if (s.role === 'queued' && now >= plan.giveUpAt) {
-        this.sim.gaveUp++;
-        this.remove(id, 'left');
-      }
-    }
+  /** The simulator's status, with the simulated visitors this service holds now (a kicked one is gone at once). */
+  private simulation(): SimulationStatus {
+    let visitors = 0;
+    for (const s of this.state.sessions.values()) if (s.synthetic) visitors++;
+    return { ...this.simulator.status(), visitors };
   }
 
   /** Stops the timers and tells every watcher; the journal is written to the end. */
   close(): Promise<void> {
     this.closed = true;
     this.timers.clearInterval(this.sweepTimer);
-    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
+    this.simulator.close();
     this.snapshots.close();
     this.wilbur?.close();
     for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
