@@ -1,7 +1,7 @@
 // A fake clock and timer source for the parts that take them injected (the admission
 // parts, the Wilbur poller): a test moves time on with advance(), nothing waits for
 // real time, and a timer fires exactly when the clock passes its deadline.
-import type { TimerSource } from '../electron/core/admission/snapshots';
+import type { TimerSource } from '../electron/core/timers';
 
 export interface FakeTime {
   now: () => number;

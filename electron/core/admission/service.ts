@@ -46,7 +46,8 @@ import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
 import type { WilburStatus } from '../../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from '../journal';
 import { mean, recordSample } from './stats';
-import { realTimers, SnapshotThrottle, type TimerSource } from './snapshots';
+import { SnapshotThrottle } from './snapshots';
+import { realTimers, type TimerSource } from '../timers';
 import { AdmissionConfigStore } from './config-store';
 import { VisitorSimulator } from './simulator';
 import { WilburPoller } from '../wilbur-poller';
@@ -212,6 +213,8 @@ export class AdmissionService {
             5000,
             2000,
             (s) => this.presentByPlayers(s),
+            this.now,
+            this.timers,
           );
     this.wilbur?.setUrl(this.config.wilburUrl || null);
   }

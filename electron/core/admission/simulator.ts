@@ -10,7 +10,7 @@
  */
 import { ApiError } from '../../../shared/contract';
 import type { LeaveReason, SessionView, SimulationSettings, SimulationStatus, Want } from '../../../shared/admission-rules';
-import { realTimers, type TimerSource } from './snapshots';
+import { realTimers, type TimerSource } from '../timers';
 
 /** The part of the admission service a visitor uses: what any client may call. */
 export interface VisitorDoor {
