@@ -1,8 +1,9 @@
 // The admission service: the pure rules of shared/admission-rules.ts plus time, people
-// and persistence. It keeps the state, tells each person when their role or place
-// changes, frees the places of clients that stopped sending heartbeats, hosts the
-// "simulate visitors" demo (simulator.ts: synthetic clients of this public API), and
-// reads Epic's signalling server for its own player counts.
+// and persistence. It keeps the state and the session registry, and composes the parts
+// beside it: whom to tell when their role or place changes (watchers.ts), whose
+// heartbeats stopped (heartbeats.ts), the "simulate visitors" demo (simulator.ts:
+// synthetic clients of this public API), the admin snapshot (snapshots.ts), the saved
+// settings (config-store.ts), and Epic's signalling server for its own player counts.
 //
 // The line survives a crash: every change (join, leave, move, promote, new limits) is
 // a record in an append-only journal (journal.ts) in the data folder, and a restart
@@ -20,7 +21,6 @@ import {
   limitsOf,
   move as moveRule,
   promote as promoteRule,
-  queueIndex,
   queueViews,
   seatViews,
   seatsSourceOf,
@@ -42,7 +42,7 @@ import {
   type Want,
 } from '../../../shared/admission-rules';
 import { ApiError } from '../../../shared/contract';
-import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
+import { JoinSchema } from '../../../shared/wire/sessions';
 import type { WilburStatus } from '../../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from '../journal';
 import { mean, recordSample } from './stats';
@@ -50,9 +50,9 @@ import { SnapshotThrottle } from './snapshots';
 import { realTimers, type TimerSource } from '../timers';
 import { AdmissionConfigStore } from './config-store';
 import { VisitorSimulator } from './simulator';
+import { Heartbeats } from './heartbeats';
+import { SessionWatchers, type Watcher } from './watchers';
 import { WilburPoller } from '../wilbur-poller';
-
-type Watcher = (notice: SessionNotice) => void;
 
 /**
  * What happened to a request for a place, for counters (metrics): a join got a place
@@ -125,18 +125,14 @@ export class AdmissionService {
   private state: AdmissionState;
   private running: number[] = [];
   private probeCapacity: number | null = null;
-  private readonly watchers = new Map<string, Set<Watcher>>();
-  private readonly lastSeen = new Map<string, number>();
-  private readonly lastSent = new Map<string, string>();
+  private readonly watchers: SessionWatchers;
+  private readonly heartbeats: Heartbeats;
   private readonly holds: number[] = [];
   private readonly waits: number[] = [];
-  /** The mean hold the people were last told their estimates with. */
-  private lastHold: number | null = null;
   private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
   private readonly configStore: AdmissionConfigStore;
   private readonly now: () => number;
   private readonly timers: TimerSource;
-  private readonly sweepTimer: unknown;
   private readonly random: () => number;
   private readonly snapshots: SnapshotThrottle;
   private readonly simulator: VisitorSimulator;
@@ -171,6 +167,8 @@ export class AdmissionService {
     this.config = loaded.config;
     this.loadProblem = loaded.problem;
     this.state = emptyState(this.limits());
+    this.watchers = new SessionWatchers((id, index, hold) => this.view(id, index, hold));
+    this.heartbeats = new Heartbeats(this.timers);
     const journalFile = path.join(opts.dataDir, 'sessions.journal');
     const { records, repaired } = readJournal(journalFile);
     this.journal = new Journal(
@@ -186,7 +184,7 @@ export class AdmissionService {
       this.replay(records);
       const now = this.now();
       // Heartbeats count from the restart: nobody loses a place for StreamCap's downtime.
-      for (const id of this.state.sessions.keys()) this.lastSeen.set(id, now);
+      for (const id of this.state.sessions.keys()) this.heartbeats.seen(id, now);
       // Simulated visitors have no plans after a restart: the simulation stopped, they go home.
       for (const s of [...this.state.sessions.values()]) if (s.synthetic) this.remove(s.id, 'left', now);
       this.restored = { people: this.state.sessions.size, repaired };
@@ -200,7 +198,7 @@ export class AdmissionService {
       // A replay starts from these limits: the first record says what they were.
       this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
     }
-    this.sweepTimer = this.timers.setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.heartbeats.start(() => this.sweep(), opts.sweepMs ?? 1000);
     this.simulator = new VisitorSimulator(this, this.now, this.random, this.timers);
     this.wilbur =
       opts.wilbur === false
@@ -253,7 +251,7 @@ export class AdmissionService {
     for (const s of this.state.sessions.values()) {
       if (s.role !== 'operator' || s.instance === null) continue;
       const st = this.streamers.get(s.instance);
-      if (st && (players.get(st.id) ?? 0) > st.ownViewers) this.lastSeen.set(s.id, now);
+      if (st && (players.get(st.id) ?? 0) > st.ownViewers) this.heartbeats.seen(s.id, now);
     }
   }
 
@@ -338,7 +336,7 @@ export class AdmissionService {
       this.owners.set(rec.id, rec.owner);
       this.ownerCounts.set(rec.owner, (this.ownerCounts.get(rec.owner) ?? 0) + 1);
     }
-    this.lastSeen.set(rec.id, rec.now);
+    this.heartbeats.seen(rec.id, rec.now);
     this.counts.joined++;
     this.log(rec);
     this.apply(joinRule(this.state, { id: rec.id, name: rec.name, want: rec.want, now: rec.now, synthetic: rec.synthetic ?? false }), rec.now);
@@ -370,13 +368,13 @@ export class AdmissionService {
   get(id: string): SessionView {
     const v = this.view(id);
     if (!v) throw this.gone(id);
-    this.lastSeen.set(id, this.now());
+    this.heartbeats.seen(id, this.now());
     return v;
   }
 
   heartbeat(id: string): boolean {
     if (!this.state.sessions.get(id)) return false;
-    this.lastSeen.set(id, this.now());
+    this.heartbeats.seen(id, this.now());
     return true;
   }
 
@@ -389,18 +387,11 @@ export class AdmissionService {
   watch(id: string, fn: Watcher): () => void {
     const v = this.view(id);
     if (!v) throw this.gone(id);
-    // Sent first: a watcher that throws is never registered. Recorded as sent, so a
-    // later change back to an earlier view is not mistaken for "already told".
-    fn({ type: 'session', session: v });
-    this.lastSent.set(id, JSON.stringify(v));
-    let set = this.watchers.get(id);
-    if (!set) this.watchers.set(id, (set = new Set()));
-    set.add(fn);
-    this.lastSeen.set(id, this.now());
+    const unwatch = this.watchers.add(id, v, fn);
+    this.heartbeats.seen(id, this.now());
     this.scheduleSnapshot();
     return () => {
-      set!.delete(fn);
-      if (set!.size === 0) this.watchers.delete(id);
+      unwatch();
       this.scheduleSnapshot();
     };
   }
@@ -545,8 +536,7 @@ export class AdmissionService {
     if (!this.replaying) this.tell({ type: 'ended', reason });
     if (before.role !== 'queued') recordSample(this.holds, (now - before.since) / 1000);
     this.apply(leaveRule(this.state, id, now, reason), now);
-    this.lastSeen.delete(id);
-    this.lastSent.delete(id);
+    this.heartbeats.forget(id);
     const owner = this.owners.get(id);
     if (owner !== undefined) {
       this.owners.delete(id);
@@ -558,9 +548,7 @@ export class AdmissionService {
       this.ended.set(id, reason);
       if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     }
-    const set = this.watchers.get(id);
-    this.watchers.delete(id);
-    for (const fn of set ?? []) fn({ type: 'ended', reason });
+    this.watchers.ended(id, reason);
   }
 
   private apply(step: Step, now: number): void {
@@ -574,47 +562,13 @@ export class AdmissionService {
         recordSample(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
       }
     }
-    if (step.changes.length) this.broadcast(before, step);
+    if (step.changes.length) this.watchers.afterStep(before, this.state, step, mean(this.holds));
     this.scheduleSnapshot();
   }
 
-  /**
-   * Tells the people whose view a step changed: those it changed, and everyone in
-   * line from the first place where the queue differs (their positions moved).
-   * Computing only those keeps a join O(1) in views, not O(people waiting).
-   */
-  private broadcast(before: AdmissionState, step: Step): void {
-    const holdNow = mean(this.holds);
-    if (holdNow !== this.lastHold) return this.broadcastAll(); // every estimate moved
-    const ids = new Set(step.changes.map((c) => c.id));
-    const a = before.queue;
-    const b = this.state.queue;
-    let k = 0;
-    while (k < a.length && k < b.length && a[k] === b[k]) k++;
-    for (let i = k; i < b.length; i++) ids.add(b[i]!);
-    this.notify(ids);
-  }
-
-  /** Tells every watched person whose view changed. */
+  /** Tells every watched person whose view changed (the places or the estimates moved). */
   private broadcastAll(): void {
-    this.lastHold = mean(this.holds);
-    this.notify(this.watchers.keys());
-  }
-
-  private notify(ids: Iterable<string>): void {
-    if (this.watchers.size === 0) return;
-    const index = queueIndex(this.state);
-    const hold = mean(this.holds);
-    for (const id of ids) {
-      const set = this.watchers.get(id);
-      if (!set) continue;
-      const v = this.view(id, index, hold);
-      if (!v) continue;
-      const text = JSON.stringify(v);
-      if (this.lastSent.get(id) === text) continue;
-      this.lastSent.set(id, text);
-      for (const fn of set) fn({ type: 'session', session: v });
-    }
+    this.watchers.all(this.state, mean(this.holds));
   }
 
   private scheduleSnapshot(): void {
@@ -625,12 +579,7 @@ export class AdmissionService {
   /** Frees the places of people not heard from within the heartbeat timeout. */
   sweep(): void {
     const now = this.now();
-    const limit = this.config.heartbeatTimeoutSec * 1000;
-    for (const [id, s] of this.state.sessions) {
-      if (s.synthetic) continue;
-      const seen = this.lastSeen.get(id) ?? s.joinedAt;
-      if (now - seen > limit) this.remove(id, 'timeout', now);
-    }
+    for (const id of this.heartbeats.overdue(this.state.sessions.values(), now, this.config.heartbeatTimeoutSec * 1000)) this.remove(id, 'timeout', now);
   }
 
   // ---- The journal ------------------------------------------------------------------
@@ -716,12 +665,11 @@ export class AdmissionService {
   /** Stops the timers and tells every watcher; the journal is written to the end. */
   close(): Promise<void> {
     this.closed = true;
-    this.timers.clearInterval(this.sweepTimer);
+    this.heartbeats.close();
     this.simulator.close();
     this.snapshots.close();
     this.wilbur?.close();
-    for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
-    this.watchers.clear();
+    this.watchers.close();
     return this.journal.close();
   }
 }
