@@ -2,6 +2,7 @@
 // --serve --rest_api; see shared/wire/wilbur.ts for the shapes) and polls it.
 // Never throws: every failure becomes { ok: false, reason } in words that say what to do.
 import { combineWilbur, WILBUR_PATHS, WILBUR_REST_API_HINT, type WilburStatus } from '../../shared/wire/wilbur';
+import { realTimers, type TimerSource } from './timers';
 
 type Fetched = { ok: true; body: unknown } | { ok: false; reason: string };
 
@@ -89,17 +90,18 @@ async function fetchJson(base: string, path: string, timeoutMs: number): Promise
 /**
  * Reads /api/status, /api/streamers and /api/players in parallel. /api/status must
  * answer; when only the lists fail, the totals from /api/status still come back.
+ * `now` stamps fetchedAt; the request deadline is the network's (AbortSignal.timeout).
  */
-export async function readWilbur(baseUrl: string, timeoutMs = 2000): Promise<WilburStatus> {
+export async function readWilbur(baseUrl: string, timeoutMs = 2000, now: () => number = Date.now): Promise<WilburStatus> {
   const base = normalizeWilburUrl(baseUrl);
-  if (!base.ok) return { ok: false, url: baseUrl, fetchedAt: Date.now(), reason: base.reason };
+  if (!base.ok) return { ok: false, url: baseUrl, fetchedAt: now(), reason: base.reason };
   const url = base.url;
   const [status, streamers, players] = await Promise.all([
     fetchJson(url, WILBUR_PATHS.status, timeoutMs),
     fetchJson(url, WILBUR_PATHS.streamers, timeoutMs),
     fetchJson(url, WILBUR_PATHS.players, timeoutMs),
   ]);
-  const fetchedAt = Date.now();
+  const fetchedAt = now();
   if (!status.ok) return { ok: false, url, fetchedAt, reason: status.reason };
   return combineWilbur(url, fetchedAt, status.body, streamers.ok ? streamers.body : null, players.ok ? players.body : null);
 }
@@ -115,10 +117,11 @@ function changeKey(s: WilburStatus): string {
  * answer, then only answers that differ (in anything but fetchedAt).
  * One read at a time: the next starts intervalMs after the previous one ended.
  * setUrl(null) stops polling and reports null. The timer does not keep the process alive.
+ * Clock and timers are injected (the real ones by default): a test moves time on itself.
  */
 export class WilburPoller {
   private url: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private inFlight = false;
   /** Bumped by every setUrl/close: a read started under an older generation is dropped. */
   private generation = 0;
@@ -131,6 +134,8 @@ export class WilburPoller {
     private readonly timeoutMs = 2000,
     /** Every read, changed or not (presence by player counts needs each one, not only changes). */
     private readonly onRead?: (s: WilburStatus) => void,
+    private readonly now: () => number = Date.now,
+    private readonly timers: TimerSource = realTimers,
   ) {}
 
   setUrl(url: string | null): void {
@@ -158,7 +163,7 @@ export class WilburPoller {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
   }
 
@@ -169,10 +174,10 @@ export class WilburPoller {
     this.inFlight = true;
     let status: WilburStatus;
     try {
-      status = await readWilbur(url, this.timeoutMs);
+      status = await readWilbur(url, this.timeoutMs, this.now);
     } catch (err) {
       // readWilbur does not throw; this is a guard so polling never stops on a bug.
-      status = { ok: false, url, fetchedAt: Date.now(), reason: `Reading ${url} failed: ${err instanceof Error ? err.message : String(err)}` };
+      status = { ok: false, url, fetchedAt: this.now(), reason: `Reading ${url} failed: ${err instanceof Error ? err.message : String(err)}` };
     } finally {
       this.inFlight = false;
     }
@@ -181,11 +186,10 @@ export class WilburPoller {
       if (this.url !== null) void this.poll(); // the URL changed while reading: read the new one now
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       void this.poll();
     }, this.intervalMs);
-    this.timer.unref();
     try {
       this.onRead?.(status);
     } catch (err) {

@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SnapshotThrottle, type TimerSource } from '../../electron/core/admission/snapshots';
-
-/** A fake clock and timer source: nothing waits for real time. */
-function fake() {
-  let now = 1_000_000;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  let seq = 0;
-  const timers: TimerSource = {
-    setTimeout: (fn, ms) => {
-      pending.set(++seq, { at: now + ms, fn });
-      return seq;
-    },
-    clearTimeout: (h) => void pending.delete(h as number),
-    setInterval: () => 0,
-    clearInterval: () => undefined,
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [id, t] of [...pending])
-      if (t.at <= now) {
-        pending.delete(id);
-        t.fn();
-      }
-  };
-  return { now: () => now, timers, advance, pending };
-}
+import { SnapshotThrottle } from '../../electron/core/admission/snapshots';
+import { fakeTime } from '../fake-time';
 
 describe('the throttled admin snapshot', () => {
   it('sends at most one snapshot per gap, on the injected clock and timers, and none after close', () => {
-    const f = fake();
+    const f = fakeTime();
     let sent = 0;
     const t = new SnapshotThrottle(() => sent++, 200, f.now, f.timers);
     t.schedule();
@@ -44,6 +20,6 @@ describe('the throttled admin snapshot', () => {
     t.close();
     f.advance(1000);
     expect(sent).toBe(2);
-    expect(f.pending.size).toBe(0);
+    expect(f.pending()).toBe(0);
   });
 });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { combineWilbur, parseWilburPlayers, parseWilburStatus, parseWilburStreamers, type WilburStatus } from '../../shared/wire/wilbur';
 import { normalizeWilburUrl, readWilbur, WilburPoller } from '../../electron/core/wilbur-poller';
-import { nextEmitted, ROOT, sleep, waitFor } from '../helpers';
+import { fakeTime } from '../fake-time';
+import { firstOf, nextEmitted, ROOT, waitFor } from '../helpers';
 
 const FIX = path.join(ROOT, 'test/fixtures/wilbur');
 const raw = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
@@ -383,24 +384,51 @@ describe('readWilbur against a real HTTP server', () => {
   });
 });
 
-describe('WilburPoller', () => {
+describe('WilburPoller (a fake clock and timers: polls happen when the test moves time on)', () => {
   let poller: WilburPoller | null = null;
   afterEach(() => {
     poller?.close();
     poller = null;
   });
 
+  /** A poller on fake time whose every read (changed or not) can be awaited. */
+  function polling(onStatus: (s: WilburStatus | null) => void, intervalMs: number) {
+    const time = fakeTime();
+    const readers: (() => void)[] = [];
+    const onRead = () => readers.splice(0).forEach((fn) => fn());
+    /** The next read's end; ask before the step that starts it. */
+    const nextRead = () =>
+      firstOf<void>(
+        (fn) => (readers.push(() => fn()), () => undefined),
+        () => true,
+        'a read to end',
+        5000,
+      );
+    poller = new WilburPoller(onStatus, intervalMs, 2000, onRead, time.now, time.timers);
+    return { time, poller, nextRead };
+  }
+
   it('reports the first answer, then changes only, and stops on setUrl(null)', async () => {
     serveFixtures();
     const got: (WilburStatus | null)[] = [];
-    poller = new WilburPoller((s) => got.push(s), 40);
-    poller.setUrl(base);
-    await waitFor(() => got.length >= 1, 'first report');
-    expect(got[0]).toMatchObject({ ok: true, playerCount: 4 });
+    const { time, poller: p, nextRead } = polling((s) => got.push(s), 40);
+    let read = nextRead();
+    p.setUrl(base);
+    await read;
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ ok: true, playerCount: 4, fetchedAt: time.now() }); // stamped by the injected clock
+    /** Moves time on by one interval: the next read starts then, and not before. */
+    const nextPoll = async () => {
+      time.advance(39);
+      expect(fetching).toBe(0); // not due yet
+      read = nextRead();
+      time.advance(1);
+      await read;
+    };
 
-    // Several more polls of the same data: no new report.
-    const polls = hits['/api/status'] ?? 0;
-    await waitFor(() => (hits['/api/status'] ?? 0) >= polls + 3, 'three more polls');
+    // Three more polls of the same data: no new report.
+    for (let k = 0; k < 3; k++) await nextPoll();
+    expect(hits['/api/status']).toBe(4);
     expect(got).toHaveLength(1);
 
     // Player1 leaves.
@@ -408,70 +436,90 @@ describe('WilburPoller', () => {
     const streamers = json('streamers.json') as { subscribers: unknown[] }[];
     streamers[0]!.subscribers.splice(1, 1);
     handlers['/api/streamers'] = sendJson(JSON.stringify(streamers));
-    await waitFor(() => got.length >= 2, 'a second report');
+    await nextPoll();
+    expect(got).toHaveLength(2);
     expect(got[1]).toMatchObject({ ok: true, playerCount: 3, streamers: [{ id: 'DefaultStreamer', players: 1 }, { players: 1 }, { players: 0 }] });
 
     // The server goes away: reported as a change.
     delete handlers['/api/status'];
-    await waitFor(() => got.length >= 3, 'a failure report');
+    await nextPoll();
+    expect(got).toHaveLength(3);
     expect(got[2]).toMatchObject({ ok: false, url: base });
 
-    poller.setUrl(null);
+    p.setUrl(null);
     expect(got.at(-1)).toBeNull();
     const n = got.length;
-    await settled(); // a read that was in flight has ended
-    const after = hits['/api/status'] ?? 0;
-    // Proving a negative: five poll intervals (40 ms) pass without a request or a report.
-    await sleep(200);
-    expect(hits['/api/status'] ?? 0).toBe(after); // no more requests
+    // No poll is left waiting: five intervals pass without a request or a report.
+    expect(time.pending()).toBe(0);
+    time.advance(200);
+    expect(fetching).toBe(0);
+    expect(hits['/api/status']).toBe(6);
     expect(got).toHaveLength(n); // nothing reported after null
   });
 
   it('never has two reads in flight, even with an interval shorter than a read', async () => {
     serveFixtures();
-    // A server slower (120 ms) than the poll interval (5 ms): the delay is the subject.
-    const slow =
-      (h: Handler): Handler =>
-      (req, res) =>
-        void setTimeout(() => h(req, res), 120);
-    handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, slow(h)]));
-    poller = new WilburPoller(() => {}, 5);
-    poller.setUrl(base);
-    await waitFor(() => (hits['/api/status'] ?? 0) >= 4, 'four polls', 5000);
+    // The server holds every answer until the test lets it go: a read lasts as long as the test wants.
+    const held: (() => void)[] = [];
+    handlers = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, (req, res) => void held.push(() => h(req, res))]));
+    const { time, poller: p, nextRead } = polling(() => {}, 5);
+    for (let k = 1; k <= 4; k++) {
+      const asked = nextEmitted(server, 'request', (req: http.IncomingMessage) => req.url === '/api/status', `read ${k} to reach the server`, 5000);
+      const read = nextRead();
+      if (k === 1) p.setUrl(base);
+      else time.advance(5);
+      await asked;
+      await waitFor(() => inFlight === 3, `read ${k}'s three requests`, 5000, 5);
+      // A read in flight: no next poll is waiting, however long it takes.
+      expect(time.pending()).toBe(0);
+      time.advance(1000);
+      expect(hits['/api/status']).toBe(k);
+      held.splice(0).forEach((go) => go());
+      await read;
+    }
     expect(maxInFlight).toBe(3); // one read = its three requests
   });
 
   it('a URL change while a read is in flight drops that read and reads the new URL', async () => {
     serveFixtures();
     const status = handlers['/api/status']!;
-    // A slow server (200 ms), so that a read is still in flight when the URL changes.
-    handlers['/api/status'] = (req, res) => void setTimeout(() => status(req, res), 200);
+    // The first read is held until the URL has changed.
+    let release: () => void = () => undefined;
+    handlers['/api/status'] = (req, res) => {
+      handlers['/api/status'] = status;
+      release = () => status(req, res);
+    };
     const got: (WilburStatus | null)[] = [];
-    poller = new WilburPoller((s) => got.push(s), 10_000);
+    const { time, poller: p, nextRead } = polling((s) => got.push(s), 10_000);
     const asked = nextEmitted(server, 'request', (req: http.IncomingMessage) => req.url === '/api/status', 'the first read to reach the server', 5000);
-    poller.setUrl(base);
+    p.setUrl(base);
     await asked; // the read of `base` is in flight
-    poller.setUrl(`${base}/`); // same server, another URL string: a new URL for the poller
-    await waitFor(() => got.length >= 1, 'a report');
+    const read = nextRead();
+    p.setUrl(`${base}/`); // same server, another URL string: a new URL for the poller
+    release();
+    await read; // the new URL's read (the dropped one never reaches onRead)
     await settled(); // both reads have ended: a report of the dropped one would be in
     expect(got).toHaveLength(1); // only the read of the new URL was reported
     expect(hits['/api/status']).toBe(2);
+    expect(time.pending()).toBe(1); // one next poll, of the new URL
   });
 
   it('close() stops polling without reporting', async () => {
     serveFixtures();
     const got: (WilburStatus | null)[] = [];
-    poller = new WilburPoller((s) => got.push(s), 30);
-    poller.setUrl(base);
-    await waitFor(() => got.length >= 1, 'first report');
-    poller.close();
-    await settled(); // a read that was in flight has ended
-    const after = hits['/api/status'] ?? 0;
-    poller.setUrl(base); // ignored once closed
+    const { time, poller: p, nextRead } = polling((s) => got.push(s), 30);
+    const read = nextRead();
+    p.setUrl(base);
+    await read;
+    expect(got).toHaveLength(1);
+    p.close();
+    expect(time.pending()).toBe(0); // the next poll is cancelled
+    p.setUrl(base); // ignored once closed
     expect(fetching).toBe(0); // a read would have called fetch at once
-    // Proving a negative: five poll intervals (30 ms) pass without a request or a report.
-    await sleep(150);
-    expect(hits['/api/status'] ?? 0).toBe(after);
+    // Five poll intervals pass without a request or a report.
+    time.advance(150);
+    expect(fetching).toBe(0);
+    expect(hits['/api/status']).toBe(1);
     expect(got).toHaveLength(1);
   });
 });

@@ -1,8 +1,9 @@
 // The admission service: the pure rules of shared/admission-rules.ts plus time, people
-// and persistence. It keeps the state, tells each person when their role or place
-// changes, frees the places of clients that stopped sending heartbeats, drives the
-// "simulate visitors" demo with synthetic clients through the same rules, and reads
-// Epic's signalling server for its own player counts.
+// and persistence. It keeps the state and the session registry, and composes the parts
+// beside it: whom to tell when their role or place changes (watchers.ts), whose
+// heartbeats stopped (heartbeats.ts), the "simulate visitors" demo (simulator.ts:
+// synthetic clients of this public API), the admin snapshot (snapshots.ts), the saved
+// settings (config-store.ts), and Epic's signalling server for its own player counts.
 //
 // The line survives a crash: every change (join, leave, move, promote, new limits) is
 // a record in an append-only journal (journal.ts) in the data folder, and a restart
@@ -20,7 +21,6 @@ import {
   limitsOf,
   move as moveRule,
   promote as promoteRule,
-  queueIndex,
   queueViews,
   seatViews,
   seatsSourceOf,
@@ -42,15 +42,17 @@ import {
   type Want,
 } from '../../../shared/admission-rules';
 import { ApiError } from '../../../shared/contract';
-import { JoinSchema, type SessionNotice } from '../../../shared/wire/sessions';
+import { JoinSchema } from '../../../shared/wire/sessions';
 import type { WilburStatus } from '../../../shared/wire/wilbur';
 import { Journal, readJournal, type JournalOptions } from '../journal';
 import { mean, recordSample } from './stats';
-import { realTimers, SnapshotThrottle, type TimerSource } from './snapshots';
+import { SnapshotThrottle } from './snapshots';
+import { realTimers, type TimerSource } from '../timers';
 import { AdmissionConfigStore } from './config-store';
+import { VisitorSimulator } from './simulator';
+import { Heartbeats } from './heartbeats';
+import { SessionWatchers, type Watcher } from './watchers';
 import { WilburPoller } from '../wilbur-poller';
-
-type Watcher = (notice: SessionNotice) => void;
 
 /**
  * What happened to a request for a place, for counters (metrics): a join got a place
@@ -115,7 +117,6 @@ interface JournalSnapshot {
 }
 
 const MAX_SESSIONS = 10_000;
-const MAX_SIM_VISITORS = 500;
 /** Ended sessions whose reason is remembered (oldest forgotten first). */
 const ENDED_KEPT = 5000;
 
@@ -124,25 +125,17 @@ export class AdmissionService {
   private state: AdmissionState;
   private running: number[] = [];
   private probeCapacity: number | null = null;
-  private readonly watchers = new Map<string, Set<Watcher>>();
-  private readonly lastSeen = new Map<string, number>();
-  private readonly lastSent = new Map<string, string>();
+  private readonly watchers: SessionWatchers;
+  private readonly heartbeats: Heartbeats;
   private readonly holds: number[] = [];
   private readonly waits: number[] = [];
-  /** The mean hold the people were last told their estimates with. */
-  private lastHold: number | null = null;
   private counts = { joined: 0, left: 0, timedOut: 0, kicked: 0 };
   private readonly configStore: AdmissionConfigStore;
   private readonly now: () => number;
   private readonly timers: TimerSource;
-  private readonly sweepTimer: unknown;
   private readonly random: () => number;
   private readonly snapshots: SnapshotThrottle;
-  private sim: SimulationStatus = { running: false, arrivalsPerMin: 12, meanSessionSec: 60, operateShare: 0.5, visitors: 0, arrived: 0, gaveUp: 0 };
-  private simTimer: unknown = null;
-  /** Synthetic visitors: when they leave their place, or give up waiting. */
-  private readonly simPlans = new Map<string, { holdMs: number; leaveAt: number | null; giveUpAt: number }>();
-  private simSeq = 0;
+  private readonly simulator: VisitorSimulator;
   private wilburStatus: WilburStatus | null = null;
   private readonly wilbur: WilburPoller | null;
   private closed = false;
@@ -174,6 +167,8 @@ export class AdmissionService {
     this.config = loaded.config;
     this.loadProblem = loaded.problem;
     this.state = emptyState(this.limits());
+    this.watchers = new SessionWatchers((id, index, hold) => this.view(id, index, hold));
+    this.heartbeats = new Heartbeats(this.timers);
     const journalFile = path.join(opts.dataDir, 'sessions.journal');
     const { records, repaired } = readJournal(journalFile);
     this.journal = new Journal(
@@ -189,7 +184,7 @@ export class AdmissionService {
       this.replay(records);
       const now = this.now();
       // Heartbeats count from the restart: nobody loses a place for StreamCap's downtime.
-      for (const id of this.state.sessions.keys()) this.lastSeen.set(id, now);
+      for (const id of this.state.sessions.keys()) this.heartbeats.seen(id, now);
       // Simulated visitors have no plans after a restart: the simulation stopped, they go home.
       for (const s of [...this.state.sessions.values()]) if (s.synthetic) this.remove(s.id, 'left', now);
       this.restored = { people: this.state.sessions.size, repaired };
@@ -203,7 +198,8 @@ export class AdmissionService {
       // A replay starts from these limits: the first record says what they were.
       this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
     }
-    this.sweepTimer = this.timers.setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.heartbeats.start(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.simulator = new VisitorSimulator(this, this.now, this.random, this.timers);
     this.wilbur =
       opts.wilbur === false
         ? null
@@ -215,6 +211,8 @@ export class AdmissionService {
             5000,
             2000,
             (s) => this.presentByPlayers(s),
+            this.now,
+            this.timers,
           );
     this.wilbur?.setUrl(this.config.wilburUrl || null);
   }
@@ -253,7 +251,7 @@ export class AdmissionService {
     for (const s of this.state.sessions.values()) {
       if (s.role !== 'operator' || s.instance === null) continue;
       const st = this.streamers.get(s.instance);
-      if (st && (players.get(st.id) ?? 0) > st.ownViewers) this.lastSeen.set(s.id, now);
+      if (st && (players.get(st.id) ?? 0) > st.ownViewers) this.heartbeats.seen(s.id, now);
     }
   }
 
@@ -301,7 +299,11 @@ export class AdmissionService {
   private readonly owners = new Map<string, string>();
   private readonly ownerCounts = new Map<string, number>();
 
-  join(input: unknown, opts: { owner?: string; maxPerOwner?: number } = {}): SessionView {
+  /**
+   * Puts someone in line. `synthetic` marks a simulated visitor (simulator.ts): it joins
+   * through here like anyone, and is refused like anyone, but sends no heartbeats.
+   */
+  join(input: unknown, opts: { owner?: string; maxPerOwner?: number; synthetic?: boolean } = {}): SessionView {
     const parsed = JoinSchema.safeParse(input ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
@@ -323,16 +325,10 @@ export class AdmissionService {
         `This address already holds ${opts.maxPerOwner} place${opts.maxPerOwner === 1 ? '' : 's'} in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`,
       );
     }
-    const id = this.add(parsed.data.name, parsed.data.want, false, () => undefined, opts.owner);
-    return this.view(id)!;
-  }
-
-  /** Puts someone in line; `register` does the caller's bookkeeping before the step (whose admission may be instant). */
-  private add(name: string, want: Want, synthetic: boolean, register: (id: string) => void, owner?: string): string {
     const id = randomBytes(12).toString('base64url');
-    register(id);
-    this.joinAs({ t: 'join', id, name, want, now: this.now(), ...(synthetic ? { synthetic: true as const } : {}), ...(owner !== undefined ? { owner } : {}) });
-    return id;
+    const { name, want } = parsed.data;
+    this.joinAs({ t: 'join', id, name, want, now: this.now(), ...(opts.synthetic ? { synthetic: true as const } : {}), ...(opts.owner !== undefined ? { owner: opts.owner } : {}) });
+    return this.view(id)!;
   }
 
   private joinAs(rec: Extract<JournalRecord, { t: 'join' }>): void {
@@ -340,7 +336,7 @@ export class AdmissionService {
       this.owners.set(rec.id, rec.owner);
       this.ownerCounts.set(rec.owner, (this.ownerCounts.get(rec.owner) ?? 0) + 1);
     }
-    this.lastSeen.set(rec.id, rec.now);
+    this.heartbeats.seen(rec.id, rec.now);
     this.counts.joined++;
     this.log(rec);
     this.apply(joinRule(this.state, { id: rec.id, name: rec.name, want: rec.want, now: rec.now, synthetic: rec.synthetic ?? false }), rec.now);
@@ -372,13 +368,13 @@ export class AdmissionService {
   get(id: string): SessionView {
     const v = this.view(id);
     if (!v) throw this.gone(id);
-    this.lastSeen.set(id, this.now());
+    this.heartbeats.seen(id, this.now());
     return v;
   }
 
   heartbeat(id: string): boolean {
     if (!this.state.sessions.get(id)) return false;
-    this.lastSeen.set(id, this.now());
+    this.heartbeats.seen(id, this.now());
     return true;
   }
 
@@ -391,18 +387,11 @@ export class AdmissionService {
   watch(id: string, fn: Watcher): () => void {
     const v = this.view(id);
     if (!v) throw this.gone(id);
-    // Sent first: a watcher that throws is never registered. Recorded as sent, so a
-    // later change back to an earlier view is not mistaken for "already told".
-    fn({ type: 'session', session: v });
-    this.lastSent.set(id, JSON.stringify(v));
-    let set = this.watchers.get(id);
-    if (!set) this.watchers.set(id, (set = new Set()));
-    set.add(fn);
-    this.lastSeen.set(id, this.now());
+    const unwatch = this.watchers.add(id, v, fn);
+    this.heartbeats.seen(id, this.now());
     this.scheduleSnapshot();
     return () => {
-      set!.delete(fn);
-      if (set!.size === 0) this.watchers.delete(id);
+      unwatch();
       this.scheduleSnapshot();
     };
   }
@@ -513,7 +502,7 @@ export class AdmissionService {
         overUplink: u.streams > cap,
       },
       stats: { ...this.counts, meanHoldSec: mean(this.holds), meanWaitSec: mean(this.waits) },
-      simulation: { ...this.sim, visitors: this.simPlans.size },
+      simulation: this.simulation(),
       wilbur: this.wilburStatus,
       connected: this.watchers.size,
       waitingRoomUrl: this.waitingRoomUrl,
@@ -547,8 +536,7 @@ export class AdmissionService {
     if (!this.replaying) this.tell({ type: 'ended', reason });
     if (before.role !== 'queued') recordSample(this.holds, (now - before.since) / 1000);
     this.apply(leaveRule(this.state, id, now, reason), now);
-    this.lastSeen.delete(id);
-    this.lastSent.delete(id);
+    this.heartbeats.forget(id);
     const owner = this.owners.get(id);
     if (owner !== undefined) {
       this.owners.delete(id);
@@ -556,14 +544,11 @@ export class AdmissionService {
       if (n > 0) this.ownerCounts.set(owner, n);
       else this.ownerCounts.delete(owner);
     }
-    this.simPlans.delete(id);
     if (!before.synthetic) {
       this.ended.set(id, reason);
       if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     }
-    const set = this.watchers.get(id);
-    this.watchers.delete(id);
-    for (const fn of set ?? []) fn({ type: 'ended', reason });
+    this.watchers.ended(id, reason);
   }
 
   private apply(step: Step, now: number): void {
@@ -576,50 +561,14 @@ export class AdmissionService {
         // A newcomer let in at once waited 0 s: it counts too.
         recordSample(this.waits, was?.queuedAt != null ? (now - was.queuedAt) / 1000 : 0);
       }
-      const plan = this.simPlans.get(ch.id);
-      if (plan && (ch.to === 'operator' || ch.to === 'spectator') && plan.leaveAt === null) plan.leaveAt = now + plan.holdMs;
     }
-    if (step.changes.length) this.broadcast(before, step);
+    if (step.changes.length) this.watchers.afterStep(before, this.state, step, mean(this.holds));
     this.scheduleSnapshot();
   }
 
-  /**
-   * Tells the people whose view a step changed: those it changed, and everyone in
-   * line from the first place where the queue differs (their positions moved).
-   * Computing only those keeps a join O(1) in views, not O(people waiting).
-   */
-  private broadcast(before: AdmissionState, step: Step): void {
-    const holdNow = mean(this.holds);
-    if (holdNow !== this.lastHold) return this.broadcastAll(); // every estimate moved
-    const ids = new Set(step.changes.map((c) => c.id));
-    const a = before.queue;
-    const b = this.state.queue;
-    let k = 0;
-    while (k < a.length && k < b.length && a[k] === b[k]) k++;
-    for (let i = k; i < b.length; i++) ids.add(b[i]!);
-    this.notify(ids);
-  }
-
-  /** Tells every watched person whose view changed. */
+  /** Tells every watched person whose view changed (the places or the estimates moved). */
   private broadcastAll(): void {
-    this.lastHold = mean(this.holds);
-    this.notify(this.watchers.keys());
-  }
-
-  private notify(ids: Iterable<string>): void {
-    if (this.watchers.size === 0) return;
-    const index = queueIndex(this.state);
-    const hold = mean(this.holds);
-    for (const id of ids) {
-      const set = this.watchers.get(id);
-      if (!set) continue;
-      const v = this.view(id, index, hold);
-      if (!v) continue;
-      const text = JSON.stringify(v);
-      if (this.lastSent.get(id) === text) continue;
-      this.lastSent.set(id, text);
-      for (const fn of set) fn({ type: 'session', session: v });
-    }
+    this.watchers.all(this.state, mean(this.holds));
   }
 
   private scheduleSnapshot(): void {
@@ -630,12 +579,7 @@ export class AdmissionService {
   /** Frees the places of people not heard from within the heartbeat timeout. */
   sweep(): void {
     const now = this.now();
-    const limit = this.config.heartbeatTimeoutSec * 1000;
-    for (const [id, s] of this.state.sessions) {
-      if (s.synthetic) continue;
-      const seen = this.lastSeen.get(id) ?? s.joinedAt;
-      if (now - seen > limit) this.remove(id, 'timeout', now);
-    }
+    for (const id of this.heartbeats.overdue(this.state.sessions.values(), now, this.config.heartbeatTimeoutSec * 1000)) this.remove(id, 'timeout', now);
   }
 
   // ---- The journal ------------------------------------------------------------------
@@ -706,71 +650,26 @@ export class AdmissionService {
   // ---- Simulated visitors ----------------------------------------------------------
 
   simulate(settings: Partial<SimulationSettings> & { running: boolean }): SimulationStatus {
-    const { running, ...rest } = settings;
-    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<SimulationSettings>;
-    this.sim = { ...this.sim, ...given, running };
-    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
-    this.simTimer = null;
-    if (running) {
-      let last = this.now();
-      this.simTimer = this.timers.setInterval(() => {
-        const now = this.now();
-        this.simTick((now - last) / 1000, now);
-        last = now;
-      }, 250);
-    } else {
-      // Stopping the simulation sends its visitors home.
-      for (const id of [...this.simPlans.keys()]) this.remove(id, 'left');
-    }
+    this.simulator.set(settings);
     this.scheduleSnapshot();
-    return { ...this.sim, visitors: this.simPlans.size };
+    return this.simulation();
   }
 
-  /** One step of the simulation: Poisson arrivals, exponential session lengths, impatience in the queue. */
-  private simTick(dtSec: number, now: number): void {
-    const expo = (meanMs: number) => -Math.log(1 - this.random()) * meanMs;
-    let arrivals = 0;
-    // Poisson arrivals over dt by inversion (rate·dt is small per tick).
-    const lambda = (this.sim.arrivalsPerMin / 60) * dtSec;
-    let p = Math.exp(-lambda);
-    let cdf = p;
-    const r = this.random();
-    while (r > cdf && arrivals < 100) {
-      arrivals++;
-      p *= lambda / arrivals;
-      cdf += p;
-    }
-    for (let k = 0; k < arrivals && this.simPlans.size < MAX_SIM_VISITORS; k++) {
-      const x = this.random();
-      const rest = (1 - this.sim.operateShare) / 2;
-      const want: Want = x < this.sim.operateShare ? 'operate' : x < this.sim.operateShare + rest ? 'watch' : 'any';
-      const meanMs = this.sim.meanSessionSec * 1000;
-      const plan = { holdMs: expo(meanMs), leaveAt: null as number | null, giveUpAt: now + expo(meanMs * 3) };
-      this.sim.arrived++;
-      // The plan is registered before the step, so an instant admission sets its leaveAt in apply().
-      this.add(`${want === 'watch' ? 'Viewer' : 'Visitor'} ${++this.simSeq}`, want, true, (id) => this.simPlans.set(id, plan));
-    }
-    for (const [id, plan] of [...this.simPlans]) {
-      const s = this.state.sessions.get(id);
-      if (!s) continue;
-      if (plan.leaveAt !== null && now >= plan.leaveAt && s.role !== 'queued') {
-        this.remove(id, 'left');
-      } else if (s.role === 'queued' && now >= plan.giveUpAt) {
-        this.sim.gaveUp++;
-        this.remove(id, 'left');
-      }
-    }
+  /** The simulator's status, with the simulated visitors this service holds now (a kicked one is gone at once). */
+  private simulation(): SimulationStatus {
+    let visitors = 0;
+    for (const s of this.state.sessions.values()) if (s.synthetic) visitors++;
+    return { ...this.simulator.status(), visitors };
   }
 
   /** Stops the timers and tells every watcher; the journal is written to the end. */
   close(): Promise<void> {
     this.closed = true;
-    this.timers.clearInterval(this.sweepTimer);
-    if (this.simTimer !== null) this.timers.clearInterval(this.simTimer);
+    this.heartbeats.close();
+    this.simulator.close();
     this.snapshots.close();
     this.wilbur?.close();
-    for (const set of this.watchers.values()) for (const fn of set) fn({ type: 'ended', reason: 'closed' });
-    this.watchers.clear();
+    this.watchers.close();
     return this.journal.close();
   }
 }

@@ -3,29 +3,7 @@
  * the trailing edge so the panel always ends on the latest state. Time and timers are
  * injected so tests can drive it without real waiting.
  */
-
-/** A timer source (unref'd Node timers by default, a fake one in tests). */
-export interface TimerSource {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-export const realTimers: TimerSource = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, ms) => {
-    const t = setInterval(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
+import { realTimers, type TimerSource } from '../timers';
 
 export class SnapshotThrottle {
   private timer: unknown = null;
