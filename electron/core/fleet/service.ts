@@ -36,7 +36,8 @@ export class FleetService {
   readonly frontDoor: FrontDoor | null;
   private readonly links = new Map<string, MemberLink>();
   private readonly lastState = new Map<string, ReturnType<typeof memberState>>();
-  private readonly tick: NodeJS.Timeout;
+  /** The state clock: runs only while there is a member to watch (an agent with no fleet wakes for nothing). */
+  private tick: NodeJS.Timeout | null = null;
   private emitTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -51,8 +52,18 @@ export class FleetService {
         })
       : null;
     if (opts.connect !== false) for (const s of this.store.list()) this.link(s);
-    this.tick = setInterval(() => this.check(), 250);
-    this.tick.unref();
+    this.clock();
+  }
+
+  /** Starts the state clock with the first member and stops it with the last. */
+  private clock(): void {
+    if (this.links.size > 0 && !this.tick && !this.closed) {
+      this.tick = setInterval(() => this.check(), 250);
+      this.tick.unref();
+    } else if (this.links.size === 0 && this.tick) {
+      if (this.tick) clearInterval(this.tick);
+      this.tick = null;
+    }
   }
 
   private link(entry: ServerEntry): void {
@@ -62,6 +73,7 @@ export class FleetService {
       this.changed();
     });
     this.links.set(entry.name, m);
+    this.clock();
   }
 
   private lastPush = 0;
@@ -169,6 +181,7 @@ export class FleetService {
         m.close();
         this.links.delete(server);
         this.lastState.delete(server);
+        this.clock();
         this.changed();
         return { removed: server };
       },
@@ -201,7 +214,7 @@ export class FleetService {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.tick);
+    if (this.tick) clearInterval(this.tick);
     if (this.emitTimer) clearTimeout(this.emitTimer);
     for (const m of this.links.values()) m.close();
     await this.frontDoor?.close();
