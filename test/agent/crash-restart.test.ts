@@ -39,7 +39,10 @@ async function call(a: Agent, method: string, route: string, body?: unknown): Pr
 }
 
 const snapshotOf = async (a: Agent) =>
-  withWholeQueue((await call(a, 'GET', '/admission')).body.data as AdmissionSnapshot, async (offset, limit) => (await call(a, 'POST', '/commands/admission.queue', { offset, limit })).body.data as QueuePage);
+  withWholeQueue(
+    (await call(a, 'GET', '/admission')).body.data as AdmissionSnapshot,
+    async (offset, limit) => (await call(a, 'POST', '/commands/admission.queue', { offset, limit })).body.data as QueuePage,
+  );
 const picture = (s: AdmissionSnapshot) => ({ seats: s.seats, queue: s.queue, stats: s.stats });
 
 describe('kill -9 of the agent with 200 people in line', () => {

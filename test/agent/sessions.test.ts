@@ -58,7 +58,10 @@ const admin = async (method: string, p: string, body?: unknown) => {
 };
 /** The snapshot with its whole line paged in (admission.queue), so the checks see everyone. */
 const snapshot = async () =>
-  withWholeQueue((await admin('GET', '/admission')).body.data as AdmissionSnapshot, async (offset, limit) => (await admin('POST', '/commands/admission.queue', { offset, limit })).body.data as QueuePage);
+  withWholeQueue(
+    (await admin('GET', '/admission')).body.data as AdmissionSnapshot,
+    async (offset, limit) => (await admin('POST', '/commands/admission.queue', { offset, limit })).body.data as QueuePage,
+  );
 const kickEveryone = async () => {
   for (const id of everyoneIn(await snapshot())) await admin('DELETE', `/admission/sessions/${id}`);
 };
