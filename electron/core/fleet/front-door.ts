@@ -424,6 +424,8 @@ export class FrontDoor {
         places = { ...places };
         for (const p of this.people.values()) {
           if (p.server !== m.name || !p.memberId || known.has(p.memberId)) continue;
+          // The snapshot carries only the first page of the line: one last seen waiting past it is still known there.
+          if (p.view?.role === 'queued' && p.view.position !== null && p.view.position > a.queue.length && a.queueTotal > a.queue.length) continue;
           if (p.kind === 'seat') places.seats--;
           else places.spectators--;
           places.streams--;
