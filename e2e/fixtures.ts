@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdmissionSnapshot } from '../shared/admission-rules';
-import { everyoneIn, nextLine } from '../test/helpers';
+import type { AdmissionSnapshot, QueuePage } from '../shared/admission-rules';
+import { everyoneIn, nextLine, withWholeQueue } from '../test/helpers';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CPU_LOAD = path.join(ROOT, 'electron/core/workloads/cpu-load.mjs');
@@ -56,7 +56,7 @@ export async function startAgent(extraEnv: Record<string, string> = {}, extraArg
 /** Sends everyone in the admission state home (kicking can let the next person in: a few rounds). */
 export async function clearAdmission(agent: AgentHandle): Promise<void> {
   for (let round = 0; round < 5; round++) {
-    const ids = everyoneIn(await agent.call<AdmissionSnapshot>('admission.get'));
+    const ids = everyoneIn(await withWholeQueue(await agent.call<AdmissionSnapshot>('admission.get'), (offset, limit) => agent.call<QueuePage>('admission.queue', { offset, limit })));
     if (ids.length === 0) return;
     for (const id of ids) await agent.call('admission.kick', { id }).catch(() => undefined);
   }

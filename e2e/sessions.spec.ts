@@ -340,3 +340,27 @@ test('the signalling server card shows Wilbur’s player counts beside StreamCap
     wilbur.close();
   }
 });
+
+test('a long line pages: the first 100 and the total, Next/Previous by keyboard, and a kick past the first page', async ({ console: { page, agent } }) => {
+  await reset(agent);
+  await agent.call('admission.set', { paused: true, heartbeatTimeoutSec: 600 });
+  // The core's own join (no per-address limit): 150 wait while admission is paused.
+  for (let k = 0; k < 150; k++) await agent.call('sessions.join', { person: { name: `L${k}`, want: 'operate' } });
+  await openSessions(page);
+  await expect(page.getByTestId('queue-count')).toContainText('150');
+  await expect(page.getByTestId('queue-row')).toHaveCount(100);
+  await expect(page.getByTestId('queue-range')).toHaveText('1–100 of 150');
+  await expect(page.getByTestId('queue-prev')).toBeDisabled();
+  await page.getByTestId('queue-next').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('queue-range')).toHaveText('101–150 of 150');
+  await expect(page.getByTestId('queue-row')).toHaveCount(50);
+  await expect(page.getByTestId('queue-row').first()).toHaveAttribute('data-name', 'L100');
+  await page.getByTestId('queue-row').first().getByTestId('queue-kick').click();
+  await expect(page.getByTestId('queue-range')).toHaveText('101–149 of 149');
+  await expect(page.getByTestId('queue-row').first()).toHaveAttribute('data-name', 'L101');
+  expect((await snapshot(agent)).queueTotal).toBe(149);
+  await page.getByTestId('queue-prev').click();
+  await expect(page.getByTestId('queue-row')).toHaveCount(100);
+  await expect(page.getByTestId('queue-row').first()).toHaveAttribute('data-name', 'L0');
+});

@@ -549,7 +549,12 @@ export interface AdmissionSnapshot {
   now: number;
   probeCapacity: number | null;
   seats: SeatView[];
+  /** The first QUEUE_PAGE people in line only (admission.queue pages further); queueTotal counts them all. */
   queue: QueueEntryView[];
+  /** Everyone in line, the first page or not. */
+  queueTotal: number;
+  /** What the whole line waits for (a seat; a place to watch): the fleet's free places need it, not just the first page. */
+  queueWants: QueueWants;
   bandwidth: {
     operators: number;
     spectators: number;
@@ -591,11 +596,56 @@ export function seatViews(state: AdmissionState, running: Set<number>): SeatView
   return [...byInstance.values()];
 }
 
-export function queueViews(state: AdmissionState): QueueEntryView[] {
-  return state.queue.map((id, i) => {
+/**
+ * People in line the snapshot carries. The snapshot goes to every console up to five times a
+ * second; with 10,000 waiting the whole line made it megabytes a push. A screenful (and then
+ * some) is what an admin reads at a glance; admission.queue serves the rest a page at a time.
+ */
+export const QUEUE_PAGE = 100;
+/** The most one admission.queue call returns. */
+export const QUEUE_PAGE_MAX = 1000;
+
+export const QueuePageSchema = z
+  .object({
+    offset: z.number().int().min(0).max(1_000_000),
+    limit: z.number().int().min(1).max(QUEUE_PAGE_MAX),
+  })
+  .strict();
+
+export interface QueuePage {
+  offset: number;
+  /** Everyone in line now. */
+  total: number;
+  entries: QueueEntryView[];
+}
+
+export interface QueueWants {
+  /** Waiting for a seat (operate, or any). */
+  seats: number;
+  /** Waiting for a place to watch (watch, or any not yet watching). */
+  spectators: number;
+}
+
+export function queueViews(state: AdmissionState, offset = 0, limit = Infinity): QueueEntryView[] {
+  const ids = state.queue.slice(offset, limit === Infinity ? undefined : offset + limit);
+  return ids.map((id, i) => {
     const s = state.sessions.get(id)!;
-    return { id, name: s.name, want: s.want, position: i + 1, queuedAt: s.queuedAt ?? s.since, watching: s.role === 'spectator' ? s.instance : null, synthetic: s.synthetic };
+    return { id, name: s.name, want: s.want, position: offset + i + 1, queuedAt: s.queuedAt ?? s.since, watching: s.role === 'spectator' ? s.instance : null, synthetic: s.synthetic };
   });
+}
+
+export function queueWantsOf(state: AdmissionState): QueueWants {
+  let seats = 0;
+  let spectators = 0;
+  for (const id of state.queue) {
+    const s = state.sessions.get(id)!;
+    if (s.want === 'watch') spectators++;
+    else {
+      seats++;
+      if (s.want === 'any' && s.role !== 'spectator') spectators++;
+    }
+  }
+  return { seats, spectators };
 }
 
 /** Checks every invariant; returns the broken ones in words (empty = all hold). Used by tests and by the service in debug runs. */

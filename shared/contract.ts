@@ -3,7 +3,7 @@
 // results they return, and the events the core pushes. Both sides import this file.
 import { z } from 'zod';
 import { checkTemplate } from './placeholders';
-import { AdmissionPatchSchema, SimulationSchema, type AdmissionSnapshot, type SessionView, type SimulationStatus } from './admission-rules';
+import { AdmissionPatchSchema, QueuePageSchema, SimulationSchema, type AdmissionSnapshot, type QueuePage, type SessionView, type SimulationStatus } from './admission-rules';
 import { ProbeSettingsSchema, type ProbeLive, type ProbeRun, type ProbeSummary } from './probe';
 import type { ProbeExport } from './probe-report';
 import type { HostInfo, InstanceInfo, LogLine, OrphanInfo, Snapshot } from './wire/samples';
@@ -125,6 +125,8 @@ export const commandInputs = {
   'admission.promote': IdInput,
   'admission.move': z.object({ id: z.string().min(1).max(100), position: z.number().int().min(1).max(100_000) }).strict(),
   'admission.simulate': SimulationSchema,
+  /** One page of the line: the snapshot carries only its first QUEUE_PAGE people. */
+  'admission.queue': QueuePageSchema,
   // The people's side (shared/wire/sessions.ts is the wire; these are what its door asks the core).
   /** `person` is the untrusted join body (validated by the admission rules); owner and its limit are the door's. */
   'sessions.join': z.object({ person: z.unknown(), owner: z.string().max(256).optional(), maxPerOwner: z.number().int().min(1).max(100_000).optional() }).strict(),
@@ -169,6 +171,7 @@ export interface CommandOutputs extends FleetCommandOutputs {
   'admission.promote': SessionView;
   'admission.move': SessionView;
   'admission.simulate': SimulationStatus;
+  'admission.queue': QueuePage;
   'sessions.join': SessionView;
   'sessions.get': SessionView;
   'sessions.leave': { left: string };

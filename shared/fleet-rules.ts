@@ -77,17 +77,11 @@ export interface Places {
 }
 
 /** Free places of a member from its admission snapshot; none while it is paused or draining. */
-export function placesOf(a: Pick<AdmissionSnapshot, 'config' | 'seats' | 'queue' | 'bandwidth'>): Places {
+export function placesOf(a: Pick<AdmissionSnapshot, 'config' | 'seats' | 'queueWants' | 'bandwidth'>): Places {
   if (a.config.paused || a.config.draining) return { seats: 0, spectators: 0, streams: 0 };
-  let seatWanted = 0;
-  let watchWanted = 0;
-  for (const q of a.queue) {
-    if (q.want === 'watch') watchWanted++;
-    else {
-      seatWanted++;
-      if (q.want === 'any' && q.watching === null) watchWanted++;
-    }
-  }
+  // The whole line's wants (the snapshot's queue is only its first page).
+  const seatWanted = a.queueWants.seats;
+  const watchWanted = a.queueWants.spectators;
   const freeSeats = a.seats.filter((s) => s.operator === null).length;
   const spectatorRoom = a.seats.reduce((n, s) => n + (s.operator ? Math.max(0, a.config.spectatorsPerInstance - s.spectators.length) : 0), 0);
   const streams = a.config.policy === 'capped' ? Math.max(0, a.bandwidth.capStreams - a.bandwidth.streams) : Infinity;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdmissionSnapshot } from '../shared/admission-rules';
+import { QUEUE_PAGE_MAX, type AdmissionSnapshot, type QueuePage } from '../shared/admission-rules';
 import { ProfileSchema, type AppEvent, type EventMap, type EventName, type Profile, type ProfileInput } from '../shared/contract';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -268,8 +268,23 @@ export function runCli(args: string[], timeoutMs = 60000): Promise<{ code: numbe
   });
 }
 
-/** Every session in an admission snapshot: operators, spectators and the people in line (once each). */
+/**
+ * The snapshot with its whole line: the snapshot carries only the first page, the rest is
+ * paged in through admission.queue (`page` calls it) and checked to join up in order.
+ */
+export async function withWholeQueue(snap: AdmissionSnapshot, page: (offset: number, limit: number) => Promise<QueuePage>): Promise<AdmissionSnapshot> {
+  const queue = [...snap.queue];
+  while (queue.length < snap.queueTotal) {
+    const p = await page(queue.length, QUEUE_PAGE_MAX);
+    if (p.entries.length === 0) break; // the line got shorter since the snapshot
+    queue.push(...p.entries);
+  }
+  return { ...snap, queue, queueTotal: queue.length };
+}
+
+/** Every session in an admission snapshot: operators, spectators and the people in line (once each); the snapshot must hold the whole line (withWholeQueue). */
 export function everyoneIn(snap: AdmissionSnapshot): string[] {
+  if (snap.queue.length !== snap.queueTotal) throw new Error(`everyoneIn: the snapshot holds ${snap.queue.length} of ${snap.queueTotal} in line; page in the rest (withWholeQueue)`);
   const ids = [...snap.seats.flatMap((s) => [...(s.operator ? [s.operator.id] : []), ...s.spectators.map((x) => x.id)]), ...snap.queue.map((q) => q.id)];
   return [...new Set(ids)];
 }

@@ -391,6 +391,7 @@ export class Core {
     'admission.promote': ({ id }) => this.admission.promote(id),
     'admission.move': ({ id, position }) => this.admission.move(id, position),
     'admission.simulate': (settings) => this.admission.simulate(settings),
+    'admission.queue': ({ offset, limit }) => this.admission.queuePage(offset, limit),
     // The people's side: on a fleet's front door (agent --fleet) the fleet's one line, else this server's own.
     'sessions.join': ({ person, owner, maxPerOwner }) => (this.fleet.frontDoor ?? this.admission).join(person, { owner, maxPerOwner }),
     'sessions.get': ({ id }) => (this.fleet.frontDoor ?? this.admission).get(id),

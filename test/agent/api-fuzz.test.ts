@@ -69,6 +69,7 @@ async function fingerprint(): Promise<string> {
     config: admission.config,
     seats: admission.seats,
     queue: admission.queue,
+    queueTotal: admission.queueTotal,
     simulating: admission.simulation.running,
     instances: (instances as { id: string; state: string }[]).map((i) => [i.id, i.state]),
     probe: probe?.run?.state ?? null,

@@ -6,8 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdmissionSnapshot, SessionView, Want } from '../../shared/admission-rules';
-import { NODE, tmpDir, waitFor } from '../helpers';
+import type { AdmissionSnapshot, QueuePage, SessionView, Want } from '../../shared/admission-rules';
+import { NODE, tmpDir, waitFor, withWholeQueue } from '../helpers';
 import { spawnAgentChild, type AgentChild } from './fixtures/spawn-agent';
 
 type Agent = AgentChild;
@@ -38,7 +38,11 @@ async function call(a: Agent, method: string, route: string, body?: unknown): Pr
   return { status: r.status, body: await r.json() };
 }
 
-const snapshotOf = async (a: Agent) => (await call(a, 'GET', '/admission')).body.data as AdmissionSnapshot;
+const snapshotOf = async (a: Agent) =>
+  withWholeQueue(
+    (await call(a, 'GET', '/admission')).body.data as AdmissionSnapshot,
+    async (offset, limit) => (await call(a, 'POST', '/commands/admission.queue', { offset, limit })).body.data as QueuePage,
+  );
 const picture = (s: AdmissionSnapshot) => ({ seats: s.seats, queue: s.queue, stats: s.stats });
 
 describe('kill -9 of the agent with 200 people in line', () => {

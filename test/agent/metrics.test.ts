@@ -137,7 +137,7 @@ describe('GET /metrics of a real agent', () => {
     expect(valueOf(t, 'streamcap_admissions_total{outcome="queued"}')).toBe(1);
     expect(valueOf(t, 'streamcap_sessions{role="operator"}')).toBe(1);
     expect(valueOf(t, 'streamcap_sessions{role="queued"}')).toBe(1);
-    expect(valueOf(t, 'streamcap_queue_length')).toBe((await admin('GET', '/api/v1/admission')).data.queue.length);
+    expect(valueOf(t, 'streamcap_queue_length')).toBe((await admin('GET', '/api/v1/admission')).data.queueTotal);
     await admin('DELETE', `/api/v1/admission/sessions/${first.id}`);
     t = (await scrape()).text;
     expect(valueOf(t, 'streamcap_session_ends_total{reason="kicked"}')).toBe(1);
@@ -422,8 +422,8 @@ describe('a real Prometheus scrapes two real agents with the README scrape job',
       expect(r.status).toBe(201);
     }
     const expected = new Map([
-      [`127.0.0.1:${a.port}`, (await api(a, 'GET', '/api/v1/admission')).data.queue.length as number],
-      [`127.0.0.1:${b.port}`, (await api(b, 'GET', '/api/v1/admission')).data.queue.length as number],
+      [`127.0.0.1:${a.port}`, (await api(a, 'GET', '/api/v1/admission')).data.queueTotal as number],
+      [`127.0.0.1:${b.port}`, (await api(b, 'GET', '/api/v1/admission')).data.queueTotal as number],
     ]);
     expect([...expected.values()]).toEqual([2, 0]);
     // Agent b runs one instance, so the per-instance panels have something to show.

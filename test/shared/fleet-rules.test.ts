@@ -114,10 +114,13 @@ describe('member state, stress and places', () => {
     seats: AdmissionSnapshot['seats'],
     queue: AdmissionSnapshot['queue'] = [],
     streams = 0,
-  ): Pick<AdmissionSnapshot, 'config' | 'seats' | 'queue' | 'bandwidth'> => ({
+  ): Pick<AdmissionSnapshot, 'config' | 'seats' | 'queueWants' | 'bandwidth'> => ({
     config: { ...DEFAULT_ADMISSION, ...over },
     seats,
-    queue,
+    queueWants: {
+      seats: queue.filter((q) => q.want !== 'watch').length,
+      spectators: queue.filter((q) => q.want === 'watch' || (q.want === 'any' && q.watching === null)).length,
+    },
     bandwidth: { operators: 0, spectators: 0, streams, usedMbps: 0, uplinkMbps: 1000, capStreams: 5, overUplink: false },
   });
   const op = { id: 'x', name: 'x', since: 0, synthetic: false };

@@ -31,6 +31,9 @@ import {
   type AdmissionConfig,
   type AdmissionPatch,
   type AdmissionSnapshot,
+  type QueuePage,
+  QUEUE_PAGE,
+  queueWantsOf,
   type AdmissionState,
   type LeaveReason,
   type Limits,
@@ -491,7 +494,9 @@ export class AdmissionService {
       seatsSource: seatsSourceOf(this.config, this.probeCapacity),
       probeCapacity: this.probeCapacity,
       seats: seatViews(this.state, new Set(this.running)),
-      queue: queueViews(this.state),
+      queue: queueViews(this.state, 0, QUEUE_PAGE),
+      queueTotal: this.state.queue.length,
+      queueWants: queueWantsOf(this.state),
       bandwidth: {
         operators: u.operators,
         spectators: u.spectators,
@@ -507,6 +512,11 @@ export class AdmissionService {
       connected: this.watchers.size,
       waitingRoomUrl: this.waitingRoomUrl,
     };
+  }
+
+  /** One page of the line (the snapshot carries only the first QUEUE_PAGE). */
+  queuePage(offset: number, limit: number): QueuePage {
+    return { offset, total: this.state.queue.length, entries: queueViews(this.state, offset, limit) };
   }
 
   /** The counts a metrics scrape needs, without building the snapshot's views (O(sessions), no allocation per person). */

@@ -18,6 +18,7 @@ import { ApiError } from '../../../shared/contract';
 import { percentile, placeLine, placesOf, stressOf, loadsOf, type Candidate, type Places } from '../../../shared/fleet-rules';
 import type { FleetSessionView } from '../../../shared/wire/fleet';
 import { Journal, readJournal } from '../journal';
+import { realTimers, type TimerSource } from '../timers';
 import { errorCode, errorText } from './http-client';
 import type { MemberLink } from './member';
 
@@ -83,6 +84,9 @@ export interface FrontDoorOptions {
   heartbeatTimeoutSec?: number;
   /** Something changed: the overview's counts. */
   onChange: () => void;
+  /** The clock and timers of the heartbeat sweep (the real ones by default; test/fake-time.ts in tests). */
+  now?: () => number;
+  timers?: TimerSource;
 }
 
 export class FrontDoor {
@@ -108,11 +112,15 @@ export class FrontDoor {
   private pumping = false;
   private again = false;
   private readonly waiters: (() => void)[] = [];
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepTimer: unknown;
+  private readonly now: () => number;
+  private readonly timers: TimerSource;
   private closed = false;
   readonly restored: number;
 
   constructor(private readonly opts: FrontDoorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.timers = opts.timers ?? realTimers;
     const file = path.join(opts.dataDir, 'fleet-line.journal');
     const { records } = readJournal(file);
     this.journal = new Journal(
@@ -126,12 +134,11 @@ export class FrontDoor {
     } finally {
       this.replaying = false;
     }
-    const now = Date.now();
+    const now = this.now();
     for (const id of this.people.keys()) this.lastSeen.set(id, now); // heartbeats count from the restart
     this.restored = this.people.size;
     if (records.length) this.journal.compactSoon();
-    this.sweepTimer = setInterval(() => this.sweep(), 1000);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.timers.setInterval(() => this.sweep(), 1000);
   }
 
   private get timeoutMs(): number {
@@ -296,7 +303,7 @@ export class FrontDoor {
     if (owner !== null && opts.maxPerOwner !== undefined && (this.ownerCounts.get(owner) ?? 0) >= opts.maxPerOwner) {
       throw new ApiError('rate_limited', `This address already holds ${opts.maxPerOwner} places in line: leave one (DELETE its session) before joining again; wait 30 s and try again.`);
     }
-    const now = Date.now();
+    const now = this.now();
     const p = this.addPerson({ t: 'join', id: randomBytes(12).toString('base64url'), name: parsed.data.name, want: parsed.data.want, owner, now });
     this.lastSeen.set(p.id, now);
     // Placed at once when a server has room: the answer says where.
@@ -315,7 +322,7 @@ export class FrontDoor {
   heartbeat(id: string): boolean {
     const p = this.people.get(id);
     if (!p) return false;
-    const now = Date.now();
+    const now = this.now();
     this.lastSeen.set(id, now);
     if (p.server && p.memberId && now - (this.lastForwarded.get(id) ?? 0) >= FORWARD_HEARTBEAT_MS) {
       this.lastForwarded.set(id, now);
@@ -390,7 +397,7 @@ export class FrontDoor {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [id, seen] of this.lastSeen) if (now - seen > this.timeoutMs) void this.leave(id, 'timeout').catch(() => undefined);
   }
 
@@ -424,6 +431,8 @@ export class FrontDoor {
         places = { ...places };
         for (const p of this.people.values()) {
           if (p.server !== m.name || !p.memberId || known.has(p.memberId)) continue;
+          // The snapshot carries only the first page of the line: one last seen waiting past it is still known there.
+          if (p.view?.role === 'queued' && p.view.position !== null && p.view.position > a.queue.length && a.queueTotal > a.queue.length) continue;
           if (p.kind === 'seat') places.seats--;
           else places.spectators--;
           places.streams--;
@@ -502,7 +511,7 @@ export class FrontDoor {
         this.again = true;
         return;
       }
-      this.setPlaced({ t: 'place', id, server, memberId: view.data.id, kind: view.data.role === 'operator' ? 'seat' : 'spectator', view: view.data, now: Date.now() });
+      this.setPlaced({ t: 'place', id, server, memberId: view.data.id, kind: view.data.role === 'operator' ? 'seat' : 'spectator', view: view.data, now: this.now() });
       this.placements++;
       this.tell([id, ...this.line]);
       this.opts.onChange();
@@ -572,7 +581,7 @@ export class FrontDoor {
   memberOffline(name: string): void {
     const ids = [...this.people.values()].filter((p) => p.server === name).map((p) => p.id);
     if (ids.length) {
-      this.sendBack(ids, name, Date.now());
+      this.sendBack(ids, name, this.now());
       this.tell(this.line);
       this.opts.onChange();
     }
@@ -606,7 +615,7 @@ export class FrontDoor {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.sweepTimer);
+    this.timers.clearInterval(this.sweepTimer);
     for (const id of [...this.watchers.keys()]) this.tellEnded(id, 'closed');
     await this.journal.close();
   }

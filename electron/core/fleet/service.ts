@@ -145,7 +145,7 @@ export class FleetService {
       instances: instances ? { running: instances.filter((i) => i.state === 'running').length, total: instances.length } : null,
       probeCapacity: admission?.probeCapacity ?? null,
       seats: admission ? { total: admission.seats.length, used, free: admission.seats.length - used } : null,
-      waiting: admission ? admission.queue.length : null,
+      waiting: admission ? admission.queueTotal : null,
       streams: sample ? { measured: streams.length, fps: mean(streams.map((s) => s.fps)), bitrateMbps: mean(streams.map((s) => s.mbps)) } : null,
       placed: this.frontDoor?.placedOn(m.name) ?? 0,
     };

@@ -1,11 +1,9 @@
 // The waiting list: first come, first served, with the admin's hands on it.
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AdmissionSnapshot, QueueEntryView } from '../../../../shared/admission-rules';
+import { QUEUE_PAGE, type AdmissionSnapshot, type QueueEntryView } from '../../../../shared/admission-rules';
 import { run, useStore } from '../../store';
 import { Elapsed, shownName } from './parts';
-
-/** Rows drawn at once; a simulated crowd can hold hundreds. */
-const SHOWN = 200;
 
 function Row({ e, last }: { e: QueueEntryView; last: number }) {
   const { t } = useTranslation();
@@ -60,8 +58,24 @@ function Row({ e, last }: { e: QueueEntryView; last: number }) {
 
 export function Queue({ snap }: { snap: AdmissionSnapshot }) {
   const { t } = useTranslation();
-  const q = snap.queue;
-  const last = q.length;
+  // The snapshot carries the first page; further pages come from admission.queue, fetched
+  // again whenever a new snapshot arrives (the line moves under the admin's eyes).
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<QueueEntryView[] | null>(null);
+  const total = snap.queueTotal;
+  const last = total;
+  const start = offset >= total ? Math.max(0, Math.floor((total - 1) / QUEUE_PAGE) * QUEUE_PAGE) : offset;
+  useEffect(() => {
+    if (start === 0) return;
+    let live = true;
+    void run((tr) => tr.invoke('admission.queue', { offset: start, limit: QUEUE_PAGE })).then((p) => {
+      if (live && p) setPage(p.entries);
+    });
+    return () => {
+      live = false;
+    };
+  }, [start, snap.now]);
+  const q = start === 0 ? snap.queue : (page ?? []);
   return (
     <section className="panel sess-section" aria-labelledby="sess-queue-title" data-testid="sess-queue">
       <header className="sess-section-head">
@@ -69,13 +83,13 @@ export function Queue({ snap }: { snap: AdmissionSnapshot }) {
           <h3 id="sess-queue-title">
             {t('sess.queueTitle')}{' '}
             <span className="sess-count" data-testid="queue-count">
-              {t('sess.waiting', { count: q.length })}
+              {t('sess.waiting', { count: total })}
             </span>
           </h3>
           <p className="muted">{snap.config.paused ? t('sess.queuePaused') : t('sess.queueSubtitle')}</p>
         </div>
       </header>
-      {q.length === 0 ? (
+      {total === 0 ? (
         <div className="empty sess-empty" data-testid="queue-empty">
           {t('sess.queueEmpty')}
         </div>
@@ -94,12 +108,22 @@ export function Queue({ snap }: { snap: AdmissionSnapshot }) {
               </tr>
             </thead>
             <tbody>
-              {q.slice(0, SHOWN).map((e) => (
+              {q.map((e) => (
                 <Row key={e.id} e={e} last={last} />
               ))}
             </tbody>
           </table>
-          {q.length > SHOWN && <div className="sess-more muted">{t('sess.more', { count: q.length - SHOWN })}</div>}
+          {total > QUEUE_PAGE && (
+            <nav className="sess-more muted" aria-label={t('sess.queuePages')} data-testid="queue-pager">
+              <button type="button" onClick={() => setOffset(Math.max(0, start - QUEUE_PAGE))} disabled={start === 0} data-testid="queue-prev">
+                {t('sess.prevPage')}
+              </button>{' '}
+              <span data-testid="queue-range">{t('sess.pageRange', { from: start + 1, to: Math.min(total, start + QUEUE_PAGE), total })}</span>{' '}
+              <button type="button" onClick={() => setOffset(start + QUEUE_PAGE)} disabled={start + QUEUE_PAGE >= total} data-testid="queue-next">
+                {t('sess.nextPage')}
+              </button>
+            </nav>
+          )}
         </div>
       )}
     </section>
