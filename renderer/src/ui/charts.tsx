@@ -60,14 +60,21 @@ let frame = 0;
 /** Draws in the next animation frame, once however many times it is asked for before. */
 function schedule(draw: () => void): void {
   dirty.add(draw);
-  if (frame === 0) {
-    frame = requestAnimationFrame(() => {
-      frame = 0;
-      const list = [...dirty];
-      dirty.clear();
-      for (const d of list) d();
-    });
-  }
+  if (frame === 0) frame = requestAnimationFrame(flushCharts);
+}
+/**
+ * Draws every chart whose data changed, now. The console applies live samples in an
+ * animation frame (main.tsx): it calls this after React's commit, so the charts are drawn
+ * in that same frame, not one frame later (a second frame per update: another commit of
+ * every canvas to the compositor).
+ */
+export function flushCharts(): void {
+  if (frame !== 0) cancelAnimationFrame(frame);
+  frame = 0;
+  if (dirty.size === 0) return;
+  const list = [...dirty];
+  dirty.clear();
+  for (const d of list) d();
 }
 /** Every mounted chart's draw: all are redrawn when the theme or the pixel ratio changes. */
 const mounted = new Set<() => void>();
@@ -333,7 +340,8 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
       dirty.delete(d);
     };
   }, []);
-  useEffect(() => schedule(draw.current!), [data, series, width, height, top, threshold, area, hoverAt]);
+  // A layout effect: it runs inside the console's frame flush, so flushCharts draws it in that frame.
+  useLayoutEffect(() => schedule(draw.current!), [data, series, width, height, top, threshold, area, hoverAt]);
 
   const hovered = hoverAt !== null ? data[hoverAt] : undefined;
   const latest = data[data.length - 1];
@@ -419,6 +427,6 @@ export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#
       dirty.delete(d);
     };
   }, []);
-  useEffect(() => schedule(draw.current!), [values, max, color]);
+  useLayoutEffect(() => schedule(draw.current!), [values, max, color]);
   return <canvas ref={canvas} className="sparkline" style={{ width: SPARK_W, height: SPARK_H }} aria-hidden />;
 });
