@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { App, TokenPrompt } from './App';
 import { initI18n } from './i18n';
 import { useStore } from './store';
+import { flushCharts } from './ui/charts';
 import { ElectronMemberTransport, ElectronTransport } from './transport/electron';
 import type { Transport } from './transport/types';
 import { takeToken, WebTransport } from './transport/web';
@@ -44,6 +45,8 @@ if (!transport) {
     flushSync(() => {
       for (const e of batch) apply(e);
     });
+    // The live charts' canvases, drawn in this frame (their effects asked for a frame).
+    flushCharts();
     if (batch.some((e) => e.type === 'sample')) {
       performance.measure('streamcap:update', { start, end: performance.now() });
       // Counted here: asking the timeline for its entries every update cost more than the measure.

@@ -1,8 +1,12 @@
-// Live charts, drawn by hand as SVG paths. They redraw every second, five at once
-// with an instance open: recharts took ~60 ms of main thread per update for them on
-// the 2-core build machine (bench/ui.bench.ts, profiled), this takes a few ms.
+// Live charts, drawn by hand on a <canvas>. They redraw every second, five at once with
+// an instance open, plus a sparkline in each of 16 rows: this is the console's hot path.
+// recharts took ~60 ms of main thread per update for them (bench/ui.bench.ts, profiled);
+// hand-written SVG paths then cost ~14 ms p95 of all main-thread work, most of it style,
+// layout and paint of the SVG nodes rebuilt each tick. A canvas is one element whose
+// pixels change: React renders only the container (its size, the legend, the tooltip),
+// and the drawing is done imperatively in one requestAnimationFrame for all charts.
 // recharts stays for charts that don't tick (probe results, planner).
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { clock, timeTicks } from './format';
 
 export interface Series {
@@ -39,9 +43,6 @@ export function decimate(data: Point[], keys: string[], max: number): Point[] {
   return out;
 }
 
-/** One decimal for path data: Math.round is several times cheaper than toFixed, and a chart writes ~200 a second. */
-const d1 = (v: number) => Math.round(v * 10) / 10;
-
 const axisTick = (v: number) => (v === 0 || Math.abs(v) >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
 
 /** A round upper bound for an auto-scaled axis: 1, 2, 2.5 or 5 × 10^k. */
@@ -52,10 +53,109 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
+// ---- Drawing plumbing: one frame for every dirty canvas, the theme's colours, the pixel ratio.
+
+const dirty = new Set<() => void>();
+let frame = 0;
+/** Draws in the next animation frame, once however many times it is asked for before. */
+function schedule(draw: () => void): void {
+  dirty.add(draw);
+  if (frame === 0) frame = requestAnimationFrame(flushCharts);
+}
+/**
+ * Draws every chart whose data changed, now. The console applies live samples in an
+ * animation frame (main.tsx): it calls this after React's commit, so the charts are drawn
+ * in that same frame, not one frame later (a second frame per update: another commit of
+ * every canvas to the compositor).
+ */
+export function flushCharts(): void {
+  if (frame !== 0) cancelAnimationFrame(frame);
+  frame = 0;
+  if (dirty.size === 0) return;
+  const list = [...dirty];
+  dirty.clear();
+  for (const d of list) d();
+}
+/** Every mounted chart's draw: all are redrawn when the theme or the pixel ratio changes. */
+const mounted = new Set<() => void>();
+
+interface Palette {
+  grid: string;
+  tick: string;
+  threshold: string;
+  cursor: string;
+  font: string;
+}
+let palette: Palette | null = null;
+const resolved = new Map<string, string>();
+/** The theme's chart colours, read from its CSS variables once (and again after a theme change). */
+function colors(): Palette {
+  if (palette) return palette;
+  const root = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => root.getPropertyValue(name).trim() || fallback;
+  palette = {
+    grid: v('--chart-grid', '#1e293b'),
+    tick: v('--chart-tick', '#64748b'),
+    threshold: v('--chart-threshold', '#f97316'),
+    cursor: v('--chart-cursor', '#475569'),
+    font: `11px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`,
+  };
+  return palette;
+}
+/** A series colour may be given as `var(--name)`: a canvas needs the value. */
+function paint(color: string): string {
+  const m = /^var\((--[\w-]+)\)$/.exec(color.trim());
+  if (!m) return color;
+  let c = resolved.get(m[1]!);
+  if (c === undefined) resolved.set(m[1]!, (c = getComputedStyle(document.documentElement).getPropertyValue(m[1]!).trim() || '#888'));
+  return c;
+}
+function redrawAll(): void {
+  palette = null;
+  resolved.clear();
+  for (const d of mounted) schedule(d);
+}
+if (typeof document !== 'undefined' && typeof MutationObserver !== 'undefined') {
+  // A theme is a class, a data attribute or inline variables on <html>: re-read the colours then.
+  new MutationObserver(redrawAll).observe(document.documentElement, { attributes: true, attributeFilter: ['class', 'style', 'data-theme'] });
+}
+if (typeof window !== 'undefined' && typeof window.matchMedia === 'function') {
+  // The window moved to a screen of another pixel ratio: redraw at the new one (ResizeObserver doesn't see it).
+  const watch = () => {
+    const mq = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    mq.addEventListener(
+      'change',
+      () => {
+        redrawAll();
+        watch();
+      },
+      { once: true },
+    );
+  };
+  watch();
+}
+
+/** Sizes the backing store to the device pixels and scales the context to CSS pixels. */
+function prepare(canvas: HTMLCanvasElement, width: number, height: number): { ctx: CanvasRenderingContext2D; dpr: number } | null {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, dpr };
+}
+/** A coordinate on which a `lw` CSS-px line lands on whole device pixels (crisp, not smeared over two). */
+const crisp = (v: number, dpr: number, lw = 1) => (Math.round(v * dpr) + (Math.round(lw * dpr) % 2 ? 0.5 : 0)) / dpr;
+
 function useWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
   const ref = useRef<T>(null);
   const [width, setWidth] = useState(600);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const ro = new ResizeObserver(([entry]) => setWidth(Math.max(120, Math.floor(entry!.contentRect.width))));
@@ -78,99 +178,201 @@ interface ChartProps {
 
 const PAD = { top: 8, right: 12, bottom: 20, left: 40 };
 
+/** What one draw needs: the decimated points and the scales, as the last render computed them. */
+interface Model {
+  data: Point[];
+  series: Series[];
+  width: number;
+  height: number;
+  top: number;
+  first: number;
+  span: number;
+  threshold: number | undefined;
+  area: boolean;
+  hover: number | null;
+}
+
+function drawChart(canvas: HTMLCanvasElement, m: Model): void {
+  const p = prepare(canvas, m.width, m.height);
+  if (!p) return;
+  const { ctx, dpr } = p;
+  const pal = colors();
+  const plotW = m.width - PAD.left - PAD.right;
+  const plotH = m.height - PAD.top - PAD.bottom;
+  const x = (t: number) => PAD.left + ((t - m.first) / m.span) * plotW;
+  const y = (v: number) => PAD.top + plotH - (Math.min(v, m.top) / m.top) * plotH;
+
+  // Gridlines and the y axis' labels.
+  ctx.font = pal.font;
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = pal.grid;
+  ctx.fillStyle = pal.tick;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'alphabetic';
+  ctx.beginPath();
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    const v = f * m.top;
+    const gy = crisp(y(v), dpr);
+    ctx.moveTo(PAD.left, gy);
+    ctx.lineTo(m.width - PAD.right, gy);
+    ctx.fillText(axisTick(v), PAD.left - 6, y(v) + 4);
+  }
+  ctx.stroke();
+  // The time axis' labels.
+  ctx.textAlign = 'center';
+  const last = m.first + m.span;
+  if (m.data.length > 0) for (const t of timeTicks(m.first, last)) ctx.fillText(clock(t), x(t), m.height - 4);
+
+  if (m.threshold !== undefined && m.threshold <= m.top) {
+    const ty = crisp(y(m.threshold), dpr, 1.5);
+    ctx.save();
+    ctx.strokeStyle = pal.threshold;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, ty);
+    ctx.lineTo(m.width - PAD.right, ty);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  // The series: an area under each run of values, then the line over it. Gaps (null) break both.
+  const y0 = y(0);
+  for (const s of m.series) {
+    const color = paint(s.color);
+    const line = new Path2D();
+    const fill = m.area ? new Path2D() : null;
+    let runStart: number | null = null;
+    let prevX = 0;
+    for (const pt of m.data) {
+      const v = pt[s.key];
+      if (v == null) {
+        if (fill && runStart !== null) {
+          fill.lineTo(prevX, y0);
+          fill.lineTo(runStart, y0);
+          fill.closePath();
+        }
+        runStart = null;
+        continue;
+      }
+      const px = x(pt.t);
+      const py = y(v);
+      if (runStart === null) {
+        line.moveTo(px, py);
+        fill?.moveTo(px, py);
+        runStart = px;
+      } else {
+        line.lineTo(px, py);
+        fill?.lineTo(px, py);
+      }
+      prevX = px;
+    }
+    if (fill && runStart !== null) {
+      fill.lineTo(prevX, y0);
+      fill.lineTo(runStart, y0);
+      fill.closePath();
+    }
+    if (fill) {
+      ctx.globalAlpha = 0.15;
+      ctx.fillStyle = color;
+      ctx.fill(fill);
+      ctx.globalAlpha = 1;
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.lineJoin = 'round';
+    ctx.lineCap = 'round';
+    ctx.stroke(line);
+  }
+
+  const hovered = m.hover !== null ? m.data[m.hover] : undefined;
+  if (hovered) {
+    const cx = crisp(x(hovered.t), dpr);
+    ctx.strokeStyle = pal.cursor;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(cx, PAD.top);
+    ctx.lineTo(cx, PAD.top + plotH);
+    ctx.stroke();
+  }
+}
+
+/** The legend changes only with the series: kept out of the per-second re-render. */
+const Legend = memo(function Legend({ series }: { series: Series[] }) {
+  return (
+    <div className="legend">
+      {series.map((s) => (
+        <span key={s.key}>
+          <span className="swatch" style={{ background: s.color }} /> {s.label}
+        </span>
+      ))}
+    </div>
+  );
+});
+
 export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax = 100, height = 180, threshold, area, testId }: ChartProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
+  const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<number | null>(null);
   const keys = series.map((s) => s.key).join(',');
   const data = useMemo(() => decimate(raw, keys.split(','), Math.max(30, Math.floor(width / 4))), [raw, keys, width]);
   const plotW = width - PAD.left - PAD.right;
-  const plotH = height - PAD.top - PAD.bottom;
   const first = data[0]?.t ?? 0;
-  const last = data[data.length - 1]?.t ?? 1;
-  const span = Math.max(1, last - first);
+  const span = Math.max(1, (data[data.length - 1]?.t ?? 1) - first);
   let top = typeof yMax === 'number' ? yMax : 0;
   if (yMax === 'auto') {
     for (const p of data) for (const s of series) top = Math.max(top, p[s.key] ?? 0);
     // At least one unit (1 Mbps, 1 %, 1 MB): an idle link must not scale the axis to 1e-11.
     top = niceMax(Math.max(1, top * 1.1));
   }
-  const x = (t: number) => PAD.left + ((t - first) / span) * plotW;
-  const y = (v: number) => PAD.top + plotH - (Math.min(v, top) / top) * plotH;
-  const y0 = d1(y(0));
-  const paths = series.map((s) => {
-    let line = '';
-    let fill = '';
-    let runStart: number | null = null;
-    let prevX = 0;
-    for (const p of data) {
-      const v = p[s.key];
-      if (v == null) {
-        if (area && runStart !== null) fill += `L${prevX},${y0}L${runStart},${y0}Z`;
-        runStart = null;
-        continue;
-      }
-      const px = d1(x(p.t));
-      const seg = `${px},${d1(y(v))}`;
-      if (runStart === null) {
-        line += `M${seg}`;
-        if (area) fill += `M${seg}`;
-        runStart = px;
-      } else {
-        line += `L${seg}`;
-        if (area) fill += `L${seg}`;
-      }
-      prevX = px;
-    }
-    if (area && runStart !== null) fill += `L${prevX},${y0}L${runStart},${y0}Z`;
-    return { s, line, fill: area ? fill : '' };
-  });
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top);
-  const xTicks = timeTicks(first, last);
-  const hovered = hover !== null ? data[hover] : undefined;
+  const hoverAt = hover !== null && hover < data.length ? hover : null;
+
+  // The model for the next frame's draw; the draw itself never runs in render.
+  const model = useRef<Model | null>(null);
+  model.current = { data, series, width, height, top, first, span, threshold, area: !!area, hover: hoverAt };
+  const draw = useRef<() => void>(null);
+  if (!draw.current) draw.current = () => canvas.current && model.current && drawChart(canvas.current, model.current);
+  useEffect(() => {
+    const d = draw.current!;
+    mounted.add(d);
+    return () => {
+      mounted.delete(d);
+      dirty.delete(d);
+    };
+  }, []);
+  // A layout effect: it runs inside the console's frame flush, so flushCharts draws it in that frame.
+  useLayoutEffect(() => schedule(draw.current!), [data, series, width, height, top, threshold, area, hoverAt]);
+
+  const hovered = hoverAt !== null ? data[hoverAt] : undefined;
   const latest = data[data.length - 1];
   const summary = series.map((s) => `${s.label} ${latest?.[s.key] != null ? `${latest[s.key]!.toFixed(1)} ${unit}` : '—'}`).join(', ');
+  const xOf = (t: number) => PAD.left + ((t - first) / span) * plotW;
 
   return (
     <div className="chart" ref={ref} data-testid={testId} data-points={raw.length}>
-      <svg
-        width={width}
-        height={height}
+      <canvas
+        ref={canvas}
+        style={{ width, height }}
         role="img"
         aria-label={summary}
         onMouseMove={(e) => {
           if (data.length === 0) return;
           const rect = e.currentTarget.getBoundingClientRect();
           const t = first + ((e.clientX - rect.left - PAD.left) / plotW) * span;
-          let best = 0;
-          for (let k = 1; k < data.length; k++) if (Math.abs(data[k]!.t - t) < Math.abs(data[best]!.t - t)) best = k;
-          setHover(best);
+          // The points are in time order: the nearest is found by bisection.
+          let lo = 0;
+          let hi = data.length - 1;
+          while (hi - lo > 1) {
+            const mid = (lo + hi) >> 1;
+            if (data[mid]!.t < t) lo = mid;
+            else hi = mid;
+          }
+          setHover(Math.abs(data[hi]!.t - t) < Math.abs(data[lo]!.t - t) ? hi : lo);
         }}
         onMouseLeave={() => setHover(null)}
-      >
-        {yTicks.map((v) => (
-          <g key={v}>
-            <line x1={PAD.left} x2={width - PAD.right} y1={y(v)} y2={y(v)} className="grid" />
-            <text x={PAD.left - 6} y={y(v) + 4} className="tick" textAnchor="end">
-              {axisTick(v)}
-            </text>
-          </g>
-        ))}
-        {xTicks.map((t) => (
-          <text key={t} x={x(t)} y={height - 4} className="tick" textAnchor="middle">
-            {clock(t)}
-          </text>
-        ))}
-        {threshold !== undefined && threshold <= top && <line x1={PAD.left} x2={width - PAD.right} y1={y(threshold)} y2={y(threshold)} className="threshold" />}
-        {paths.map(({ s, line, fill }) => (
-          <g key={s.key}>
-            {fill && <path d={fill} fill={s.color} fillOpacity={0.15} stroke="none" />}
-            <path d={line} fill="none" stroke={s.color} strokeWidth={2} strokeLinejoin="round" />
-          </g>
-        ))}
-        {hovered && <line x1={x(hovered.t)} x2={x(hovered.t)} y1={PAD.top} y2={PAD.top + plotH} className="cursor" />}
-      </svg>
+      />
       {hovered && (
-        <div className="chart-tip" style={{ left: Math.min(width - 150, x(hovered.t) + 8) }}>
+        <div className="chart-tip" style={{ left: Math.min(width - 150, xOf(hovered.t) + 8) }}>
           <div className="muted">{clock(hovered.t)}</div>
           {series.map((s) => (
             <div key={s.key}>
@@ -179,36 +381,52 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
           ))}
         </div>
       )}
-      {series.length > 1 && (
-        <div className="legend">
-          {series.map((s) => (
-            <span key={s.key}>
-              <span className="swatch" style={{ background: s.color }} /> {s.label}
-            </span>
-          ))}
-        </div>
-      )}
+      {series.length > 1 && <Legend series={series} />}
     </div>
   );
 });
 
-/** A tiny inline trend, drawn as one SVG path: 16 of these re-render every second. */
+const SPARK_W = 120;
+const SPARK_H = 28;
+
+/** A tiny inline trend on a canvas: 16 of these change every second, drawn in the same frame. */
 export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#22d3ee' }: { values: (number | null)[]; max?: number; color?: string }) {
-  const w = 120;
-  const h = 28;
-  let top = max;
-  for (const v of values) if (v !== null && v > top) top = v;
-  let d = '';
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k] ?? null;
-    if (v === null) continue;
-    const x = values.length > 1 ? (k / (values.length - 1)) * w : 0;
-    const y = h - 2 - (v / (top || 1)) * (h - 4);
-    d += `${d === '' || values[k - 1] === null ? 'M' : 'L'}${d1(x)},${d1(y)}`;
-  }
-  return (
-    <svg className="sparkline" width={w} height={h} viewBox={`0 0 ${w} ${h}`} aria-hidden>
-      <path d={d} fill="none" stroke={color} strokeWidth={1.5} />
-    </svg>
-  );
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const model = useRef({ values, max, color });
+  model.current = { values, max, color };
+  const draw = useRef<() => void>(null);
+  if (!draw.current)
+    draw.current = () => {
+      const c = canvas.current;
+      if (!c) return;
+      const p = prepare(c, SPARK_W, SPARK_H);
+      if (!p) return;
+      const { ctx } = p;
+      const { values: vs, max: m, color: col } = model.current;
+      let top = m;
+      for (const v of vs) if (v !== null && v > top) top = v;
+      ctx.beginPath();
+      for (let k = 0; k < vs.length; k++) {
+        const v = vs[k] ?? null;
+        if (v === null) continue;
+        const x = vs.length > 1 ? (k / (vs.length - 1)) * SPARK_W : 0;
+        const y = SPARK_H - 2 - (v / (top || 1)) * (SPARK_H - 4);
+        if (k === 0 || vs[k - 1] == null) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      }
+      ctx.strokeStyle = paint(col);
+      ctx.lineWidth = 1.5;
+      ctx.lineJoin = 'round';
+      ctx.stroke();
+    };
+  useEffect(() => {
+    const d = draw.current!;
+    mounted.add(d);
+    return () => {
+      mounted.delete(d);
+      dirty.delete(d);
+    };
+  }, []);
+  useLayoutEffect(() => schedule(draw.current!), [values, max, color]);
+  return <canvas ref={canvas} className="sparkline" style={{ width: SPARK_W, height: SPARK_H }} aria-hidden />;
 });
