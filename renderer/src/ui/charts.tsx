@@ -7,50 +7,15 @@
 // and the drawing is done imperatively in one requestAnimationFrame for all charts.
 // recharts stays for charts that don't tick (probe results, planner).
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { axisTick, decimate, niceMax, type Point } from './chart-scale';
 import { clock, timeTicks } from './format';
+
+export type { Point };
 
 export interface Series {
   key: string;
   label: string;
   color: string;
-}
-
-export type Point = { t: number } & Record<string, number | null>;
-
-/**
- * At most `max` points for drawing: each bucket of consecutive points keeps, per
- * series, its highest value (a load chart must not smooth a peak away). A 10-minute
- * window at 1 Hz is 600 points for a chart some 700 px wide.
- */
-export function decimate(data: Point[], keys: string[], max: number): Point[] {
-  if (data.length <= max) return data;
-  const size = data.length / max;
-  const out: Point[] = [];
-  for (let b = 0; b < max; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.min(data.length, Math.floor((b + 1) * size));
-    const p: Point = { t: data[to - 1]!.t };
-    for (const k of keys) {
-      let v: number | null = null;
-      for (let i = from; i < to; i++) {
-        const x = data[i]![k];
-        if (x != null && (v === null || x > v)) v = x;
-      }
-      p[k] = v;
-    }
-    out.push(p);
-  }
-  return out;
-}
-
-const axisTick = (v: number) => (v === 0 || Math.abs(v) >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
-
-/** A round upper bound for an auto-scaled axis: 1, 2, 2.5 or 5 × 10^k. */
-export function niceMax(v: number): number {
-  if (!(v > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
-  return 10 * p;
 }
 
 // ---- Drawing plumbing: one frame for every dirty canvas, the theme's colours, the pixel ratio.
@@ -192,6 +157,20 @@ interface Model {
   hover: number | null;
 }
 
+/** Keeps a chart's draw in the set a theme change redraws, from mount to unmount. */
+function useRegistered(draw: () => void): void {
+  useEffect(() => {
+    mounted.add(draw);
+    return () => {
+      mounted.delete(draw);
+      dirty.delete(draw);
+    };
+  }, [draw]);
+}
+
+/** Where the y axis has gridlines and labels, as fractions of its top. */
+const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
+
 function drawChart(canvas: HTMLCanvasElement, m: Model): void {
   const p = prepare(canvas, m.width, m.height);
   if (!p) return;
@@ -210,7 +189,7 @@ function drawChart(canvas: HTMLCanvasElement, m: Model): void {
   ctx.textAlign = 'right';
   ctx.textBaseline = 'alphabetic';
   ctx.beginPath();
-  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+  for (const f of Y_TICKS) {
     const v = f * m.top;
     const gy = crisp(y(v), dpr);
     ctx.moveTo(PAD.left, gy);
@@ -332,14 +311,7 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   model.current = { data, series, width, height, top, first, span, threshold, area: !!area, hover: hoverAt };
   const draw = useRef<() => void>(null);
   if (!draw.current) draw.current = () => canvas.current && model.current && drawChart(canvas.current, model.current);
-  useEffect(() => {
-    const d = draw.current!;
-    mounted.add(d);
-    return () => {
-      mounted.delete(d);
-      dirty.delete(d);
-    };
-  }, []);
+  useRegistered(draw.current!);
   // A layout effect: it runs inside the console's frame flush, so flushCharts draws it in that frame.
   useLayoutEffect(() => schedule(draw.current!), [data, series, width, height, top, threshold, area, hoverAt]);
 
@@ -349,7 +321,7 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   const xOf = (t: number) => PAD.left + ((t - first) / span) * plotW;
 
   return (
-    <div className="chart" ref={ref} data-testid={testId} data-points={raw.length}>
+    <div className="chart" ref={ref} data-testid={testId} data-points={raw.length} data-ticks={Y_TICKS.map((f) => axisTick(f * top)).join(' ')}>
       <canvas
         ref={canvas}
         style={{ width, height }}
@@ -419,14 +391,7 @@ export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#
       ctx.lineJoin = 'round';
       ctx.stroke();
     };
-  useEffect(() => {
-    const d = draw.current!;
-    mounted.add(d);
-    return () => {
-      mounted.delete(d);
-      dirty.delete(d);
-    };
-  }, []);
+  useRegistered(draw.current!);
   useLayoutEffect(() => schedule(draw.current!), [values, max, color]);
   return <canvas ref={canvas} className="sparkline" style={{ width: SPARK_W, height: SPARK_H }} aria-hidden />;
 });

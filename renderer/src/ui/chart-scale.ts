@@ -1,0 +1,49 @@
+// The live charts' pure helpers: which points are drawn, and how an axis is scaled and
+// labelled. No DOM: unit tests read them directly.
+/** One reading in time: `t` (ms) and a value per series (null: not measured). */
+export type Point = { t: number } & Record<string, number | null>;
+
+/**
+ * At most `max` points for drawing: each bucket of consecutive points keeps, per
+ * series, its highest value (a load chart must not smooth a peak away). A 10-minute
+ * window at 1 Hz is 600 points for a chart some 700 px wide.
+ */
+export function decimate(data: Point[], keys: string[], max: number): Point[] {
+  if (data.length <= max) return data;
+  const size = data.length / max;
+  const out: Point[] = [];
+  for (let b = 0; b < max; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(data.length, Math.floor((b + 1) * size));
+    const p: Point = { t: data[to - 1]!.t };
+    for (const k of keys) {
+      let v: number | null = null;
+      for (let i = from; i < to; i++) {
+        const x = data[i]![k];
+        if (x != null && (v === null || x > v)) v = x;
+      }
+      p[k] = v;
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+/** An axis label: whole figures from 10 up, two significant digits below (never 1e-11). */
+export function axisTick(v: number): string {
+  if (v === 0 || !Number.isFinite(v) || Math.abs(v) >= 10) return String(Math.round(v));
+  // Fixed notation with two significant digits (String() would write 1e-11), trailing zeros dropped.
+  const decimals = Math.min(20, 1 - Math.floor(Math.log10(Math.abs(v))));
+  return v
+    .toFixed(decimals)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
+}
+
+/** A round upper bound for an auto-scaled axis: 1, 2, 2.5 or 5 × 10^k. */
+export function niceMax(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
+  return 10 * p;
+}
