@@ -45,7 +45,7 @@ afterAll(async () => {
 async function probe(viewers: number): Promise<ProbeRun> {
   internals(core).probe.start(
     profile,
-    resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 4, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })),
+    resolveSettings(ProbeSettingsSchema.parse({ warmupSec: 7, settleSec: 6, maxInstances: 8, cpuBasis: 'app', viewersPerInstance: viewers, minFpsRatio: 0.9, maxFreezesPerMin: 6 })),
   );
   return (await internals(core).probe.wait())!;
 }
