@@ -47,13 +47,9 @@ export class VisitorSimulator {
     private readonly timers: TimerSource = realTimers,
   ) {}
 
-  /**
-   * The run's settings and counters. `visitors` counts the plans this simulator holds;
-   * the service reports the synthetic sessions it actually has (a visitor the admin
-   * kicked is gone at once there, here only at the next step).
-   */
-  status(): SimulationStatus {
-    return { ...this.settings, running: this.running, visitors: this.plans.size, arrived: this.arrived, gaveUp: this.gaveUp };
+  /** The run's settings and counters; how many visitors are present is the service's to say (it holds their sessions). */
+  status(): Omit<SimulationStatus, 'visitors'> {
+    return { ...this.settings, running: this.running, arrived: this.arrived, gaveUp: this.gaveUp };
   }
 
   /** Starts (or restarts with new settings) or stops the run; settings left out stay. */

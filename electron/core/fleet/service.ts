@@ -51,8 +51,7 @@ export class FleetService {
           onChange: () => this.changed(),
         })
       : null;
-    if (opts.connect !== false) for (const s of this.store.list()) this.link(s);
-    this.clock();
+    if (opts.connect !== false) for (const s of this.store.list()) this.link(s); // link() starts the clock
   }
 
   /** Starts the state clock with the first member and stops it with the last. */

@@ -157,8 +157,18 @@ interface Model {
   hover: number | null;
 }
 
-/** Keeps a chart's draw in the set a theme change redraws, from mount to unmount. */
-function useRegistered(draw: () => void): void {
+/**
+ * A canvas drawn outside React: `model` is what the next draw needs (as this render
+ * computed it), `paintOn` draws it; the draw runs in the shared frame when a dep
+ * changes, and again on a theme or pixel-ratio change while mounted.
+ */
+function useCanvas<M>(model: M, paintOn: (canvas: HTMLCanvasElement, m: M) => void, deps: readonly unknown[]): React.RefObject<HTMLCanvasElement | null> {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const latest = useRef(model);
+  latest.current = model;
+  const [draw] = useState(() => () => {
+    if (canvas.current) paintOn(canvas.current, latest.current);
+  });
   useEffect(() => {
     mounted.add(draw);
     return () => {
@@ -166,7 +176,13 @@ function useRegistered(draw: () => void): void {
       dirty.delete(draw);
     };
   }, [draw]);
+  // A layout effect: it runs inside the console's frame flush, so flushCharts draws it in that frame.
+  useLayoutEffect(() => schedule(draw), deps);
+  return canvas;
 }
+
+/** Where on the x axis time `t` lies, for the draw and for the tooltip. */
+const xAt = (t: number, first: number, span: number, plotW: number) => PAD.left + ((t - first) / span) * plotW;
 
 /** Where the y axis has gridlines and labels, as fractions of its top. */
 const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
@@ -178,7 +194,7 @@ function drawChart(canvas: HTMLCanvasElement, m: Model): void {
   const pal = colors();
   const plotW = m.width - PAD.left - PAD.right;
   const plotH = m.height - PAD.top - PAD.bottom;
-  const x = (t: number) => PAD.left + ((t - m.first) / m.span) * plotW;
+  const x = (t: number) => xAt(t, m.first, m.span, plotW);
   const y = (v: number) => PAD.top + plotH - (Math.min(v, m.top) / m.top) * plotH;
 
   // Gridlines and the y axis' labels.
@@ -291,7 +307,6 @@ const Legend = memo(function Legend({ series }: { series: Series[] }) {
 
 export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax = 100, height = 180, threshold, area, testId }: ChartProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
-  const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<number | null>(null);
   const keys = series.map((s) => s.key).join(',');
   const data = useMemo(() => decimate(raw, keys.split(','), Math.max(30, Math.floor(width / 4))), [raw, keys, width]);
@@ -307,18 +322,11 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   const hoverAt = hover !== null && hover < data.length ? hover : null;
 
   // The model for the next frame's draw; the draw itself never runs in render.
-  const model = useRef<Model | null>(null);
-  model.current = { data, series, width, height, top, first, span, threshold, area: !!area, hover: hoverAt };
-  const draw = useRef<() => void>(null);
-  if (!draw.current) draw.current = () => canvas.current && model.current && drawChart(canvas.current, model.current);
-  useRegistered(draw.current!);
-  // A layout effect: it runs inside the console's frame flush, so flushCharts draws it in that frame.
-  useLayoutEffect(() => schedule(draw.current!), [data, series, width, height, top, threshold, area, hoverAt]);
+  const canvas = useCanvas<Model>({ data, series, width, height, top, first, span, threshold, area: !!area, hover: hoverAt }, drawChart, [data, series, width, height, top, threshold, area, hoverAt]);
 
   const hovered = hoverAt !== null ? data[hoverAt] : undefined;
   const latest = data[data.length - 1];
   const summary = series.map((s) => `${s.label} ${latest?.[s.key] != null ? `${latest[s.key]!.toFixed(1)} ${unit}` : '—'}`).join(', ');
-  const xOf = (t: number) => PAD.left + ((t - first) / span) * plotW;
 
   return (
     <div className="chart" ref={ref} data-testid={testId} data-points={raw.length} data-ticks={Y_TICKS.map((f) => axisTick(f * top)).join(' ')}>
@@ -344,7 +352,7 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
         onMouseLeave={() => setHover(null)}
       />
       {hovered && (
-        <div className="chart-tip" style={{ left: Math.min(width - 150, xOf(hovered.t) + 8) }}>
+        <div className="chart-tip" style={{ left: Math.min(width - 150, xAt(hovered.t, first, span, plotW) + 8) }}>
           <div className="muted">{clock(hovered.t)}</div>
           {series.map((s) => (
             <div key={s.key}>
@@ -361,37 +369,29 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
 const SPARK_W = 120;
 const SPARK_H = 28;
 
+function drawSparkline(c: HTMLCanvasElement, { values: vs, max, color }: { values: (number | null)[]; max: number; color: string }): void {
+  const p = prepare(c, SPARK_W, SPARK_H);
+  if (!p) return;
+  const { ctx } = p;
+  let top = max;
+  for (const v of vs) if (v !== null && v > top) top = v;
+  ctx.beginPath();
+  for (let k = 0; k < vs.length; k++) {
+    const v = vs[k] ?? null;
+    if (v === null) continue;
+    const x = vs.length > 1 ? (k / (vs.length - 1)) * SPARK_W : 0;
+    const y = SPARK_H - 2 - (v / (top || 1)) * (SPARK_H - 4);
+    if (k === 0 || vs[k - 1] == null) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+  }
+  ctx.strokeStyle = paint(color);
+  ctx.lineWidth = 1.5;
+  ctx.lineJoin = 'round';
+  ctx.stroke();
+}
+
 /** A tiny inline trend on a canvas: 16 of these change every second, drawn in the same frame. */
 export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#22d3ee' }: { values: (number | null)[]; max?: number; color?: string }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const model = useRef({ values, max, color });
-  model.current = { values, max, color };
-  const draw = useRef<() => void>(null);
-  if (!draw.current)
-    draw.current = () => {
-      const c = canvas.current;
-      if (!c) return;
-      const p = prepare(c, SPARK_W, SPARK_H);
-      if (!p) return;
-      const { ctx } = p;
-      const { values: vs, max: m, color: col } = model.current;
-      let top = m;
-      for (const v of vs) if (v !== null && v > top) top = v;
-      ctx.beginPath();
-      for (let k = 0; k < vs.length; k++) {
-        const v = vs[k] ?? null;
-        if (v === null) continue;
-        const x = vs.length > 1 ? (k / (vs.length - 1)) * SPARK_W : 0;
-        const y = SPARK_H - 2 - (v / (top || 1)) * (SPARK_H - 4);
-        if (k === 0 || vs[k - 1] == null) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      }
-      ctx.strokeStyle = paint(col);
-      ctx.lineWidth = 1.5;
-      ctx.lineJoin = 'round';
-      ctx.stroke();
-    };
-  useRegistered(draw.current!);
-  useLayoutEffect(() => schedule(draw.current!), [values, max, color]);
+  const canvas = useCanvas({ values, max, color }, drawSparkline, [values, max, color]);
   return <canvas ref={canvas} className="sparkline" style={{ width: SPARK_W, height: SPARK_H }} aria-hidden />;
 });
