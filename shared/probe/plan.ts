@@ -129,6 +129,11 @@ export function planNext(input: PlanInput): PlanDecision {
   if (badStep && !badStep.exited && goodMeans) {
     const between = secantCapacity(good, goodMeans, bad, badStep.means, input.limits);
     if (between !== null) return { kind: 'measure', count: Math.min(Math.max(between, next), upper - 1), move: 'backoff' };
+    // Failed on stream quality alone: no load crosses a limit to interpolate on, and the
+    // frame rate holds until the machine runs out, then falls off a cliff, so it does not
+    // extrapolate either. Halve the interval (a step down at a time cost 4 steps from 8 to
+    // 4 in the test with viewers; halving costs 3, and log₂ in general).
+    if (badStep.quality && badStep.breached.length === 0) return { kind: 'measure', count: Math.min(Math.max(Math.floor((good + bad) / 2), next), upper - 1), move: 'backoff' };
   }
   // After a jump passed, the marginal load up there (the secant through the two highest
   // passing counts) predicts better than a line dominated by the first steps: a curved

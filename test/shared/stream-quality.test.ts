@@ -131,4 +131,22 @@ describe('the ramp with stream quality', () => {
     input.steps[2]!.breached.push('cpu');
     expect(planNext(input)).toMatchObject({ limitedBy: 'cpu' });
   });
+
+  it('after a jump fails on quality alone, the ramp halves the interval instead of stepping down one at a time', () => {
+    // CPU grows slowly (predicts no limit up to 8), the frame rate holds up to 4 instances, then falls.
+    const steps: PlanInput['steps'][number][] = [];
+    const counts: number[] = [];
+    for (let guard = 0; guard < 20; guard++) {
+      const d = planNext({ strategy: 'smart', maxInstances: 8, baseline: { means: { cpu: 2 }, breached: [], saturated: false }, steps, limits: { cpu: 85 } });
+      if (d.kind === 'done') {
+        expect(d).toEqual({ kind: 'done', capacity: 4, limitedBy: 'streamQuality', limitAt: 5 });
+        break;
+      }
+      counts.push(d.count);
+      const ok = d.count <= 4;
+      steps.push({ count: d.count, verdict: ok ? 'pass' : 'fail', breached: [], exited: false, quality: !ok, means: { cpu: 2 + 5 * d.count } });
+    }
+    // Before: 1, 2, 8, 7, 6, 5, 4.
+    expect(counts).toEqual([1, 2, 8, 5, 3, 4]);
+  });
 });

@@ -2,6 +2,8 @@
 // StreamCap as instances (stream{n}), StreamCap's measuring viewers on Epic's
 // frontend library, and an independent reading by the test's own player (Epic's stock
 // player page, read through RTCPeerConnection.getStats()).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -10,8 +12,11 @@ import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { readWilbur } from '../../electron/core/wilbur-poller';
 import type { InstanceInfo, InstanceSample, Snapshot } from '../../shared/contract';
 import { CPU_LOAD, everyoneIn, tmpDir, waitFor } from '../helpers';
-import { CHROMIUM, freePortRange, LOOPBACK_ICE_INIT, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, type Wilbur } from '../pixel-streaming';
+import { CHROMIUM, freePortRange, LOOPBACK_ICE_INIT, jsStreamerProfile, requireStack, serveJsStreamer, startWilbur, streamerOutbound, wilburStreamers, type Wilbur } from '../pixel-streaming';
 import { internals } from '../core-internals';
+import { FIRST_FRAME_MS } from '../../electron/core/streams/watcher';
+
+const SILENT_STREAMER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'silent-streamer.mjs');
 
 const HAVE = requireStack();
 const d = HAVE ? describe : describe.skip;
@@ -26,8 +31,13 @@ const samples: Snapshot[] = [];
 /** The next sample for which `pred` holds (waits on the core's events, no polling). */
 function nextSample(pred: (s: Snapshot) => boolean, what: string, timeoutMs: number): Promise<Snapshot> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => (off(), reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+    let last: Snapshot | null = null;
+    // On a timeout, say where every instance stood (state, and the stream's figure or its reason).
+    const where = () =>
+      last?.instances.map((i) => `#${i.n} ${i.state}: ${i.stream === undefined ? 'no stream' : i.stream.ok ? `${i.stream.value.fps} fps` : i.stream.reason}`).join('; ') ?? 'no sample';
+    const t = setTimeout(() => (off(), reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last sample: ${where()})`))), timeoutMs);
     const off = core.subscribe((e) => {
+      if (e.type === 'sample') last = e.data;
       if (e.type === 'sample' && pred(e.data)) {
         clearTimeout(t);
         off();
@@ -304,4 +314,35 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     expect((i.stream as { reason: string }).reason).toMatch(/streamer "nobody1" is not registered/);
     await core.invoke('instances.stop', { id: ids[0]! });
   }, 60_000);
+
+  it(
+    'a streamer that registers but never sends video: the viewer gives up after FIRST_FRAME_MS and says why',
+    async () => {
+      await core.invoke('profiles.save', {
+        ...jsStreamerProfile(pages.url, wilbur, { id: 'silent', viewers: 1 }),
+        exe: process.execPath,
+        args: [SILENT_STREAMER, `ws://127.0.0.1:${wilbur.streamerPort}`, 'silent{n}'],
+        stream: { signallingUrl: wilbur.playerWs, streamerId: 'silent{n}', playerUrl: '', viewers: 1 },
+      });
+      const t0 = Date.now();
+      const { ids } = (await core.invoke('instances.launch', { profileId: 'silent', count: 1 })) as { ids: string[] };
+      const s = await nextSample(
+        (x) => {
+          const i = x.instances.find((y) => y.id === ids[0]);
+          return !!i?.stream && !i.stream.ok && /no video/.test(i.stream.reason);
+        },
+        'the silent instance to say no video arrived',
+        FIRST_FRAME_MS + 15_000,
+      );
+      const after = Date.now() - t0;
+      const i = s.instances.find((y) => y.id === ids[0])!;
+      console.log(`silent streamer: "${(i.stream as { reason: string }).reason}" after ${after} ms`);
+      expect((i.stream as { reason: string }).reason).toMatch(/"silent\d+".*within 15 s/);
+      expect(after).toBeGreaterThanOrEqual(FIRST_FRAME_MS);
+      // It registered for real (the case is not "not registered").
+      expect((await wilburStreamers(wilbur)).map((x) => x.streamerId)).toContain(`silent${i.n}`);
+      await core.invoke('instances.stop', { id: ids[0]! });
+    },
+    FIRST_FRAME_MS + 45_000,
+  );
 });

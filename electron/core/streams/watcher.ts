@@ -13,6 +13,13 @@ const STALL_MS = 2000;
 /** A stalled viewer is reopened after this long (the library may not notice a streamer that vanished). */
 const REOPEN_STALLED_MS = 4000;
 const BACKOFF_MS = [1000, 2000, 3000, 5000];
+/**
+ * A viewer with no frame this long after it opened is reopened, with the reason. Without
+ * it a connection that never completes (a streamer that registers but never sends an
+ * offer, ICE stuck in checking, a track that never starts) kept the instance at
+ * "connecting…" for good: the library reports no failure for any of them.
+ */
+export const FIRST_FRAME_MS = 15_000;
 /** Bitrate is shown as the mean of the last few seconds: WebRTC's pacing makes one second noisy. */
 const MBPS_WINDOW = 3;
 
@@ -27,6 +34,8 @@ interface Slot {
   stats: ViewerStats | null;
   statsAt: number;
   lastFrameAt: number;
+  /** When the current viewer was opened (0: none yet). */
+  openedAt: number;
   mbps: number[];
   failures: number;
   retry: NodeJS.Timeout | null;
@@ -55,7 +64,22 @@ export class StreamWatcher {
     for (const [key, slot] of this.slots) if (!wanted.has(key)) this.drop(slot);
     for (const [key, w] of wanted) {
       if (this.slots.has(key)) continue;
-      const slot: Slot = { key, ...w, handle: null, opening: false, state: 'connecting', reason: null, stats: null, statsAt: 0, lastFrameAt: 0, mbps: [], failures: 0, retry: null, closed: false };
+      const slot: Slot = {
+        key,
+        ...w,
+        handle: null,
+        opening: false,
+        state: 'connecting',
+        reason: null,
+        stats: null,
+        statsAt: 0,
+        lastFrameAt: 0,
+        openedAt: 0,
+        mbps: [],
+        failures: 0,
+        retry: null,
+        closed: false,
+      };
       this.slots.set(key, slot);
       this.byInstance.set(w.instanceId, [...(this.byInstance.get(w.instanceId) ?? []), slot]);
       this.openSlot(slot);
@@ -66,6 +90,7 @@ export class StreamWatcher {
     if (slot.closed || this.closed || slot.opening) return;
     slot.opening = true;
     slot.state = 'connecting';
+    slot.openedAt = this.now();
     const { signallingUrl, streamerId } = slot.target;
     this.host
       .open(slot.target, (r) => this.onReport(slot, r))
@@ -168,6 +193,18 @@ export class StreamWatcher {
     const mine = this.byInstance.get(instanceId);
     if (!mine) return undefined;
     const now = this.now();
+    for (const s of mine) {
+      // Opened, no frame since, for too long: the stream never arrived.
+      if ((s.state === 'connecting' || s.state === 'streaming') && !s.opening && s.openedAt > 0 && s.lastFrameAt < s.openedAt && now - s.openedAt >= FIRST_FRAME_MS) {
+        const where = `"${s.target.streamerId}" on ${s.target.signallingUrl}`;
+        this.restart(
+          s,
+          s.state === 'streaming'
+            ? `connected to ${where}, but no video frame arrived within ${FIRST_FRAME_MS / 1000} s (is the app rendering? retrying)`
+            : `no video from ${where} within ${FIRST_FRAME_MS / 1000} s of connecting: the streamer never answered or the connection never completed (retrying)`,
+        );
+      }
+    }
     const live = mine.filter((s) => s.state === 'streaming' && s.stats && now - s.statsAt <= STALE_MS && now - s.lastFrameAt < STALL_MS);
     if (live.length === 0) {
       const why = mine.find((s) => s.state === 'failed' || s.state === 'stalled')?.reason ?? mine[0]!.reason ?? 'waiting for the first frames';
