@@ -280,7 +280,7 @@ describe('the ramp', () => {
 
   it.each<[string, Load, Strategy, number, Partial<Sim>]>([
     ['plain ramp, CPU 5 + 10/instance', linear(5, 10), 'linear', 16, { capacity: 7, limitedBy: 'cpu', limitAt: 8, counts: [1, 2, 3, 4, 5, 6, 7, 8] }],
-    ['smart ramp, same load: 1, 2, jump to 7, confirm 8', linear(5, 10), 'smart', 16, { capacity: 7, limitedBy: 'cpu', limitAt: 8, counts: [1, 2, 7, 8] }],
+    ['smart ramp, same load: 1, 2, jump to 8 (the first count predicted over), back to 7', linear(5, 10), 'smart', 16, { capacity: 7, limitedBy: 'cpu', limitAt: 8, counts: [1, 2, 8, 7] }],
     ['smart ramp, no limit before the maximum', linear(5, 1), 'smart', 10, { capacity: 10, limitedBy: 'maxInstances', limitAt: null, counts: [1, 2, 10] }],
     ['plain ramp, no limit before the maximum', linear(5, 1), 'linear', 4, { capacity: 4, limitedBy: 'maxInstances', counts: [1, 2, 3, 4] }],
     ['the first instance already breaches', linear(50, 40), 'smart', 16, { capacity: 0, limitedBy: 'cpu', limitAt: 1, counts: [1] }],
@@ -288,19 +288,19 @@ describe('the ramp', () => {
     ['memory limits before CPU', (n) => ({ cpu: 5 + 2 * n, memory: 30 + 7 * n }), 'smart', 32, { capacity: 8, limitedBy: 'memory', limitAt: 9 }],
     ['GPU limits (85 %)', (n) => ({ cpu: 5 + 2 * n, memory: 20, gpu: 3 + 9 * n }), 'smart', 32, { capacity: 9, limitedBy: 'gpu', limitAt: 10 }],
     [
-      'concave load 5 + 12·n^0.8 (contention): the first jump lands low, the local slope takes it the rest of the way',
+      'concave load 5 + 12·n^0.8 (contention): the first jump lands low, the local slope takes it past the capacity, the secant back',
       (n) => ({ cpu: 5 + 12 * n ** 0.8, memory: 20 }),
       'smart',
       32,
-      { capacity: 10, limitedBy: 'cpu', counts: [1, 2, 7, 10, 11] },
+      { capacity: 10, limitedBy: 'cpu', counts: [1, 2, 8, 11, 10] },
     ],
     ['nothing grows: doubling to the maximum', () => ({ cpu: 5, memory: 20 }), 'smart', 12, { capacity: 12, limitedBy: 'maxInstances', counts: [1, 2, 4, 8, 12] }],
     [
-      'strongly convex load 5 + 3n + 0.6n²: the line from 1 and 2 overshoots to 19; interpolating between 2 and 19 backs off to 6, then 8',
+      'strongly convex load 5 + 3n + 0.6n²: the line from 1 and 2 overshoots to 20; interpolating between 2 and 20 backs off to 6, then 8',
       (n) => ({ cpu: 5 + 3 * n + 0.6 * n * n, memory: 20 }),
       'smart',
       32,
-      { capacity: 9, limitedBy: 'cpu', counts: [1, 2, 19, 6, 8, 9, 10] },
+      { capacity: 9, limitedBy: 'cpu', counts: [1, 2, 20, 6, 8, 9, 10] },
     ],
   ])('%s', (_name, load, strategy, max, expected) => {
     const sim = simulate(load, { strategy, max });
@@ -314,7 +314,7 @@ describe('the ramp', () => {
       const sim = simulate(load, { strategy, max: 32, limits: { encoderSessions: 8 } });
       expect(sim).toMatchObject({ capacity: 8, limitedBy: 'encoderSessions', limitAt: 9 });
     }
-    expect(simulate(load, { strategy: 'smart', max: 32, limits: { encoderSessions: 8 } }).counts).toEqual([1, 2, 7, 8]);
+    expect(simulate(load, { strategy: 'smart', max: 32, limits: { encoderSessions: 8 } }).counts).toEqual([1, 2, 8, 7]);
   });
 
   it('sessions already at the cap with no instance: capacity 0', () => {
@@ -324,7 +324,7 @@ describe('the ramp', () => {
 
   it.each<[Strategy, number[]]>([
     ['linear', [1, 2, 3, 4]],
-    ['smart', [1, 2, 7, 3, 4]],
+    ['smart', [1, 2, 8, 3, 4]],
   ])('a workload that dies at instance 4 (%s): instanceExit, capacity 3', (strategy, counts) => {
     const sim = simulate(linear(5, 10), { strategy, max: 16, dieAt: 4 });
     expect(sim).toMatchObject({ capacity: 3, limitedBy: 'instanceExit', limitAt: 4, counts });
