@@ -21,7 +21,6 @@ import { chromium, type Browser } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { ensureUiBuilt } from '../electron/server/ui-build';
 import type { AdmissionSnapshot } from '../shared/admission-rules';
-import { everyoneIn } from '../test/helpers';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +32,8 @@ const { values } = parseArgs({
     // Where the agent writes heap snapshots (kill -USR2 <agent pid>) and, with --cpu-prof, a CPU profile at its exit: to find a leak or a stall.
     'profile-dir': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    // Extra Node/V8 flags for the agent (repeatable), to compare heap settings: --node-flag=--optimize-for-size.
+    'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
 const minutes = Number(values.minutes);
@@ -79,11 +80,12 @@ process.exit(failed ? 1 : 0);
 /** The agent as a user starts it: `streamcap agent`, its own data folder, the waiting room on a second loopback listener. */
 async function startRealAgent(home: string): Promise<{ proc: ChildProcess; base: string; token: string; sessions: string; output: () => string }> {
   const dir = values['profile-dir'] ? path.resolve(values['profile-dir']) : null;
+  const extra = values['node-flag'] ?? [];
   const prof = dir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', dir] : [])] : [];
   // Run the bin itself, as the `streamcap` command does: its shebang gives Node the
-  // agent's heap flags (--max-semi-space-size=2). With profiling flags, Node is named.
+  // agent's heap flags (--max-semi-space-size=2). With profiling or extra flags, Node is named.
   const bin = path.join(ROOT, 'bin/streamcap.js');
-  const [cmd, pre] = prof.length ? [process.execPath, [...prof, '--max-semi-space-size=2', bin]] : [bin, []];
+  const [cmd, pre] = prof.length || extra.length ? [process.execPath, [...prof, ...extra, '--max-semi-space-size=2', bin]] : [bin, []];
   const proc = spawn(cmd, [...pre, 'agent', '--port', '0', '--interval', '1000', '--sessions-host', '127.0.0.1', '--sessions-port', '0', '--sessions-per-address', '10000'], {
     env: { ...process.env, STREAMCAP_HOME: home, STREAMCAP_NO_GPU: '1', STREAMCAP_LOCALE: 'en-US' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -299,7 +301,8 @@ async function longRun(mins: number): Promise<boolean> {
         // The agent's CPU time in the minute, as a share of one core.
         cpu: ((cpuSec - lastCpu) / Math.max(1e-3, (Date.now() - lastAt) / 1000)) * 100,
         worstSecond,
-        people: everyoneIn(adm).length,
+        // Seated and watching from the snapshot, the line from its total (the snapshot pages the line).
+        people: adm.seats.reduce((a, x) => a + (x.operator ? 1 : 0) + x.spectators.length, 0) + adm.queueTotal,
         running: await running(),
       };
       worstSecond = 0;
@@ -311,7 +314,7 @@ async function longRun(mins: number): Promise<boolean> {
     const start = await row(0);
     const t0 = Date.now();
     console.log(
-      `\nsoak: ${mins} min, agent pid ${pid}: ${INSTANCES} instances at ${LOAD} % of a core, sampled at 1 Hz; console ${browser ? 'open in Chromium' : 'not open'}; visitors simulated; a join every 500 ms`,
+      `\nsoak: ${mins} min, agent pid ${pid}: ${INSTANCES} instances at ${LOAD} % of a core, sampled at 1 Hz; console ${browser ? 'open in Chromium' : 'not open'}; visitors simulated; a join every 500 ms${(values['node-flag'] ?? []).length ? `; agent flags ${values['node-flag']!.join(' ')}` : ''}`,
     );
     console.log(`  start: RSS ${start.rss.toFixed(1)} MB, heap ${start.heap.toFixed(1)} MB, ${start.fds} open files`);
     console.log('   min   RSS MB   heap MB   heap total MB   external MB   open files   CPU %   loop p99 ms (minute)   idle process beside it   worst second   people   running');
