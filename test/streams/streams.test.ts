@@ -293,55 +293,49 @@ d('stream quality, measured on real Pixel Streaming instances', () => {
     }
   }, 60_000);
 
-  it('a streamer id nobody registered says so, never zeros', async () => {
+  /**
+   * Launches one instance of a process that is no JSStreamer, watched as streamer
+   * `streamerId` on the real Wilbur, and waits for the sample in which its stream is
+   * unmeasured for a reason matching `reason`: that instance and how long it took.
+   */
+  async function unmeasured(id: string, args: string[], streamerId: string, reason: RegExp, timeoutMs: number): Promise<{ i: InstanceSample; why: string; after: number }> {
     await core.invoke('profiles.save', {
-      ...jsStreamerProfile(pages.url, wilbur, { id: 'ghost', viewers: 1 }),
+      ...jsStreamerProfile(pages.url, wilbur, { id, viewers: 1 }),
       exe: process.execPath,
-      args: [CPU_LOAD, '--load', '1'],
-      stream: { signallingUrl: wilbur.playerWs, streamerId: 'nobody{n}', playerUrl: '', viewers: 1 },
+      args,
+      stream: { signallingUrl: wilbur.playerWs, streamerId, playerUrl: '', viewers: 1 },
     });
-    const { ids } = (await core.invoke('instances.launch', { profileId: 'ghost', count: 1 })) as { ids: string[] };
+    const t0 = Date.now();
+    const { ids } = (await core.invoke('instances.launch', { profileId: id, count: 1 })) as { ids: string[] };
+    const pick = (x: Snapshot) => x.instances.find((y) => y.id === ids[0]);
     const s = await nextSample(
       (x) => {
-        const i = x.instances.find((y) => y.id === ids[0]);
-        return !!i?.stream && !i.stream.ok && /not registered/.test(i.stream.reason);
+        const m = pick(x)?.stream;
+        return !!m && !m.ok && reason.test(m.reason);
       },
-      'the ghost instance to say its streamer is not registered',
-      30_000,
+      `instance ${id} to say ${reason}`,
+      timeoutMs,
     );
-    const i = s.instances.find((y) => y.id === ids[0])!;
-    expect(i.stream).toMatchObject({ ok: false });
-    expect((i.stream as { reason: string }).reason).toMatch(/streamer "nobody1" is not registered/);
-    await core.invoke('instances.stop', { id: ids[0]! });
+    const i = pick(s)!;
+    return { i, why: (i.stream as { reason: string }).reason, after: Date.now() - t0 };
+  }
+
+  it('a streamer id nobody registered says so, never zeros', async () => {
+    const { i, why } = await unmeasured('ghost', [CPU_LOAD, '--load', '1'], 'nobody{n}', /not registered/, 30_000);
+    expect(why).toMatch(/streamer "nobody1" is not registered/);
+    await core.invoke('instances.stop', { id: i.id });
   }, 60_000);
 
   it(
     'a streamer that registers but never sends video: the viewer gives up after FIRST_FRAME_MS and says why',
     async () => {
-      await core.invoke('profiles.save', {
-        ...jsStreamerProfile(pages.url, wilbur, { id: 'silent', viewers: 1 }),
-        exe: process.execPath,
-        args: [SILENT_STREAMER, `ws://127.0.0.1:${wilbur.streamerPort}`, 'silent{n}'],
-        stream: { signallingUrl: wilbur.playerWs, streamerId: 'silent{n}', playerUrl: '', viewers: 1 },
-      });
-      const t0 = Date.now();
-      const { ids } = (await core.invoke('instances.launch', { profileId: 'silent', count: 1 })) as { ids: string[] };
-      const s = await nextSample(
-        (x) => {
-          const i = x.instances.find((y) => y.id === ids[0]);
-          return !!i?.stream && !i.stream.ok && /no video/.test(i.stream.reason);
-        },
-        'the silent instance to say no video arrived',
-        FIRST_FRAME_MS + 15_000,
-      );
-      const after = Date.now() - t0;
-      const i = s.instances.find((y) => y.id === ids[0])!;
-      console.log(`silent streamer: "${(i.stream as { reason: string }).reason}" after ${after} ms`);
-      expect((i.stream as { reason: string }).reason).toMatch(/"silent\d+".*within 15 s/);
+      const { i, why, after } = await unmeasured('silent', [SILENT_STREAMER, `ws://127.0.0.1:${wilbur.streamerPort}`, 'silent{n}'], 'silent{n}', /no video/, FIRST_FRAME_MS + 15_000);
+      console.log(`silent streamer: "${why}" after ${after} ms`);
+      expect(why).toMatch(/"silent\d+".*within 15 s/);
       expect(after).toBeGreaterThanOrEqual(FIRST_FRAME_MS);
       // It registered for real (the case is not "not registered").
       expect((await wilburStreamers(wilbur)).map((x) => x.streamerId)).toContain(`silent${i.n}`);
-      await core.invoke('instances.stop', { id: ids[0]! });
+      await core.invoke('instances.stop', { id: i.id });
     },
     FIRST_FRAME_MS + 45_000,
   );
