@@ -47,3 +47,30 @@ export function niceMax(v: number): number {
   for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
+
+/**
+ * A sparkline's polylines in a `w` × `h` box, as SVG `points` lists: the values spread evenly
+ * across the width, the y axis from 0 to `max` (or the highest value, if higher), 2 px kept
+ * free at top and bottom; a null breaks the line, so each run of values is a polyline of its
+ * own. Figures are rounded to 0.01 px, well under what shows at any pixel ratio.
+ */
+export function sparkRuns(values: readonly (number | null)[], max: number, w: number, h: number): string[] {
+  let top = max;
+  for (const v of values) if (v !== null && v > top) top = v;
+  const r = (v: number) => Math.round(v * 100) / 100;
+  const runs: string[] = [];
+  let run = '';
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] ?? null;
+    if (v === null) {
+      if (run) runs.push(run);
+      run = '';
+      continue;
+    }
+    const x = values.length > 1 ? (k / (values.length - 1)) * w : 0;
+    const y = h - 2 - (v / (top || 1)) * (h - 4);
+    run += `${run ? ' ' : ''}${r(x)},${r(y)}`;
+  }
+  if (run) runs.push(run);
+  return runs;
+}

@@ -1,5 +1,6 @@
-// Live charts, drawn by hand on a <canvas>. They redraw every second, five at once with
-// an instance open, plus a sparkline in each of 16 rows: this is the console's hot path.
+// Live charts, drawn by hand on a <canvas>, and the rows' sparklines (an SVG line each).
+// They redraw every second, five charts at once with an instance open, plus a sparkline in
+// each of 16 rows: this is the console's hot path.
 // recharts took ~60 ms of main thread per update for them (bench/ui.bench.ts, profiled);
 // hand-written SVG paths then cost ~14 ms p95 of all main-thread work, most of it style,
 // layout and paint of the SVG nodes rebuilt each tick. A canvas is one element whose
@@ -7,7 +8,7 @@
 // and the drawing is done imperatively in one requestAnimationFrame for all charts.
 // recharts stays for charts that don't tick (probe results, planner).
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { axisTick, decimate, niceMax, type Point } from './chart-scale';
+import { axisTick, decimate, niceMax, sparkRuns, type Point } from './chart-scale';
 import { clock, timeTicks } from './format';
 
 export type { Point };
@@ -369,29 +370,21 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
 const SPARK_W = 120;
 const SPARK_H = 28;
 
-function drawSparkline(c: HTMLCanvasElement, { values: vs, max, color }: { values: (number | null)[]; max: number; color: string }): void {
-  const p = prepare(c, SPARK_W, SPARK_H);
-  if (!p) return;
-  const { ctx } = p;
-  let top = max;
-  for (const v of vs) if (v !== null && v > top) top = v;
-  ctx.beginPath();
-  for (let k = 0; k < vs.length; k++) {
-    const v = vs[k] ?? null;
-    if (v === null) continue;
-    const x = vs.length > 1 ? (k / (vs.length - 1)) * SPARK_W : 0;
-    const y = SPARK_H - 2 - (v / (top || 1)) * (SPARK_H - 4);
-    if (k === 0 || vs[k - 1] == null) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
-  }
-  ctx.strokeStyle = paint(color);
-  ctx.lineWidth = 1.5;
-  ctx.lineJoin = 'round';
-  ctx.stroke();
-}
-
-/** A tiny inline trend on a canvas: 16 of these change every second, drawn in the same frame. */
+/**
+ * A tiny inline trend, 16 of which change every second. SVG, not a canvas: each canvas is a
+ * composited layer of its own, and without a GPU Chromium strokes a canvas's lines on the main
+ * thread when it commits the layer (16 sparklines: 1.1 ms of the commit's 2.8 per update,
+ * bench/ui.bench.ts traced); an SVG line is painted into the table's own layer and rasterised
+ * off the main thread. Polylines, not a path: `d` is a CSS property, restyled on every change.
+ * Its colour may be a CSS variable.
+ */
 export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#22d3ee' }: { values: (number | null)[]; max?: number; color?: string }) {
-  const canvas = useCanvas({ values, max, color }, drawSparkline, [values, max, color]);
-  return <canvas ref={canvas} className="sparkline" style={{ width: SPARK_W, height: SPARK_H }} aria-hidden />;
+  const runs = useMemo(() => sparkRuns(values, max, SPARK_W, SPARK_H), [values, max]);
+  return (
+    <svg className="sparkline" width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} style={{ stroke: color }} aria-hidden>
+      {runs.map((points, k) => (
+        <polyline key={k} points={points} />
+      ))}
+    </svg>
+  );
 });
