@@ -96,12 +96,19 @@ let nextId = 1;
 /** Canvases already handed over (an element can be only once: React's StrictMode mounts twice). */
 const handedOver = new WeakMap<HTMLCanvasElement, number>();
 const dropping = new Set<number>();
-function handOver(canvas: HTMLCanvasElement): number {
+/** The canvas's id in the worker, or null where it cannot be handed over (then every chart falls back to the page). */
+function handOver(canvas: HTMLCanvasElement): number | null {
   let id = handedOver.get(canvas);
   if (id === undefined) {
+    let offscreen: OffscreenCanvas;
+    try {
+      offscreen = canvas.transferControlToOffscreen();
+    } catch (e) {
+      fallBack(e);
+      return null;
+    }
     id = nextId++;
     handedOver.set(canvas, id);
-    const offscreen = canvas.transferControlToOffscreen();
     outbox.add.push({ id, canvas: offscreen });
     transfer.push(offscreen);
   }
