@@ -41,24 +41,24 @@ describe('niceMax and axisTick', () => {
 });
 
 describe('sparkRuns', () => {
-  // A 120 × 28 box: y runs from 26 (0) to 2 (the top of the scale).
+  // A 120 × 28 box, in tenths of a pixel: y runs from 260 (0) to 20 (the top of the scale).
   it('spreads the values over the width, 0 at the bottom and max at the top', () => {
-    expect(sparkRuns([0, 50, 100], 100, 120, 28)).toEqual(['0,26 60,14 120,2']);
+    expect(sparkRuns([0, 50, 100], 100, 120, 28)).toEqual(['0 260 600 140 1200 20']);
   });
 
   it('scales to the highest value when it is over max', () => {
-    expect(sparkRuns([0, 200], 100, 120, 28)).toEqual(['0,26 120,2']);
+    expect(sparkRuns([0, 200], 100, 120, 28)).toEqual(['0 260 1200 20']);
   });
 
   it('a null breaks the line into runs; nulls at the start draw nothing', () => {
-    expect(sparkRuns([null, null, 10, 20, null, 30, 40], 100, 60, 28)).toEqual(['20,23.6 30,21.2', '50,18.8 60,16.4']);
+    expect(sparkRuns([null, null, 10, 20, null, 30, 40], 100, 60, 28)).toEqual(['200 236 300 212', '500 188 600 164']);
     expect(sparkRuns([null, null], 100, 120, 28)).toEqual([]);
     expect(sparkRuns([], 100, 120, 28)).toEqual([]);
   });
 
-  it('a single value sits at the left edge; figures are rounded to 0.01 px', () => {
-    expect(sparkRuns([33], 100, 120, 28)).toEqual(['0,18.08']);
-    expect(sparkRuns([1, 2, 3], 3, 100, 28)[0]).toBe('0,18 50,10 100,2');
-    expect(sparkRuns([1 / 3, 1], 1, 30, 28)[0]).toBe('0,18 30,2');
+  it('a single value sits at the left edge; figures are whole tenths of a pixel', () => {
+    expect(sparkRuns([33], 100, 120, 28)).toEqual(['0 181']);
+    expect(sparkRuns([1, 2, 3], 3, 100, 28)[0]).toBe('0 180 500 100 1000 20');
+    expect(sparkRuns([1 / 3, 1], 1, 30, 28)[0]).toBe('0 180 300 20');
   });
 });

@@ -365,7 +365,7 @@ const SPARK_H = 28;
 export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#22d3ee' }: { values: (number | null)[]; max?: number; color?: string }) {
   const runs = useMemo(() => sparkRuns(values, max, SPARK_W, SPARK_H), [values, max]);
   return (
-    <svg className="sparkline" width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} style={{ stroke: color }} aria-hidden>
+    <svg className="sparkline" width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W * 10} ${SPARK_H * 10}`} style={{ stroke: color }} aria-hidden>
       {runs.map((points, k) => (
         <polyline key={k} points={points} />
       ))}
