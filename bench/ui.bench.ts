@@ -14,6 +14,7 @@ import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import type { InstanceInfo, Snapshot } from '../shared/contract';
 import { ensureUiBuilt } from '../electron/server/ui-build';
+import { traceBreakdown } from './trace-summary';
 
 const { values } = parseArgs({
   options: {
@@ -196,6 +197,9 @@ if (values.trace) {
   await play(50);
   await browser.stopTracing();
   console.log(`trace of 50 updates written to ${values.trace}`);
+  const b = traceBreakdown(values.trace, 50);
+  console.log(`traced main-thread time per update (thread time, own time by phase): ${b.main.map(([p, ms]) => `${p} ${ms.toFixed(2)}`).join(', ')}; total ${b.total.toFixed(2)} ms`);
+  if (b.worker > 0) console.log(`traced chart worker time per update (off the main thread): ${b.worker.toFixed(2)} ms`);
 }
 const work = [...perUpdate].sort((a, b) => a - b);
 const w = (q: number) => work[Math.min(work.length - 1, Math.floor(work.length * q))]!;

@@ -47,3 +47,31 @@ export function niceMax(v: number): number {
   for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
+
+/**
+ * A sparkline's polylines in a `w` × `h` px box, as SVG `points` lists in tenths of a pixel
+ * (the sparkline's viewBox is ten times its size): the values spread evenly across the width,
+ * the y axis from 0 to `max` (or the highest value, if higher), 2 px kept free at top and
+ * bottom; a null breaks the line, so each run of values is a polyline of its own. Whole
+ * tenths keep the figures small integers that join without making a string per point (made
+ * point by point, these strings were most of the console's garbage per update: 16
+ * sparklines × 60 points; bench/ui.bench.ts, heap sampled).
+ */
+export function sparkRuns(values: readonly (number | null)[], max: number, w: number, h: number): string[] {
+  let top = max;
+  for (const v of values) if (v !== null && v > top) top = v;
+  const runs: string[] = [];
+  const run: number[] = [];
+  for (let k = 0; k <= values.length; k++) {
+    const v = values[k] ?? null;
+    if (v === null) {
+      if (run.length > 0) runs.push(run.join(' '));
+      run.length = 0;
+      continue;
+    }
+    const x = values.length > 1 ? (k / (values.length - 1)) * w : 0;
+    const y = h - 2 - (v / (top || 1)) * (h - 4);
+    run.push(Math.round(x * 10), Math.round(y * 10));
+  }
+  return runs;
+}

@@ -1,14 +1,19 @@
-// Live charts, drawn by hand on a <canvas>. They redraw every second, five at once with
-// an instance open, plus a sparkline in each of 16 rows: this is the console's hot path.
+// Live charts, drawn by hand on a <canvas>, and the rows' sparklines (an SVG line each).
+// They redraw every second, five charts at once with an instance open, plus a sparkline in
+// each of 16 rows: this is the console's hot path.
 // recharts took ~60 ms of main thread per update for them (bench/ui.bench.ts, profiled);
 // hand-written SVG paths then cost ~14 ms p95 of all main-thread work, most of it style,
 // layout and paint of the SVG nodes rebuilt each tick. A canvas is one element whose
 // pixels change: React renders only the container (its size, the legend, the tooltip),
-// and the drawing is done imperatively in one requestAnimationFrame for all charts.
+// and the drawing is done imperatively, for all charts at once after React's commit.
+// It is done in a worker (chart-worker.ts) that holds each chart's canvas: without a GPU,
+// Chromium rasterises a canvas's paths on the thread that draws it, when it commits the
+// canvas's layer, and that was a quarter of the page's main-thread work per update.
 // recharts stays for charts that don't tick (probe results, planner).
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { axisTick, decimate, niceMax, type Point } from './chart-scale';
-import { clock, timeTicks } from './format';
+import { memo, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { drawChart, packPoints, PAD, xAt, Y_TICKS, type ChartFrame, type ChartMessage, type Palette } from './chart-draw';
+import { axisTick, decimate, niceMax, sparkRuns, type Point } from './chart-scale';
+import { clock } from './format';
 
 export type { Point };
 
@@ -18,39 +23,114 @@ export interface Series {
   color: string;
 }
 
-// ---- Drawing plumbing: one frame for every dirty canvas, the theme's colours, the pixel ratio.
+// ---- Drawing plumbing: one batch for every dirty chart, the worker, the theme's colours, the pixel ratio.
 
 const dirty = new Set<() => void>();
 let frame = 0;
 /** Draws in the next animation frame, once however many times it is asked for before. */
 function schedule(draw: () => void): void {
   dirty.add(draw);
+  requestFlush();
+}
+function requestFlush(): void {
   if (frame === 0) frame = requestAnimationFrame(flushCharts);
 }
 /**
  * Draws every chart whose data changed, now. The console applies live samples in an
- * animation frame (main.tsx): it calls this after React's commit, so the charts are drawn
- * in that same frame, not one frame later (a second frame per update: another commit of
- * every canvas to the compositor).
+ * animation frame (main.tsx): it calls this after React's commit, so the charts' frames
+ * leave in that same frame, not one frame later.
  */
 export function flushCharts(): void {
   if (frame !== 0) cancelAnimationFrame(frame);
   frame = 0;
-  if (dirty.size === 0) return;
-  const list = [...dirty];
-  dirty.clear();
-  for (const d of list) d();
+  if (dirty.size > 0) {
+    const list = [...dirty];
+    dirty.clear();
+    for (const d of list) d();
+  }
+  postOutbox();
 }
 /** Every mounted chart's draw: all are redrawn when the theme or the pixel ratio changes. */
 const mounted = new Set<() => void>();
 
-interface Palette {
-  grid: string;
-  tick: string;
-  threshold: string;
-  cursor: string;
-  font: string;
+// The worker. Each canvas is handed over when its chart mounts; until the worker says it
+// runs, messages wait in its queue. If it cannot start (no OffscreenCanvas, a policy that
+// refuses workers, a failed load), the charts remount with canvases drawn here instead.
+type DrawMode = 'worker' | 'page';
+let mode: DrawMode = typeof Worker !== 'undefined' && typeof HTMLCanvasElement !== 'undefined' && 'transferControlToOffscreen' in HTMLCanvasElement.prototype ? 'worker' : 'page';
+let worker: Worker | null = null;
+const modeListeners = new Set<() => void>();
+function fallBack(why: unknown): void {
+  if (mode === 'page') return;
+  console.warn('The charts draw on the page: their worker did not start.', why);
+  mode = 'page';
+  worker = null;
+  outbox = { add: [], draw: [], drop: [] };
+  transfer = [];
+  for (const l of modeListeners) l();
 }
+function chartWorker(): Worker | null {
+  if (worker || mode === 'page') return worker;
+  try {
+    worker = new Worker(new URL('./chart-worker.ts', import.meta.url), { type: 'module', name: 'charts' });
+  } catch (e) {
+    fallBack(e);
+    return null;
+  }
+  let ready = false;
+  worker.addEventListener('message', () => (ready = true), { once: true });
+  worker.addEventListener('error', (e) => {
+    if (!ready) fallBack(e.message || 'load error');
+  });
+  return worker;
+}
+const subscribeMode = (l: () => void) => {
+  modeListeners.add(l);
+  return () => modeListeners.delete(l);
+};
+const drawMode = () => mode;
+
+let outbox: ChartMessage = { add: [], draw: [], drop: [] };
+let transfer: Transferable[] = [];
+let nextId = 1;
+/** Canvases already handed over (an element can be only once: React's StrictMode mounts twice). */
+const handedOver = new WeakMap<HTMLCanvasElement, number>();
+const dropping = new Set<number>();
+/** The canvas's id in the worker, or null where it cannot be handed over (then every chart falls back to the page). */
+function handOver(canvas: HTMLCanvasElement): number | null {
+  let id = handedOver.get(canvas);
+  if (id === undefined) {
+    let offscreen: OffscreenCanvas;
+    try {
+      offscreen = canvas.transferControlToOffscreen();
+    } catch (e) {
+      fallBack(e);
+      return null;
+    }
+    id = nextId++;
+    handedOver.set(canvas, id);
+    outbox.add.push({ id, canvas: offscreen });
+    transfer.push(offscreen);
+  }
+  dropping.delete(id);
+  return id;
+}
+function release(id: number): void {
+  dropping.add(id);
+  requestFlush();
+}
+function postOutbox(): void {
+  for (const id of dropping) outbox.drop.push(id);
+  dropping.clear();
+  if (outbox.add.length + outbox.draw.length + outbox.drop.length === 0) return;
+  const w = chartWorker();
+  const message = outbox;
+  const transferList = transfer;
+  outbox = { add: [], draw: [], drop: [] };
+  transfer = [];
+  w?.postMessage(message, transferList);
+}
+
 let palette: Palette | null = null;
 const resolved = new Map<string, string>();
 /** The theme's chart colours, read from its CSS variables once (and again after a theme change). */
@@ -100,23 +180,6 @@ if (typeof window !== 'undefined' && typeof window.matchMedia === 'function') {
   watch();
 }
 
-/** Sizes the backing store to the device pixels and scales the context to CSS pixels. */
-function prepare(canvas: HTMLCanvasElement, width: number, height: number): { ctx: CanvasRenderingContext2D; dpr: number } | null {
-  const dpr = window.devicePixelRatio || 1;
-  const w = Math.round(width * dpr);
-  const h = Math.round(height * dpr);
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return null;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return { ctx, dpr };
-}
-/** A coordinate on which a `lw` CSS-px line lands on whole device pixels (crisp, not smeared over two). */
-const crisp = (v: number, dpr: number, lw = 1) => (Math.round(v * dpr) + (Math.round(lw * dpr) % 2 ? 0.5 : 0)) / dpr;
-
 function useWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
   const ref = useRef<T>(null);
   const [width, setWidth] = useState(600);
@@ -141,8 +204,6 @@ interface ChartProps {
   testId?: string;
 }
 
-const PAD = { top: 8, right: 12, bottom: 20, left: 40 };
-
 /** What one draw needs: the decimated points and the scales, as the last render computed them. */
 interface Model {
   data: Point[];
@@ -157,139 +218,62 @@ interface Model {
   hover: number | null;
 }
 
+/** The frame of a model, with the theme's colours and the pixel ratio of now. */
+function frameOf(m: Model): ChartFrame {
+  return {
+    width: m.width,
+    height: m.height,
+    dpr: window.devicePixelRatio || 1,
+    top: m.top,
+    first: m.first,
+    span: m.span,
+    threshold: m.threshold ?? null,
+    area: m.area,
+    hover: m.hover,
+    colors: m.series.map((s) => paint(s.color)),
+    palette: colors(),
+    points: packPoints(
+      m.data,
+      m.series.map((s) => s.key),
+    ),
+  };
+}
+
 /**
- * A canvas drawn outside React: `model` is what the next draw needs (as this render
- * computed it), `paintOn` draws it; the draw runs in the shared frame when a dep
- * changes, and again on a theme or pixel-ratio change while mounted.
+ * A chart's canvas, drawn outside React: `model` is what the next draw needs (as this render
+ * computed it); the draw runs in the shared batch when a dep changes, and again on a theme or
+ * pixel-ratio change while mounted. In the worker when it runs, else here. The canvas's key
+ * changes with the mode: a canvas handed over to the worker cannot be drawn here again.
  */
-function useCanvas<M>(model: M, paintOn: (canvas: HTMLCanvasElement, m: M) => void, deps: readonly unknown[]): React.RefObject<HTMLCanvasElement | null> {
+function useChartCanvas(model: Model, deps: readonly unknown[]): { ref: React.RefObject<HTMLCanvasElement | null>; key: DrawMode } {
   const canvas = useRef<HTMLCanvasElement>(null);
   const latest = useRef(model);
   latest.current = model;
+  const current = useSyncExternalStore(subscribeMode, drawMode, drawMode);
+  const target = useRef<number | null>(null);
   const [draw] = useState(() => () => {
-    if (canvas.current) paintOn(canvas.current, latest.current);
+    const frame = frameOf(latest.current);
+    if (target.current !== null) {
+      outbox.draw.push({ id: target.current, frame });
+      transfer.push(frame.points.buffer);
+    } else if (canvas.current) drawChart(canvas.current, frame);
   });
-  useEffect(() => {
+  // Layout effects: they run inside the console's frame flush, so flushCharts draws in that frame.
+  useLayoutEffect(() => {
+    const el = canvas.current;
+    const id = el && current === 'worker' ? handOver(el) : null;
+    target.current = id;
     mounted.add(draw);
+    schedule(draw);
     return () => {
       mounted.delete(draw);
       dirty.delete(draw);
+      target.current = null;
+      if (id !== null) release(id);
     };
-  }, [draw]);
-  // A layout effect: it runs inside the console's frame flush, so flushCharts draws it in that frame.
+  }, [draw, current]);
   useLayoutEffect(() => schedule(draw), deps);
-  return canvas;
-}
-
-/** Where on the x axis time `t` lies, for the draw and for the tooltip. */
-const xAt = (t: number, first: number, span: number, plotW: number) => PAD.left + ((t - first) / span) * plotW;
-
-/** Where the y axis has gridlines and labels, as fractions of its top. */
-const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
-
-function drawChart(canvas: HTMLCanvasElement, m: Model): void {
-  const p = prepare(canvas, m.width, m.height);
-  if (!p) return;
-  const { ctx, dpr } = p;
-  const pal = colors();
-  const plotW = m.width - PAD.left - PAD.right;
-  const plotH = m.height - PAD.top - PAD.bottom;
-  const x = (t: number) => xAt(t, m.first, m.span, plotW);
-  const y = (v: number) => PAD.top + plotH - (Math.min(v, m.top) / m.top) * plotH;
-
-  // Gridlines and the y axis' labels.
-  ctx.font = pal.font;
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = pal.grid;
-  ctx.fillStyle = pal.tick;
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'alphabetic';
-  ctx.beginPath();
-  for (const f of Y_TICKS) {
-    const v = f * m.top;
-    const gy = crisp(y(v), dpr);
-    ctx.moveTo(PAD.left, gy);
-    ctx.lineTo(m.width - PAD.right, gy);
-    ctx.fillText(axisTick(v), PAD.left - 6, y(v) + 4);
-  }
-  ctx.stroke();
-  // The time axis' labels.
-  ctx.textAlign = 'center';
-  const last = m.first + m.span;
-  if (m.data.length > 0) for (const t of timeTicks(m.first, last)) ctx.fillText(clock(t), x(t), m.height - 4);
-
-  if (m.threshold !== undefined && m.threshold <= m.top) {
-    const ty = crisp(y(m.threshold), dpr, 1.5);
-    ctx.save();
-    ctx.strokeStyle = pal.threshold;
-    ctx.lineWidth = 1.5;
-    ctx.setLineDash([4, 4]);
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, ty);
-    ctx.lineTo(m.width - PAD.right, ty);
-    ctx.stroke();
-    ctx.restore();
-  }
-
-  // The series: an area under each run of values, then the line over it. Gaps (null) break both.
-  const y0 = y(0);
-  for (const s of m.series) {
-    const color = paint(s.color);
-    const line = new Path2D();
-    const fill = m.area ? new Path2D() : null;
-    let runStart: number | null = null;
-    let prevX = 0;
-    for (const pt of m.data) {
-      const v = pt[s.key];
-      if (v == null) {
-        if (fill && runStart !== null) {
-          fill.lineTo(prevX, y0);
-          fill.lineTo(runStart, y0);
-          fill.closePath();
-        }
-        runStart = null;
-        continue;
-      }
-      const px = x(pt.t);
-      const py = y(v);
-      if (runStart === null) {
-        line.moveTo(px, py);
-        fill?.moveTo(px, py);
-        runStart = px;
-      } else {
-        line.lineTo(px, py);
-        fill?.lineTo(px, py);
-      }
-      prevX = px;
-    }
-    if (fill && runStart !== null) {
-      fill.lineTo(prevX, y0);
-      fill.lineTo(runStart, y0);
-      fill.closePath();
-    }
-    if (fill) {
-      ctx.globalAlpha = 0.15;
-      ctx.fillStyle = color;
-      ctx.fill(fill);
-      ctx.globalAlpha = 1;
-    }
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
-    ctx.lineJoin = 'round';
-    ctx.lineCap = 'round';
-    ctx.stroke(line);
-  }
-
-  const hovered = m.hover !== null ? m.data[m.hover] : undefined;
-  if (hovered) {
-    const cx = crisp(x(hovered.t), dpr);
-    ctx.strokeStyle = pal.cursor;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(cx, PAD.top);
-    ctx.lineTo(cx, PAD.top + plotH);
-    ctx.stroke();
-  }
+  return { ref: canvas, key: current };
 }
 
 /** The legend changes only with the series: kept out of the per-second re-render. */
@@ -322,7 +306,7 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   const hoverAt = hover !== null && hover < data.length ? hover : null;
 
   // The model for the next frame's draw; the draw itself never runs in render.
-  const canvas = useCanvas<Model>({ data, series, width, height, top, first, span, threshold, area: !!area, hover: hoverAt }, drawChart, [data, series, width, height, top, threshold, area, hoverAt]);
+  const canvas = useChartCanvas({ data, series, width, height, top, first, span, threshold, area: !!area, hover: hoverAt }, [data, series, width, height, top, threshold, area, hoverAt]);
 
   const hovered = hoverAt !== null ? data[hoverAt] : undefined;
   const latest = data[data.length - 1];
@@ -331,7 +315,8 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   return (
     <div className="chart" ref={ref} data-testid={testId} data-points={raw.length} data-ticks={Y_TICKS.map((f) => axisTick(f * top)).join(' ')}>
       <canvas
-        ref={canvas}
+        key={canvas.key}
+        ref={canvas.ref}
         style={{ width, height }}
         role="img"
         aria-label={summary}
@@ -369,29 +354,21 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
 const SPARK_W = 120;
 const SPARK_H = 28;
 
-function drawSparkline(c: HTMLCanvasElement, { values: vs, max, color }: { values: (number | null)[]; max: number; color: string }): void {
-  const p = prepare(c, SPARK_W, SPARK_H);
-  if (!p) return;
-  const { ctx } = p;
-  let top = max;
-  for (const v of vs) if (v !== null && v > top) top = v;
-  ctx.beginPath();
-  for (let k = 0; k < vs.length; k++) {
-    const v = vs[k] ?? null;
-    if (v === null) continue;
-    const x = vs.length > 1 ? (k / (vs.length - 1)) * SPARK_W : 0;
-    const y = SPARK_H - 2 - (v / (top || 1)) * (SPARK_H - 4);
-    if (k === 0 || vs[k - 1] == null) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
-  }
-  ctx.strokeStyle = paint(color);
-  ctx.lineWidth = 1.5;
-  ctx.lineJoin = 'round';
-  ctx.stroke();
-}
-
-/** A tiny inline trend on a canvas: 16 of these change every second, drawn in the same frame. */
+/**
+ * A tiny inline trend, 16 of which change every second. SVG, not a canvas: each canvas is a
+ * composited layer of its own, and without a GPU Chromium strokes a canvas's lines on the main
+ * thread when it commits the layer (16 sparklines: 1.1 ms of the commit's 2.8 per update,
+ * bench/ui.bench.ts traced); an SVG line is painted into the table's own layer and rasterised
+ * off the main thread. Polylines, not a path: `d` is a CSS property, restyled on every change.
+ * Its colour may be a CSS variable.
+ */
 export const Sparkline = memo(function Sparkline({ values, max = 100, color = '#22d3ee' }: { values: (number | null)[]; max?: number; color?: string }) {
-  const canvas = useCanvas({ values, max, color }, drawSparkline, [values, max, color]);
-  return <canvas ref={canvas} className="sparkline" style={{ width: SPARK_W, height: SPARK_H }} aria-hidden />;
+  const runs = useMemo(() => sparkRuns(values, max, SPARK_W, SPARK_H), [values, max]);
+  return (
+    <svg className="sparkline" width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W * 10} ${SPARK_H * 10}`} style={{ stroke: color }} aria-hidden>
+      {runs.map((points, k) => (
+        <polyline key={k} points={points} />
+      ))}
+    </svg>
+  );
 });
