@@ -1,6 +1,6 @@
 // The live charts' pure helpers: which points are drawn, how an axis is scaled and labelled, and a sparkline's lines.
 import { describe, expect, it } from 'vitest';
-import { axisTick, decimate, niceMax, sparkRuns, type Point } from '../../renderer/src/ui/chart-scale';
+import { axisTick, decimate, niceMax, sparkRuns, yTicks, type Point } from '../../renderer/src/ui/chart-scale';
 
 describe('decimate', () => {
   const series = (n: number): Point[] => Array.from({ length: n }, (_, i) => ({ t: i * 1000, cpu: i % 10 === 7 ? 99 : 10, mem: i === 3 ? null : 5 }));
@@ -34,9 +34,33 @@ describe('niceMax and axisTick', () => {
   });
 
   it('labels are plain figures, whatever the scale', () => {
-    expect([0, 0.25, 0.5, 0.75, 1].map((f) => axisTick(f * 2.5))).toEqual(['0', '0.63', '1.3', '1.9', '2.5']);
-    expect([0, 0.25, 0.5, 0.75, 1].map((f) => axisTick(f * 50))).toEqual(['0', '13', '25', '38', '50']);
+    expect(yTicks(2.5).map(axisTick)).toEqual(['0', '0.5', '1', '1.5', '2', '2.5']);
+    expect(yTicks(50).map(axisTick)).toEqual(['0', '10', '20', '30', '40', '50']);
     for (const v of [1e-11, 3e-7, 0.000123]) expect(axisTick(v)).not.toMatch(/e/);
+  });
+});
+
+describe('yTicks', () => {
+  it('every nice top gets round steps: five intervals for 2.5 and 5 × 10^k, four for 1 and 2', () => {
+    expect(yTicks(25)).toEqual([0, 5, 10, 15, 20, 25]);
+    expect(yTicks(5)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(yTicks(100)).toEqual([0, 25, 50, 75, 100]);
+    expect(yTicks(2000)).toEqual([0, 500, 1000, 1500, 2000]);
+    expect(yTicks(0.25).map(axisTick)).toEqual(['0', '0.05', '0.1', '0.15', '0.2', '0.25']);
+    expect(yTicks(0)).toEqual([0]);
+  });
+
+  it('for every top niceMax gives, each label is exact (no 6.3 or 13 on a 25 axis)', () => {
+    for (let e = -3; e <= 4; e++)
+      for (const m of [1, 2, 2.5, 5]) {
+        const top = niceMax(m * 10 ** e);
+        const ticks = yTicks(top);
+        expect(ticks.at(-1)).toBe(top);
+        const step = ticks[1]!;
+        // The step is 1, 2, 2.5 or 5 × a power of ten, and every label is a whole number of steps, written exactly.
+        expect([1, 2, 2.5, 5].some((k) => Math.abs(step / 10 ** Math.floor(Math.log10(step)) - k) < 1e-9)).toBe(true);
+        for (const t of ticks) expect(Number(axisTick(t))).toBeCloseTo(t, 12);
+      }
   });
 });
 

@@ -1,7 +1,7 @@
 // How a live chart is drawn: one frame (what charts.tsx's LiveChart computed in its last
 // render, packed) onto a 2D canvas, either the element's own or the OffscreenCanvas a worker
 // holds for it (chart-worker.ts). No React and no document: a worker imports it too.
-import { axisTick, type Point } from './chart-scale';
+import { axisTick, yTicks, type Point } from './chart-scale';
 import { clock, timeTicks } from './format';
 
 /** The theme's chart colours, as the page resolved them from its CSS variables. */
@@ -35,7 +35,6 @@ export interface ChartFrame {
 export const PAD = { top: 8, right: 12, bottom: 20, left: 40 };
 
 /** Where the y axis has gridlines and labels, as fractions of its top. */
-export const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
 
 /** Where on the x axis time `t` lies, for the draw and for the tooltip. */
 export const xAt = (t: number, first: number, span: number, plotW: number) => PAD.left + ((t - first) / span) * plotW;
@@ -96,8 +95,7 @@ export function drawChart(canvas: Surface, m: ChartFrame): void {
   ctx.textAlign = 'right';
   ctx.textBaseline = 'alphabetic';
   ctx.beginPath();
-  for (const f of Y_TICKS) {
-    const v = f * m.top;
+  for (const v of yTicks(m.top)) {
     const gy = crisp(y(v), dpr);
     ctx.moveTo(PAD.left, gy);
     ctx.lineTo(m.width - PAD.right, gy);

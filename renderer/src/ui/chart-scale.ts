@@ -49,6 +49,19 @@ export function niceMax(v: number): number {
 }
 
 /**
+ * The y axis' gridline values from 0 to `top`, at a round step: a top of 2.5 or 5 × 10^k
+ * has five intervals (0, 5, 10 … 25), any other four (0, 25, 50, 75, 100; 0, 0.5 … 2).
+ * Quarters of every top wrote 6.3, 13, 19 on a 25 axis and 13, 38 on a 50 one.
+ */
+export function yTicks(top: number): number[] {
+  if (!(top > 0) || !Number.isFinite(top)) return [0];
+  const mantissa = top / 10 ** Math.floor(Math.log10(top));
+  const n = Math.abs(mantissa - 2.5) < 1e-9 || Math.abs(mantissa - 5) < 1e-9 ? 5 : 4;
+  // Each value from its own fraction (k·top/n), so no sum of steps drifts off the round figure.
+  return Array.from({ length: n + 1 }, (_, k) => (k * top) / n);
+}
+
+/**
  * A sparkline's polylines in a `w` × `h` px box, as SVG `points` lists in tenths of a pixel
  * (the sparkline's viewBox is ten times its size): the values spread evenly across the width,
  * the y axis from 0 to `max` (or the highest value, if higher), 2 px kept free at top and

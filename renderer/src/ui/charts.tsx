@@ -11,8 +11,8 @@
 // canvas's layer, and that was a quarter of the page's main-thread work per update.
 // recharts stays for charts that don't tick (probe results, planner).
 import { memo, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { drawChart, packPoints, PAD, xAt, Y_TICKS, type ChartFrame, type ChartMessage, type Palette } from './chart-draw';
-import { axisTick, decimate, niceMax, sparkRuns, type Point } from './chart-scale';
+import { drawChart, packPoints, PAD, xAt, type ChartFrame, type ChartMessage, type Palette } from './chart-draw';
+import { axisTick, decimate, niceMax, sparkRuns, yTicks, type Point } from './chart-scale';
 import { clock } from './format';
 
 export type { Point };
@@ -313,7 +313,7 @@ export const LiveChart = memo(function LiveChart({ data: raw, series, unit, yMax
   const summary = series.map((s) => `${s.label} ${latest?.[s.key] != null ? `${latest[s.key]!.toFixed(1)} ${unit}` : '—'}`).join(', ');
 
   return (
-    <div className="chart" ref={ref} data-testid={testId} data-points={raw.length} data-ticks={Y_TICKS.map((f) => axisTick(f * top)).join(' ')}>
+    <div className="chart" ref={ref} data-testid={testId} data-points={raw.length} data-ticks={yTicks(top).map(axisTick).join(' ')}>
       <canvas
         key={canvas.key}
         ref={canvas.ref}
