@@ -179,19 +179,23 @@ export function parseNetDev(text: string): { rxBytes: number; txBytes: number } 
   return { rxBytes, txBytes };
 }
 
+const DISKSTATS_LINE = /^[ \t]*\S+[ \t]+\S+[ \t]+(\S+)[ \t]+\S+[ \t]+\S+[ \t]+(\S+)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(\S+)/gm;
+
 /** Parses /proc/diskstats: sectors (512 B) read and written, summed over whole disks (not partitions, not loop/ram). */
 export function parseDiskstats(text: string): { readBytes: number; writeBytes: number } {
   let readBytes = 0;
   let writeBytes = 0;
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10) continue;
-    const name = f[2]!;
+  // One pass of one regex over the text, read every tick: splitting each of its ~20 lines
+  // into ~20 fields was a tenth of a tick's allocation. Fields: major minor name reads
+  // merged sectors-read ms writes merged sectors-written …
+  DISKSTATS_LINE.lastIndex = 0;
+  for (let m = DISKSTATS_LINE.exec(text); m; m = DISKSTATS_LINE.exec(text)) {
+    const name = m[1]!;
     if (/^(loop|ram|zram|dm-|md|sr)/.test(name)) continue;
     // Partitions: sda1, vda2, nvme0n1p1, mmcblk0p1.
     if (/^(sd|vd|hd|xvd)[a-z]+\d+$/.test(name) || /^(nvme\d+n\d+|mmcblk\d+)p\d+$/.test(name)) continue;
-    readBytes += (Number(f[5]) || 0) * 512;
-    writeBytes += (Number(f[9]) || 0) * 512;
+    readBytes += (Number(m[2]) || 0) * 512;
+    writeBytes += (Number(m[3]) || 0) * 512;
   }
   return { readBytes, writeBytes };
 }
