@@ -18,10 +18,29 @@ const count = Number(values.instances);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workload = path.join(root, 'electron/core/workloads/cpu-load.mjs');
 
-function cpuTicksOf(pid: number): number {
-  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+function cpuTicksOf(pid: number, statFile = `/proc/${pid}/stat`): number {
+  const s = fs.readFileSync(statFile, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
   return Number(f[11]) + Number(f[12]);
+}
+
+/** CPU ticks of each of this process's threads, by thread id. */
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      out.set(tid, cpuTicksOf(Number(tid), `/proc/self/task/${tid}/stat`)); // /proc/<tid>/stat would be the whole process's
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+/** Times the main thread went to sleep or was preempted: about one per wake-up of the event loop. */
+function mainThreadSwitches(): number {
+  const s = fs.readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0);
 }
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
@@ -46,10 +65,14 @@ const top = spawn('top', ['-b', '-d', '1'], { stdio: ['ignore', 'ignore', 'ignor
 await new Promise((r) => setTimeout(r, 200));
 const topStart = cpuTicksOf(top.pid!);
 const ownStart = process.cpuUsage();
+const threadsStart = threadTicks();
+const switchesStart = mainThreadSwitches();
 const wallStart = performance.now();
 console.log(`measuring for ${seconds} s: StreamCap sampling ${count} trees at 1 Hz, top -b -d 1 beside it…`);
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const own = process.cpuUsage(ownStart);
+const switches = mainThreadSwitches() - switchesStart;
+const threadsEnd = threadTicks();
 const topTicks = cpuTicksOf(top.pid!) - topStart;
 const wall = (performance.now() - wallStart) / 1000;
 top.kill();
@@ -64,6 +87,11 @@ const topMs = topTicks * 10;
 console.log(`samples taken:              ${samples} in ${wall.toFixed(1)} s (${last.instances.filter((i) => i.processes >= 2).length}/${count} trees of 2+ processes seen)`);
 console.log(`StreamCap CPU time:         ${ownMs.toFixed(0)} ms (${((ownMs / (wall * 1000)) * 100).toFixed(2)} % of one core)`);
 console.log(`top -b -d 1 CPU time:       ${topMs.toFixed(0)} ms (${((topMs / (wall * 1000)) * 100).toFixed(2)} % of one core)`);
+const mainTicks = (threadsEnd.get(String(process.pid)) ?? 0) - (threadsStart.get(String(process.pid)) ?? 0);
+let otherTicks = 0;
+for (const [tid, t] of threadsEnd) if (tid !== String(process.pid)) otherTicks += t - (threadsStart.get(tid) ?? 0);
+console.log(`  of which (clock ticks):   main thread ${mainTicks * 10} ms, other threads ${otherTicks * 10} ms (V8's GC helpers, libuv's pool, tsx's loader thread)`);
+console.log(`main thread wake-ups:       ${(switches / wall).toFixed(1)}/s (context switches)`);
 console.log(`one sample of 16 trees:     median ${ticks[Math.floor(ticks.length / 2)]?.toFixed(2)} ms, slowest ${ticks[ticks.length - 1]?.toFixed(2)} ms`);
 console.log(`main event-loop delay:      median second p99 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, worst second p99 ${sorted[sorted.length - 1]?.toFixed(1)} ms (target p99 < 50 ms)`);
 console.log(`sampler/top cpu ratio: ${(ownMs / Math.max(topMs, 1)).toFixed(2)}`);

@@ -44,6 +44,24 @@ describe('heartbeats', () => {
     time.advance(5000);
     expect(sweeps).toBe(3);
   });
+
+  it('stops its timer while idle and starts it again at the next person heard from', () => {
+    const time = fakeTime();
+    const hb = new Heartbeats(time.timers);
+    let sweeps = 0;
+    hb.start(() => sweeps++, 1000);
+    time.advance(1500);
+    hb.idle();
+    expect(time.pending()).toBe(0); // no wake-ups with nobody to sweep
+    time.advance(5000);
+    expect(sweeps).toBe(1);
+    hb.seen('a', time.now());
+    time.advance(2500);
+    expect(sweeps).toBe(3);
+    hb.close();
+    hb.seen('b', time.now()); // closed: stays stopped
+    expect(time.pending()).toBe(0);
+  });
 });
 
 describe('session watchers', () => {

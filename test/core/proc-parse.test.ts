@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busyPercent, parseChildren, parseCpuStat, parseDiskstats, parseMeminfo, parseNetDev, parsePidStat } from '../../electron/core/proc/parse';
+import { busyPercent, parseChildren, parseCpuStat, parseDiskstats, parseMeminfo, parseNetDev, parsePidStat, parseStatTimes, type StatTimes } from '../../electron/core/proc/parse';
 import { RingLog } from '../../electron/core/ring-log';
 
 // Captured from this machine's /proc (Linux 6.x), trimmed.
@@ -16,6 +16,24 @@ describe('/proc parsers', () => {
   it('rejects torn stat lines', () => {
     expect(parsePidStat('12 (x) S 1 2')).toBeNull();
     expect(parsePidStat('')).toBeNull();
+  });
+  // The per-tick parser reads the bytes in place: it must agree with parsePidStat on every line.
+  const timesOf = (text: string): StatTimes | null => {
+    const bytes = Buffer.from(text + '\n', 'latin1');
+    const out: StatTimes = { state: 0, ticks: -1, rssPages: -1 };
+    return parseStatTimes(bytes, bytes.length, out) ? out : null;
+  };
+  it.each([STAT, STAT_WEIRD, STAT.replace(' 4 5 20 ', ' -4 5 20 ')])('reads the tick fields of pid stat %# from bytes as parsePidStat does', (text) => {
+    const s = parsePidStat(text)!;
+    expect(timesOf(text)).toEqual({ state: s.state.charCodeAt(0), ticks: s.utime + s.stime + s.cutime + s.cstime, rssPages: s.rssPages });
+  });
+  it.each(['12 (x) S 1 2', '', '12 (x)', '12 (x) S 1 2 3 4 5 6 7 8 9 10 1x 3 4 5 20 0 1 0 99 2347008 131 0'])('rejects torn or damaged stat bytes %#', (text) => {
+    expect(timesOf(text)).toBeNull();
+  });
+  it('reads only the bytes it is given (the buffer is shared and holds older, longer reads)', () => {
+    const bytes = Buffer.from(STAT + ' ' + STAT, 'latin1');
+    const out: StatTimes = { state: 0, ticks: 0, rssPages: 0 };
+    expect(parseStatTimes(bytes, 40, out)).toBe(false);
   });
   it('parses /proc/stat and computes busy share', () => {
     const a = parseCpuStat('cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\ncpu1 50 0 50 400 0 0 0 0 0 0\nintr 1 2\n')!;

@@ -5,6 +5,14 @@ import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import type { Snapshot } from '../../shared/contract';
 import { CPU_LOAD, groupPids, have, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
 import { internals } from '../core-internals';
+import { LoopDelayMeter, STALL_MS } from '../../electron/core/loop-delay';
+
+const block = (ms: number) => {
+  const t = performance.now();
+  while (performance.now() - t < ms) {
+    /* a stall */
+  }
+};
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -82,5 +90,44 @@ describe('sampler', () => {
     const s2 = (await internals(c).sampler.tick())!;
     expect(s2.system.net.ok).toBe(true);
     expect(s2.gpus).toEqual({ ok: false, reason: 'no GPU here' });
+  });
+
+  it('shows a 60 ms stall in its interval’s loop delay: in full in a quiet loop, less the histogram’s 20 ms period in a busy one', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const meter = new LoopDelayMeter();
+    meter.start();
+    const interval = async () => {
+      await sleep(20 + Math.random() * 200);
+      block(60);
+      await sleep(50);
+      return meter.read(0)!;
+    };
+    const quiet = await interval(); // no timer of its own yet: bounded by the loop's active time
+    const busy = await interval(); // that interval was busy: the histogram runs now
+    meter.stop();
+    console.log(`60 ms stall: quiet loop read ${quiet.toFixed(1)} ms, busy loop ${busy.toFixed(1)} ms`);
+    expect(quiet).toBeGreaterThanOrEqual(59);
+    expect(busy).toBeGreaterThanOrEqual(39);
+  });
+
+  it('runs the histogram all the time where the loop keeps no idle time (its active time bounds nothing there)', async () => {
+    let active = 0;
+    const meter = new LoopDelayMeter(() => ({ idle: 0, active: (active += 1000) }));
+    meter.start();
+    expect(meter.read(3)).toBe(3); // not the 1000 ms of "active" time
+    await new Promise((r) => setTimeout(r, 350));
+    expect(meter.read(0)).toBeLessThan(STALL_MS); // the histogram's figure of a quiet loop
+    meter.stop();
+  });
+
+  it('puts a stall anywhere in an interval into that interval’s sample', async () => {
+    const c = (core = await Core.create({ dataDir: tmpDir(), sampleIntervalMs: 500, gpu: new NoGpuSource('test') }));
+    for (let k = 0; k < 2; k++) {
+      const at = (await nextEvent(c, 'sample')).seq;
+      setTimeout(() => block(60), 50 + Math.random() * 350);
+      const s = await nextEvent(c, 'sample', (x) => x.seq > at);
+      expect(s.seq).toBe(at + 1);
+      expect(s.loopDelayP99Ms).toBeGreaterThanOrEqual(39);
+    }
   });
 });

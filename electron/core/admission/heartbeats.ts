@@ -11,17 +11,34 @@ import { realTimers, type TimerSource } from '../timers';
 export class Heartbeats {
   private readonly lastSeen = new Map<string, number>();
   private timer: unknown = null;
+  private sweep: { fn: () => void; everyMs: number } | null = null;
 
   constructor(private readonly timers: TimerSource = realTimers) {}
 
-  /** Calls `sweep` every `everyMs` until close() (started once the restored line is in place). */
+  /** Calls `sweep` every `everyMs` until close() (started once the restored line is in place), while anyone is there to sweep. */
   start(sweep: () => void, everyMs: number): void {
-    if (this.timer === null) this.timer = this.timers.setInterval(sweep, everyMs);
+    this.sweep = { fn: sweep, everyMs };
+    this.arm();
+  }
+
+  /**
+   * Nobody is in the line or on a seat: the timer stops until the next `seen` (every join
+   * is seen first). An agent with no sessions woke once a second for nothing, beside the
+   * sampler's own tick.
+   */
+  idle(): void {
+    if (this.timer !== null) this.timers.clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private arm(): void {
+    if (this.timer === null && this.sweep) this.timer = this.timers.setInterval(this.sweep.fn, this.sweep.everyMs);
   }
 
   /** `id` was heard from at `at`. */
   seen(id: string, at: number): void {
     this.lastSeen.set(id, at);
+    this.arm();
   }
 
   /** The session ended: nothing more to expect from it. */
@@ -43,7 +60,7 @@ export class Heartbeats {
   }
 
   close(): void {
-    if (this.timer !== null) this.timers.clearInterval(this.timer);
-    this.timer = null;
+    this.idle();
+    this.sweep = null;
   }
 }

@@ -202,7 +202,10 @@ export class AdmissionService {
       // A replay starts from these limits: the first record says what they were.
       this.log({ t: 'limits', limits: this.state.limits, now: this.now() });
     }
-    this.heartbeats.start(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.heartbeats.start(() => {
+      this.sweep();
+      if (this.state.sessions.size === 0) this.heartbeats.idle();
+    }, opts.sweepMs ?? 1000);
     this.simulator = new VisitorSimulator(this, this.now, this.random, this.timers);
     this.wilbur =
       opts.wilbur === false

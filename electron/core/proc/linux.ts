@@ -5,9 +5,13 @@
 // process it was opened for: once that process is gone the read fails with ESRCH,
 // so a reused PID can never be mistaken for the old process.
 import fs from 'node:fs';
-import { parseChildren, parsePidStat, type PidStat } from './parse';
+import { parseChildren, parsePidStat, parseStatTimes, type PidStat, type StatTimes } from './parse';
 
 const buffer = Buffer.allocUnsafe(1 << 16);
+/** One scratch reading reused for every member on every tick (see parseStatTimes). */
+const times: StatTimes = { state: 0, ticks: 0, rssPages: 0 };
+const ZOMBIE = 90; // 'Z'
+const DEAD = 88; // 'X'
 
 export const CLK_TCK = 100; // USER_HZ is 100 on every Linux ABI Node supports.
 
@@ -54,13 +58,17 @@ export class ProcFile {
     return this.fd !== null;
   }
   read(): string | null {
-    if (this.fd === null) return null;
+    const n = this.readRaw();
+    return n < 0 ? null : buffer.toString('latin1', 0, n);
+  }
+  /** Re-reads into the shared buffer without making a string (valid until the next read): the byte count, -1 once gone. */
+  readRaw(): number {
+    if (this.fd === null) return -1;
     try {
-      const n = fs.readSync(this.fd, buffer, 0, buffer.length, 0);
-      return buffer.toString('latin1', 0, n);
+      return fs.readSync(this.fd, buffer, 0, buffer.length, 0);
     } catch {
       this.close();
-      return null;
+      return -1;
     }
   }
   close(): void {
@@ -273,9 +281,8 @@ export class ProcessTree {
     let rss = 0;
     let processes = 0;
     for (const m of this.members.values()) {
-      const text = m.file.read();
-      const stat = text ? parsePidStat(text) : null;
-      if (!isAliveStat(stat)) {
+      const n = m.file.readRaw();
+      if (n <= 0 || !parseStatTimes(buffer, n, times) || times.state === ZOMBIE || times.state === DEAD) {
         // Gone (or a zombie): its time moves to the parent's cutime when reaped; don't count it twice.
         const parent = this.members.get(m.ppid);
         if (parent && parent.alive) {
@@ -288,7 +295,7 @@ export class ProcessTree {
         this.members.delete(m.pid);
         continue;
       }
-      const total = stat.utime + stat.stime + stat.cutime + stat.cstime;
+      const total = times.ticks;
       let grown = Math.max(0, total - m.ticks);
       if (m.owed > 0) {
         const paid = Math.min(m.owed, grown);
@@ -297,8 +304,8 @@ export class ProcessTree {
       }
       delta += grown;
       m.ticks = total;
-      m.rssPages = stat.rssPages;
-      rss += stat.rssPages * PAGE_SIZE;
+      m.rssPages = times.rssPages;
+      rss += times.rssPages * PAGE_SIZE;
       processes++;
     }
     this.lastReadAt = performance.now();
