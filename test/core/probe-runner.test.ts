@@ -373,11 +373,12 @@ describe('capacity probe: GPU limits (simulated GPU, real instances)', () => {
     expect(run.result!.headroom.gpu).toBeCloseTo(20, 0);
     expect(run.result!.perInstance.gpu).toBeCloseTo(20, 0);
     expect(run.result!.notMeasured).toEqual([]);
-    expect(run.steps.map((s) => s.count)).toEqual([1, 2, 3, 4]);
+    // The jump aims at the first count predicted over (4), then backs off to 3.
+    expect(run.steps.map((s) => s.count)).toEqual([1, 2, 4, 3]);
     expect(running()).toBe(3);
   });
 
-  it('GPU at 5 + 8 % per instance: the smart ramp measures 1, 2, jumps to 9, confirms 10; the plain ramp agrees', async () => {
+  it('GPU at 5 + 8 % per instance: the smart ramp measures 1, 2, jumps to 10 (the first count predicted over), backs off to 9; the plain ramp agrees', async () => {
     const c = await makeCore({ gpu: fakeGpu(running, (n) => ({ utilization: 5 + 8 * n })) });
     await notSaturated();
     const smart = await probe(c, p(), { ...base, strategy: 'smart' });
@@ -385,10 +386,10 @@ describe('capacity probe: GPU limits (simulated GPU, real instances)', () => {
     expect(smart.steps.map((s) => [s.count, s.move])).toEqual([
       [1, 'step'],
       [2, 'step'],
-      [9, 'jump'],
-      [10, 'step'],
+      [10, 'jump'],
+      [9, 'backoff'],
     ]);
-    expect(smart.steps[2]!.added).toBe(7);
+    expect(smart.steps[2]!.added).toBe(8);
     expect(linear.steps.map((s) => s.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const r of [smart, linear]) expect(r.result).toMatchObject({ capacity: 9, limitedBy: 'gpu', limitAt: 10 });
   });
