@@ -103,7 +103,12 @@ describe('kill -9 at any moment', () => {
             body: (await r.json()) as any,
           }));
         // Everyone whose join was on disk before a kill is still in the line.
-        const lost = (await Promise.all(mustKeep.map((id) => fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions/${id}`).then((r) => (r.status === 200 ? null : id))))).filter(Boolean);
+        // Asked 100 at a time: the public listener caps connections per address at 256 (and
+        // resets the rest, as it should), and from about cycle 64 more than that are kept.
+        const lost: string[] = [];
+        for (let k = 0; k < mustKeep.length; k += 100)
+          for (const id of await Promise.all(mustKeep.slice(k, k + 100).map((id) => fetch(`http://127.0.0.1:${a.sessions}/api/v1/sessions/${id}`).then((r) => (r.status === 200 ? null : id)))))
+            if (id) lost.push(id);
         expect(lost, `cycle ${cycle}: joins lost across the kill`).toEqual([]);
         if (cycle === CYCLES) {
           a.proc.kill('SIGTERM');
