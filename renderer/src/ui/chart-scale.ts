@@ -41,9 +41,12 @@ export function axisTick(v: number): string {
 }
 
 /** A round upper bound for an auto-scaled axis: 1, 2, 2.5 or 5 × 10^k. */
+/** The power of ten at or below `v` (v > 0): niceMax and yTicks read a top as m × this. */
+const decade = (v: number): number => 10 ** Math.floor(Math.log10(v));
+
 export function niceMax(v: number): number {
   if (!(v > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
+  const p = decade(v);
   for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
@@ -55,7 +58,7 @@ export function niceMax(v: number): number {
  */
 export function yTicks(top: number): number[] {
   if (!(top > 0) || !Number.isFinite(top)) return [0];
-  const mantissa = top / 10 ** Math.floor(Math.log10(top));
+  const mantissa = top / decade(top);
   const n = Math.abs(mantissa - 2.5) < 1e-9 || Math.abs(mantissa - 5) < 1e-9 ? 5 : 4;
   // Each value from its own fraction (k·top/n), so no sum of steps drifts off the round figure.
   return Array.from({ length: n + 1 }, (_, k) => (k * top) / n);
