@@ -7,15 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { ProfileSchema } from '../shared/contract';
 import { Core } from '../electron/core/core';
+import { packageRoot } from '../electron/core/package-root';
 import { internals } from '../test/core-internals';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, instances: { type: 'string', default: '16' } } });
 const seconds = Number(values.seconds);
 const count = Number(values.instances);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = packageRoot();
 const workload = path.join(root, 'electron/core/workloads/cpu-load.mjs');
 
 function cpuTicksOf(pid: number, statFile = `/proc/${pid}/stat`): number {
@@ -24,12 +24,13 @@ function cpuTicksOf(pid: number, statFile = `/proc/${pid}/stat`): number {
   return Number(f[11]) + Number(f[12]);
 }
 
-/** CPU ticks of each of this process's threads, by thread id. */
-function threadTicks(): Map<string, number> {
-  const out = new Map<string, number>();
+/** CPU ticks of each of this process's threads, by thread id, with the thread's name. */
+function threadTicks(): Map<string, { name: string; ticks: number }> {
+  const out = new Map<string, { name: string; ticks: number }>();
   for (const tid of fs.readdirSync('/proc/self/task')) {
     try {
-      out.set(tid, cpuTicksOf(Number(tid), `/proc/self/task/${tid}/stat`)); // /proc/<tid>/stat would be the whole process's
+      const ticks = cpuTicksOf(Number(tid), `/proc/self/task/${tid}/stat`); // /proc/<tid>/stat would be the whole process's
+      out.set(tid, { name: fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), ticks });
     } catch {
       /* the thread ended */
     }
@@ -87,10 +88,15 @@ const topMs = topTicks * 10;
 console.log(`samples taken:              ${samples} in ${wall.toFixed(1)} s (${last.instances.filter((i) => i.processes >= 2).length}/${count} trees of 2+ processes seen)`);
 console.log(`StreamCap CPU time:         ${ownMs.toFixed(0)} ms (${((ownMs / (wall * 1000)) * 100).toFixed(2)} % of one core)`);
 console.log(`top -b -d 1 CPU time:       ${topMs.toFixed(0)} ms (${((topMs / (wall * 1000)) * 100).toFixed(2)} % of one core)`);
-const mainTicks = (threadsEnd.get(String(process.pid)) ?? 0) - (threadsStart.get(String(process.pid)) ?? 0);
-let otherTicks = 0;
-for (const [tid, t] of threadsEnd) if (tid !== String(process.pid)) otherTicks += t - (threadsStart.get(tid) ?? 0);
-console.log(`  of which (clock ticks):   main thread ${mainTicks * 10} ms, other threads ${otherTicks * 10} ms (V8's GC helpers, libuv's pool, tsx's loader thread)`);
+const byName = new Map<string, number>();
+for (const [tid, t] of threadsEnd) {
+  const name = tid === String(process.pid) ? 'main' : t.name;
+  byName.set(name, (byName.get(name) ?? 0) + t.ticks - (threadsStart.get(tid)?.ticks ?? 0));
+}
+const mainTicks = byName.get('main') ?? 0;
+const others = [...byName].filter(([n, t]) => n !== 'main' && t > 0).sort((a, b) => b[1] - a[1]);
+const otherTicks = others.reduce((a, [, t]) => a + t, 0);
+console.log(`  of which (clock ticks):   main thread ${mainTicks * 10} ms, other threads ${otherTicks * 10} ms (${others.map(([n, t]) => `${n} ${t * 10}`).join(', ') || 'none'})`);
 console.log(`main thread wake-ups:       ${(switches / wall).toFixed(1)}/s (context switches)`);
 console.log(`one sample of 16 trees:     median ${ticks[Math.floor(ticks.length / 2)]?.toFixed(2)} ms, slowest ${ticks[ticks.length - 1]?.toFixed(2)} ms`);
 console.log(`main event-loop delay:      median second p99 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, worst second p99 ${sorted[sorted.length - 1]?.toFixed(1)} ms (target p99 < 50 ms)`);

@@ -31,6 +31,7 @@ import { resolveSettings } from '../../shared/probe';
 import { detectDemoProfile, ProfileStore } from './profiles';
 import { Sampler } from './sampler';
 import { resolveExecutable, stopTree } from './process-control';
+import { InstanceOutput } from './instance-output';
 import { Supervisor, type PrepareHook, type SupervisorOptions } from './supervisor';
 import { ProcSystemReader } from './system-reader';
 import { ChromiumViewerHost, type ViewerHost } from './streams/viewer-host';
@@ -110,7 +111,10 @@ export class Core {
     // Built in dependency order, then wired: no listener runs before what it calls exists.
     this.profiles = new ProfileStore(this.dataDir, demo);
     this.ledger = new Ledger(path.join(this.dataDir, 'ledger'));
-    this.supervisor = new Supervisor(this.ledger, opts.supervisor, this.copyHook);
+    const outputDir = path.join(this.dataDir, 'output');
+    // Output of instances no ledger lists any more (cleared, or ended while no StreamCap watched).
+    InstanceOutput.prune(outputDir, this.ledger.listedIds());
+    this.supervisor = new Supervisor(this.ledger, { outputDir, ...opts.supervisor }, this.copyHook);
     const gpu = opts.gpu ?? openGpuSource(interval);
     this.sampler = new Sampler(this.supervisor, new ProcSystemReader(this.dataDir), gpu, interval);
     this.streams = new StreamWatcher(opts.viewers ?? new ChromiumViewerHost());

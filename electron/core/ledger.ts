@@ -173,6 +173,25 @@ export class Ledger {
     return out;
   }
 
+  /** The ids of every instance listed in any ledger file of the folder, this one's included. */
+  listedIds(): Set<string> {
+    const ids = new Set<string>(this.entries.keys());
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      /* no ledger yet */
+    }
+    for (const name of names) {
+      try {
+        for (const e of FileSchema.parse(JSON.parse(fs.readFileSync(path.join(this.dir, name), 'utf8'))).entries) ids.add(e.id);
+      } catch {
+        /* unreadable: findOrphans leaves it for a human too */
+      }
+    }
+    return ids;
+  }
+
   static forget(files: Iterable<string>): void {
     for (const f of new Set(files)) fs.rmSync(f, { force: true });
   }

@@ -45,6 +45,8 @@ export function resolveExecutable(exe: string, cwd: string): string {
 export interface SpawnOptions {
   cwd: string;
   env: Record<string, string>;
+  /** Where stdout and stderr go (instance-output.ts); pipes when not given. */
+  stdio?: ['ignore', number, number];
 }
 
 export function spawnInstance(exe: string, args: string[], opts: SpawnOptions): ChildProcess {
@@ -58,7 +60,7 @@ export function spawnInstance(exe: string, args: string[], opts: SpawnOptions): 
     windowsHide: true,
     // Own process group on POSIX, so the whole tree can be signalled at once.
     detached: !isWindows,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
   });
 }
 

@@ -9,6 +9,8 @@ export class RingLog {
   private head = 0;
   private partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   dropped = 0;
+  /** Where the output is read from when asked (instance-output.ts): drained before every read of the log. */
+  source: { drain(log: RingLog): void } | null = null;
 
   constructor(
     readonly maxLines = 1000,
@@ -48,6 +50,7 @@ export class RingLog {
   }
 
   all(): LogLine[] {
+    this.source?.drain(this);
     return [...this.lines.slice(this.head), ...this.lines.slice(0, this.head)];
   }
 

@@ -12,6 +12,7 @@ import { resolveExecutable, spawnInstance, stopTree } from './process-control';
 import { openTree, type InstanceTree } from './proc/tree';
 import { transition } from './instance-states';
 import { RingLog } from './ring-log';
+import { InstanceOutput } from './instance-output';
 
 export interface SupervisorOptions {
   graceMs: number;
@@ -21,6 +22,8 @@ export interface SupervisorOptions {
   stableMs: number;
   /** Lines kept per instance. */
   logLines: number;
+  /** Where instances' stdout and stderr files go (instance-output.ts); null: pipes. */
+  outputDir: string | null;
 }
 
 export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
@@ -29,6 +32,7 @@ export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
   backoffMaxMs: 15000,
   stableMs: 30000,
   logLines: 1000,
+  outputDir: null,
 };
 
 /** What a launch needs before the process starts (copy per instance may move the exe and cwd). */
@@ -41,6 +45,8 @@ export interface Instance {
   child: ChildProcess | null;
   tree: InstanceTree | null;
   log: RingLog;
+  /** The files its output goes to, while it runs (null: pipes, or not running). */
+  output: InstanceOutput | null;
   failures: number;
   stableTimer: NodeJS.Timeout | null;
   restartTimer: NodeJS.Timeout | null;
@@ -133,6 +139,7 @@ export class Supervisor extends EventEmitter {
       child: null,
       tree: null,
       log: new RingLog(this.opts.logLines),
+      output: null,
       failures: 0,
       stableTimer: null,
       restartTimer: null,
@@ -220,15 +227,19 @@ export class Supervisor extends EventEmitter {
   private start(rec: Instance): void {
     let exe: string;
     let child: ChildProcess;
+    const output = this.openOutput(rec);
     try {
       exe = resolveExecutable(rec.info.exe, rec.info.cwd);
       // On disk before the spawn: a kill -9 right after it must not lose the instance.
       this.ledger.intend({ id: rec.info.id, startedAt: Date.now(), exe, n: rec.info.n, profileId: rec.profile.id, profileName: rec.profile.name });
-      child = spawnInstance(exe, rec.info.args, { cwd: rec.info.cwd, env: { ...rec.env, ...this.ledger.markerEnv(rec.info.id) } });
+      child = spawnInstance(exe, rec.info.args, { cwd: rec.info.cwd, env: { ...rec.env, ...this.ledger.markerEnv(rec.info.id) }, stdio: output?.stdio() });
     } catch (e) {
+      output?.close();
       this.ledger.remove(rec.info.id);
       this.fail(rec, (e as Error).message);
       return;
+    } finally {
+      output?.closeChildEnds();
     }
     rec.child = child;
     rec.info.pid = child.pid ?? null;
@@ -238,6 +249,8 @@ export class Supervisor extends EventEmitter {
     rec.info.signal = null;
     rec.info.restartAt = null;
     rec.info.launcherExited = false;
+    this.attachOutput(rec, output);
+    // Pipes only where the files could not be opened.
     child.stdout?.setEncoding('utf8').on('data', (d: string) => rec.log.write('stdout', d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => rec.log.write('stderr', d));
     child.on('error', (err) => {
@@ -272,8 +285,26 @@ export class Supervisor extends EventEmitter {
     rec.stableTimer.unref();
   }
 
+  /** New output files for a start; null (pipes, with the reason in the log) where they cannot be made. */
+  private openOutput(rec: Instance): InstanceOutput | null {
+    if (!this.opts.outputDir) return null;
+    try {
+      return InstanceOutput.create(this.opts.outputDir, rec.info.id);
+    } catch (e) {
+      rec.log.push('system', `output files not opened in ${this.opts.outputDir} (${(e as Error).message}): output goes through pipes, and stops if StreamCap does`);
+      return null;
+    }
+  }
+
+  private attachOutput(rec: Instance, output: InstanceOutput | null): void {
+    rec.output?.close();
+    rec.output = output;
+    rec.log.source = output;
+  }
+
   private onExit(rec: Instance, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (rec.child !== child) return;
+    rec.output?.drain(rec.log);
     rec.log.flush();
     rec.info.exitCode = code;
     rec.info.signal = signal;
@@ -295,6 +326,8 @@ export class Supervisor extends EventEmitter {
 
   /** Lets go of an instance's processes: its tree is gone or was stopped. */
   private release(rec: Instance): void {
+    rec.output?.drain(rec.log);
+    this.attachOutput(rec, null);
     rec.child = null;
     rec.tree?.close();
     rec.tree = null;
@@ -334,6 +367,7 @@ export class Supervisor extends EventEmitter {
   /** Checks instances StreamCap has no child handle for (launcher gone, or adopted): is their tree still alive? */
   poll(): void {
     for (const rec of this.instances.values()) {
+      rec.output?.drain(rec.log);
       if (rec.info.state === 'running' && !rec.child && rec.tree && rec.tree.aliveNow().length === 0) {
         this.finish(rec, rec.info.exitCode, rec.info.signal);
       }
@@ -408,6 +442,7 @@ export class Supervisor extends EventEmitter {
     for (const [id, rec] of this.instances) {
       if (isFinished(rec.info.state)) {
         this.instances.delete(id);
+        this.removeOutput(id);
         removed++;
       }
     }
@@ -422,11 +457,16 @@ export class Supervisor extends EventEmitter {
       const rec = this.instances.get(id);
       if (rec && isFinished(rec.info.state) && !rec.stopping) {
         this.instances.delete(id);
+        this.removeOutput(id);
         removed++;
       }
     }
     if (removed) this.changed();
     return removed;
+  }
+
+  private removeOutput(id: string): void {
+    if (this.opts.outputDir) InstanceOutput.remove(this.opts.outputDir, id);
   }
 
   /** Takes over instances found in a dead StreamCap's ledger. */
@@ -449,7 +489,9 @@ export class Supervisor extends EventEmitter {
       };
       const rec = this.newInstance(profile, { id: e.id, n: e.n, state: 'running', pid: e.pid, startedAt: e.startedAt, reason: 'adopted from a previous StreamCap run', adopted: true }, {});
       rec.tree = o.tree;
-      rec.log.push('system', `adopted pid ${e.pid} (output of adopted instances is not captured)`);
+      const output = this.opts.outputDir ? InstanceOutput.reopen(this.opts.outputDir, e.id) : null;
+      this.attachOutput(rec, output);
+      rec.log.push('system', `adopted pid ${e.pid}${output ? '' : ' (its output is not captured: it went to pipes of the StreamCap that started it)'}`);
       this.instances.set(e.id, rec);
       this.ledger.add(e);
     }

@@ -27,8 +27,8 @@ afterEach(async () => {
 });
 
 /** Starts the CLI, waits until it runs `count` instances, then kill -9s it. Returns the instance PIDs. */
-async function launchAndKill9(home: string, count: number): Promise<number[]> {
-  const cli = spawn(NODE, [CLI, 'launch', '--exe', NODE, '--count', String(count), '--stagger', '0', '--json', '--interval', '300', '--', CPU_LOAD, '--load', '5', '--children', '1'], {
+async function launchAndKill9(home: string, count: number, extraArgs: string[] = []): Promise<number[]> {
+  const cli = spawn(NODE, [CLI, 'launch', '--exe', NODE, '--count', String(count), '--stagger', '0', '--json', '--interval', '300', '--', CPU_LOAD, '--load', '5', '--children', '1', ...extraArgs], {
     env: { ...process.env, STREAMCAP_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -115,6 +115,31 @@ describe('orphaned instances', () => {
     expect(last!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
     await core.invoke('instances.stop', { id: inst!.id });
     expect(groupPids(pids[0]!)).toEqual([]);
+  });
+
+  it('an instance that writes output outlives a kill -9 of StreamCap, and the core that adopts it reads its output on', async () => {
+    const home = tmpDir();
+    // --chatty: a line of output about every 100 ms, from the launcher and its child.
+    const pids = await launchAndKill9(home, 1, ['--chatty', '0.1']);
+    // Written through a pipe, the next line after the kill would fail with EPIPE and end the instance.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(groupPids(pids[0]!).length).toBeGreaterThanOrEqual(2);
+    core = await Core.create({ dataDir: home, gpu: new NoGpuSource('test'), sampleIntervalMs: 300 });
+    await core.invoke('orphans.resolve', { action: 'adopt' });
+    const [inst] = internals(core).supervisor.list();
+    const adoptedAt = Date.now();
+    type Log = { lines: { t: number; stream: string; text: string }[] };
+    const lines = await waitFor(
+      async () => {
+        const log = (await core!.invoke('instances.log', { id: inst!.id })) as Log;
+        const fresh = log.lines.filter((l) => l.stream === 'stdout' && l.t > adoptedAt + 500 && /^x{99}$/.test(l.text));
+        return fresh.length >= 3 ? log.lines : null;
+      },
+      'output written after the adoption in the log',
+      10_000,
+      100,
+    );
+    expect(lines.find((l) => l.stream === 'system' && /adopted pid/.test(l.text))!.text).not.toMatch(/not captured/);
   });
 
   it('a PID reused by another process is not taken for a leftover', async () => {

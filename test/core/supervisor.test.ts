@@ -7,6 +7,7 @@ import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import { alive, CPU_LOAD, groupPids, NODE, nextEvents, profile, tmpDir, waitFor } from '../helpers';
 import { internals } from '../core-internals';
+import { InstanceOutput, ROTATE_BYTES } from '../../electron/core/instance-output';
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -130,6 +131,46 @@ describe('supervisor', () => {
     const log = await readLog();
     expect(log.lines.length).toBeLessThanOrEqual(200);
     expect(log.droppedLines).toBeGreaterThan(1000);
+  });
+
+  it('writes output to files in the data folder, empties one at ROTATE_BYTES, and deletes them when the instance is cleared', async () => {
+    const c = await makeCore({ supervisor: { logLines: 200 } });
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--chatty', '4000'] }), 1, 0); // ~4 MB/s
+    const [stdout] = InstanceOutput.paths(path.join(c.dataDir, 'output'), ids[0]!);
+    type Log = { lines: { stream: string; text: string }[] };
+    const readLog = () => c.invoke('instances.log', { id: ids[0] }) as Promise<Log>;
+    const sizes: number[] = [];
+    const note = await waitFor(
+      async () => {
+        if (fs.existsSync(stdout!)) sizes.push(fs.statSync(stdout!).size);
+        return (await readLog()).lines.find((l) => l.stream === 'system' && /stdout file reached 8 MiB and was emptied/.test(l.text)) ?? null;
+      },
+      'the stdout file emptied at 8 MiB',
+      20_000,
+      100,
+    );
+    expect(note.text).toContain(stdout);
+    // Read at each tick and emptied once past 8 MiB: never far past it (4 MB/s, 250 ms ticks).
+    expect(Math.max(...sizes)).toBeLessThan(ROTATE_BYTES + 4 * 2 ** 20);
+    // The child writes on at the start of the emptied file, and its lines still arrive.
+    await waitFor(async () => fs.statSync(stdout!).size < ROTATE_BYTES / 2 && (await readLog()).lines.at(-1)?.text === 'x'.repeat(99), 'lines after the emptying');
+    await internals(c).supervisor.stop(ids[0]!);
+    expect(fs.existsSync(stdout!)).toBe(true); // kept for a look after the end
+    internals(c).supervisor.clearExited();
+    expect(fs.existsSync(stdout!)).toBe(false);
+  });
+
+  it('falls back to pipes, and says so, where the output files cannot be made', async () => {
+    const blocker = path.join(tmpDir(), 'not-a-folder');
+    fs.writeFileSync(blocker, '');
+    const c = await makeCore({ supervisor: { outputDir: path.join(blocker, 'output') } });
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--name', 'piped'] }), 1, 0);
+    type Log = { lines: { stream: string; text: string }[] };
+    const log = await waitFor(async () => {
+      const l = (await c.invoke('instances.log', { id: ids[0] })) as Log;
+      return l.lines.some((x) => x.stream === 'stdout' && /piped: started/.test(x.text)) ? l : null;
+    }, 'the first line through the pipe');
+    expect(log.lines.find((l) => l.stream === 'system' && /output files not opened/.test(l.text))!.text).toMatch(/ENOTDIR|EEXIST/);
   });
 
   it('follows a launcher that exits while the real process runs on (bootstrapper EXE)', async () => {

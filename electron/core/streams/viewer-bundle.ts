@@ -3,23 +3,9 @@
 // console's UI build.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root';
 
-/** The checkout (or installed package): the folder with StreamCap's package.json, found upward, since this file also runs from bundles (dist/cli, dist/electron). */
-function findRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      if ((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'streamcap') return dir;
-    } catch {
-      /* none here */
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    dir = up;
-  }
-}
-const ROOT = findRoot();
+const ROOT = packageRoot();
 export const VIEWER_SOURCE = path.join(ROOT, 'renderer/viewer/viewer.ts');
 export const VIEWER_BUNDLE = path.join(ROOT, 'dist/viewer/viewer.js');
 
