@@ -1,10 +1,11 @@
-// npm run bench:ui [-- --minutes 10 --speed 10]
+// npm run bench:ui [-- --minutes 10 --speed 10 --trace FILE --cpu-profile FILE]
 // The console in Chromium with 16 instances and full 10-minute chart windows: a
 // bench server serves the built UI and replays synthetic samples (16 instances,
 // 1 s apart in simulated time) at `speed`× real time, so 10 minutes take 1.
 // Prints the p95 main-thread time per live update (store + React render + commit,
 // from the page's own `streamcap:update` measures) and the JS heap after the
 // prefill and after 10 more simulated minutes (flat means the bounded window holds).
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '16' },
     'no-detail': { type: 'boolean', default: false },
     trace: { type: 'string' },
+    'cpu-profile': { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -200,6 +202,16 @@ if (values.trace) {
   const b = traceBreakdown(values.trace, 50);
   console.log(`traced main-thread time per update (thread time, own time by phase): ${b.main.map(([p, ms]) => `${p} ${ms.toFixed(2)}`).join(', ')}; total ${b.total.toFixed(2)} ms`);
   if (b.worker > 0) console.log(`traced chart worker time per update (off the main thread): ${b.worker.toFixed(2)} ms`);
+}
+if (values['cpu-profile']) {
+  // A V8 CPU profile of the page over 100 more updates, for DevTools' Performance panel or a summary.
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  await play(100);
+  const { profile } = await cdp.send('Profiler.stop');
+  fs.writeFileSync(values['cpu-profile'], JSON.stringify(profile));
+  console.log(`CPU profile of 100 updates written to ${values['cpu-profile']}`);
 }
 const work = [...perUpdate].sort((a, b) => a - b);
 const w = (q: number) => work[Math.min(work.length - 1, Math.floor(work.length * q))]!;

@@ -1,11 +1,12 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InstanceInfo, InstanceSample, LogLine } from '../../../../shared/contract';
+import type { InstanceInfo, InstanceSample, LogLine, Snapshot } from '../../../../shared/contract';
 import { duration, num, quoteArgs } from '../../ui/format';
 import { run, useStore } from '../../store';
 import { LiveChart, Sparkline, type Point } from '../../ui/charts';
 import { ProfileSelect } from '../../ui/ProfileSelect';
-import { StreamCell, StreamCharts } from '../streams/stream-parts';
+import { perSample, perSampleAndId } from '../../ui/per-sample';
+import { StreamCell, StreamCharts, type SeriesPoint } from '../streams/stream-parts';
 
 const ACTIVE = new Set(['copying', 'starting', 'running', 'stopping', 'backoff']);
 
@@ -85,15 +86,16 @@ export const StateBadge = memo(function StateBadge({ info, inTable }: { info: Pi
   );
 });
 
-function useInstanceSeries(id: string | null, points: number) {
+/** An instance's sample in a snapshot, with the snapshot's time: one object per snapshot and instance (per-sample.ts). */
+const seriesPoint = perSampleAndId((snap: Snapshot, id: string): SeriesPoint => ({ t: snap.t, s: snap.instances.find((i) => i.id === id) }));
+const chartPoint = perSample((p: SeriesPoint): Point => ({ t: p.t, cpu: p.s?.cpu ?? null, mem: p.s?.memoryMB ?? null, gpu: p.s?.gpu.ok ? p.s.gpu.value : null }));
+
+function useInstanceSeries(id: string | null, points: number): SeriesPoint[] {
   const history = useStore((s) => s.history);
   return useMemo(() => {
-    const out: { t: number; s: InstanceSample | undefined }[] = [];
+    const out: SeriesPoint[] = [];
     if (!id) return out;
-    for (let k = Math.max(0, history.length - points); k < history.length; k++) {
-      const snap = history[k]!;
-      out.push({ t: snap.t, s: snap.instances.find((i) => i.id === id) });
-    }
+    for (let k = Math.max(0, history.length - points); k < history.length; k++) out.push(seriesPoint(history[k]!, id));
     return out;
   }, [history, id, points]);
 }
@@ -312,7 +314,7 @@ const LogView = memo(function LogView({ id }: { id: string }) {
 const InstanceCharts = memo(function InstanceCharts({ info }: { info: InstanceInfo }) {
   const { t } = useTranslation();
   const series = useInstanceSeries(info.id, Infinity);
-  const data = useMemo<Point[]>(() => series.map((p) => ({ t: p.t, cpu: p.s?.cpu ?? null, mem: p.s?.memoryMB ?? null, gpu: p.s?.gpu.ok ? p.s.gpu.value : null })), [series]);
+  const data = useMemo<Point[]>(() => series.map(chartPoint), [series]);
   const last = series[series.length - 1]?.s;
   const label = useMemo(() => ({ cpu: t('inst.cpuChart'), mem: t('inst.memChart'), gpu: t('inst.gpuChart') }), [t]);
   const gpuReason = last && !last.gpu.ok ? last.gpu.reason : null;

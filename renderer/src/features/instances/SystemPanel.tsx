@@ -1,9 +1,10 @@
 import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { GpuDevice } from '../../../../shared/contract';
+import type { GpuDevice, Snapshot } from '../../../../shared/contract';
 import { useStore } from '../../store';
 import { num } from '../../ui/format';
 import { LiveChart, type Point } from '../../ui/charts';
+import { perSample } from '../../ui/per-sample';
 import { DeliveredCard } from '../streams/stream-parts';
 
 function Card({
@@ -95,6 +96,9 @@ const GpuCard = memo(
   (a, b) => a.stale === b.stale && a.source === b.source && a.ageS === b.ageS && (Object.keys(a.g) as (keyof GpuDevice)[]).every((k) => a.g[k] === b.g[k]),
 );
 
+const cpuPoint = perSample((s: Snapshot): Point => ({ t: s.t, cpu: s.system.cpu, mem: s.system.memory.percent }));
+const netPoint = perSample((s: Snapshot): Point => ({ t: s.t, rx: s.system.net.ok ? s.system.net.value.rxMbps : null, tx: s.system.net.ok ? s.system.net.value.txMbps : null }));
+
 export function SystemPanel() {
   const { t } = useTranslation();
   const latest = useStore((s) => s.latest);
@@ -102,15 +106,7 @@ export function SystemPanel() {
   const host = useStore((s) => s.host);
   const sys = latest?.system;
 
-  const { cpuData, netData } = useMemo(() => {
-    const cpuData: Point[] = [];
-    const netData: Point[] = [];
-    for (const s of history) {
-      cpuData.push({ t: s.t, cpu: s.system.cpu, mem: s.system.memory.percent });
-      netData.push({ t: s.t, rx: s.system.net.ok ? s.system.net.value.rxMbps : null, tx: s.system.net.ok ? s.system.net.value.txMbps : null });
-    }
-    return { cpuData, netData };
-  }, [history]);
+  const { cpuData, netData } = useMemo(() => ({ cpuData: history.map(cpuPoint), netData: history.map(netPoint) }), [history]);
 
   // Labels that change only with the language or host: i18next lookups cost more than the rest of a re-render.
   const label = useMemo(

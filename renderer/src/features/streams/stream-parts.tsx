@@ -7,6 +7,7 @@ import type { InstanceInfo, InstanceSample, Snapshot } from '../../../../shared/
 import { num } from '../../ui/format';
 import { run, useStore } from '../../store';
 import { LiveChart, Sparkline, type Point } from '../../ui/charts';
+import { perSample } from '../../ui/per-sample';
 
 export const StreamCell = memo(function StreamCell({ info, sample, spark }: { info: InstanceInfo; sample: InstanceSample | undefined; spark: (number | null)[] }) {
   const { t } = useTranslation();
@@ -33,13 +34,19 @@ export const StreamCell = memo(function StreamCell({ info, sample, spark }: { in
   );
 });
 
-export function StreamCharts({ info, series }: { info: InstanceInfo; series: { t: number; s: InstanceSample | undefined }[] }) {
+/** An instance's sample in a snapshot, with the snapshot's time. */
+export interface SeriesPoint {
+  t: number;
+  s: InstanceSample | undefined;
+}
+const streamPoint = perSample((p: SeriesPoint): Point => ({ t: p.t, fps: p.s?.stream?.ok ? p.s.stream.value.fps : null, mbps: p.s?.stream?.ok ? p.s.stream.value.mbps : null }));
+const FPS_SERIES = [{ key: 'fps', label: 'fps', color: '#34d399' }];
+const MBPS_SERIES = [{ key: 'mbps', label: 'Mbps', color: '#fbbf24' }];
+
+export function StreamCharts({ info, series }: { info: InstanceInfo; series: SeriesPoint[] }) {
   const { t } = useTranslation();
   const watched = !!info.stream && info.stream.viewers > 0;
-  const data = useMemo<Point[]>(
-    () => (watched ? series.map((p) => ({ t: p.t, fps: p.s?.stream?.ok ? p.s.stream.value.fps : null, mbps: p.s?.stream?.ok ? p.s.stream.value.mbps : null })) : []),
-    [series, watched],
-  );
+  const data = useMemo<Point[]>(() => (watched ? series.map(streamPoint) : []), [series, watched]);
   if (!watched) return null;
   const last = series[series.length - 1]?.s?.stream;
   const v = last?.ok ? last.value : null;
@@ -48,11 +55,11 @@ export function StreamCharts({ info, series }: { info: InstanceInfo; series: { t
       <div className="charts-row">
         <div className="panel">
           <h4>{t('stream.fpsChart')}</h4>
-          <LiveChart testId="chart-instance-fps" data={data} unit="fps" yMax="auto" series={[{ key: 'fps', label: 'fps', color: '#34d399' }]} area height={150} />
+          <LiveChart testId="chart-instance-fps" data={data} unit="fps" yMax="auto" series={FPS_SERIES} area height={150} />
         </div>
         <div className="panel">
           <h4>{t('stream.mbpsChart')}</h4>
-          <LiveChart testId="chart-instance-mbps" data={data} unit="Mbps" yMax="auto" series={[{ key: 'mbps', label: 'Mbps', color: '#fbbf24' }]} area height={150} />
+          <LiveChart testId="chart-instance-mbps" data={data} unit="Mbps" yMax="auto" series={MBPS_SERIES} area height={150} />
         </div>
       </div>
       <div className="stream-detail">
