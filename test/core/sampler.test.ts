@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import type { Snapshot } from '../../shared/contract';
-import { CPU_LOAD, groupPids, have, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
+import { CPU_LOAD, groupPids, have, NODE, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
+import { ALL_THREADS_EVERY_MS, childrenIndex, childrenOf, CLK_TCK, ProcessTree } from '../../electron/core/proc/linux';
 import { internals } from '../core-internals';
 import { LoopDelayMeter, STALL_MS } from '../../electron/core/loop-delay';
 
@@ -15,9 +16,17 @@ const block = (ms: number) => {
 };
 
 let core: Core | null = null;
+const leftovers: number[] = [];
 afterEach(async () => {
   await core?.shutdown({ stopInstances: true });
   core = null;
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 });
 
 /**
@@ -81,6 +90,30 @@ describe('sampler', () => {
     expect(ours).toBeGreaterThan(25);
     expect(Math.abs(ours - independent[0]!)).toBeLessThan(6);
     expect(samples[samples.length - 1]!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
+  });
+
+  it('finds a child that a worker thread forked, through the children index, and counts its load', async () => {
+    // A launcher whose child is forked by a worker thread: not in its main thread's children list.
+    const { spawn } = await import('node:child_process');
+    const src = `require('child_process').spawn(process.execPath, [${JSON.stringify(CPU_LOAD)}, '--load', '30'], { stdio: 'ignore' }); setInterval(() => {}, 1000);`;
+    const launcher = spawn(NODE, ['-e', `new (require('node:worker_threads').Worker)(${JSON.stringify(src)}, { eval: true }); setInterval(() => {}, 1000);`], { detached: true, stdio: 'ignore' });
+    leftovers.push(launcher.pid!);
+    const pid = launcher.pid!;
+    const child = await waitFor(() => childrenIndex(Date.now()).get(pid)?.[0] ?? null, 'the worker’s child');
+    expect(childrenOf(pid)).not.toContain(child); // the main thread's list misses it
+    const tree = ProcessTree.forPid(pid)!;
+    try {
+      // Readings within one ALL_THREADS_EVERY_MS period after the first see what that first rescan saw.
+      const t0 = Math.ceil(Date.now() / ALL_THREADS_EVERY_MS) * ALL_THREADS_EVERY_MS + 1;
+      expect(tree.read(t0, 3000).processes).toBe(2);
+      const before = performance.now();
+      await new Promise((r) => setTimeout(r, 2000));
+      const r = tree.read(t0 + 2000, 3000);
+      const cpu = (r.deltaTicks / CLK_TCK / ((performance.now() - before) / 1000)) * 100;
+      expect(cpu).toBeGreaterThan(15); // the child's 30 %; the launcher alone idles
+    } finally {
+      tree.close();
+    }
   });
 
   it('marks rates unmeasured on the first reading instead of showing 0', async () => {

@@ -88,31 +88,34 @@ export function readPidStat(pid: number): PidStat | null {
   return text ? parsePidStat(text) : null;
 }
 
-/**
- * PIDs of the direct children of a process. `allThreads` also asks every thread:
- * a child belongs to the thread that forked it, but that is the main thread in
- * nearly every launcher, and asking every thread of a 30-thread game costs 30 reads.
- */
-export function childrenOf(pid: number, allThreads = true): number[] {
-  if (!allThreads) {
-    const text = readProcText(`/proc/${pid}/task/${pid}/children`);
-    return text ? parseChildren(text) : [];
-  }
-  let tids: string[];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const out: number[] = [];
-  for (const tid of tids) {
-    const text = readProcText(`/proc/${pid}/task/${tid}/children`);
-    if (text) out.push(...parseChildren(text));
-  }
-  return out;
+/** PIDs of the children its main thread forked (nearly every launcher's); children of other threads are in childrenIndex. */
+export function childrenOf(pid: number): number[] {
+  const text = readProcText(`/proc/${pid}/task/${pid}/children`);
+  return text ? parseChildren(text) : [];
 }
 
-/** Every process's stat: a full scan, for the rare moments that need one (start-up, a launcher's exit). */
+/**
+ * Every process's children, by parent PID, from one pass over /proc/<pid>/stat (the parent
+ * field is the parent's process id whichever of its threads forked): what an all-threads
+ * rescan looks in. It was /proc/<pid>/task/<tid>/children for every thread of every member,
+ * each an open, a read and a close: 350 every 15 s for the bench's 32 Node processes of ~11
+ * threads, ~2,400 for 16 Unreal instances of 150; one pass reads one file per process of the
+ * machine, and every tree rescanning in the same tick shares it (built once per `now`).
+ */
+let index: { now: number; children: Map<number, number[]> } | null = null;
+export function childrenIndex(now: number): Map<number, number[]> {
+  if (index?.now === now) return index.children;
+  const children = new Map<number, number[]>();
+  for (const stat of scanAllProcesses()) {
+    const list = children.get(stat.ppid);
+    if (list) list.push(stat.pid);
+    else children.set(stat.ppid, [stat.pid]);
+  }
+  index = { now, children };
+  return children;
+}
+
+/** Every process's stat: a full scan, for the rare moments that need one (start-up, a launcher's exit, an all-threads rescan). */
 export function scanAllProcesses(): PidStat[] {
   const out: PidStat[] = [];
   for (const name of fs.readdirSync('/proc')) {
@@ -144,6 +147,9 @@ interface Member {
   owedSince: number;
 }
 
+/** Children forked by any thread, not only the main one, are looked for this often (see childrenIndex). */
+export const ALL_THREADS_EVERY_MS = 15_000;
+
 /** How long owed child time waits for the reap; a parent that ignores SIGCHLD never gets it in cutime. */
 const OWED_EXPIRY_MS = 5000;
 
@@ -170,7 +176,8 @@ export class ProcessTree {
   private lastRescan = 0;
   /** When the members were last read (performance.now), null before the first read. */
   private lastReadAt: number | null = null;
-  private rescans = 0;
+  /** The ALL_THREADS_EVERY_MS period of the last all-threads rescan. */
+  private allThreadsSlot = -1;
 
   constructor(
     readonly rootPid: number,
@@ -190,7 +197,7 @@ export class ProcessTree {
   /**
    * The ticks a member found now has already been counted for: none when it was born
    * since the last read; when it is older (a child of a non-main thread is found only by
-   * the every-fifth all-threads rescan, seconds after its birth), everything but its
+   * the all-threads rescan every ALL_THREADS_EVERY_MS, seconds after its birth), everything but its
    * share of the time since the last read, so the time it ran unseen is not put into
    * one interval (stress-ng's worker read 190 % for one tick).
    */
@@ -236,17 +243,21 @@ export class ProcessTree {
 
   /**
    * Looks for new descendants: through main threads' children each time, every
-   * thread's every fifth time, and with `full` also through a scan of /proc for our
-   * process group (for a launcher's exit, and for stop).
+   * thread's (the children index) every ALL_THREADS_EVERY_MS, and with `full` also through
+   * a scan of /proc for our process group (for a launcher's exit, and for stop).
    */
   rescan(now: number, full = false): void {
     this.lastRescan = now;
-    const allThreads = full || this.rescans++ % 5 === 0;
+    // Every ALL_THREADS_EVERY_MS, on a clock all trees share: the trees of one tick then read one children index.
+    const slot = Math.floor(now / ALL_THREADS_EVERY_MS);
+    const allThreads = full || slot !== this.allThreadsSlot;
+    if (allThreads) this.allThreadsSlot = slot;
+    const all = allThreads ? childrenIndex(now) : null;
     const queue = [...this.members.values()].filter((m) => m.alive).map((m) => m.pid);
     const seen = new Set<number>(queue);
     while (queue.length > 0) {
       const pid = queue.shift()!;
-      for (const child of allThreads ? childrenOf(pid, true) : this.mainThreadChildren(pid)) {
+      for (const child of all ? (all.get(pid) ?? []) : this.mainThreadChildren(pid)) {
         if (seen.has(child)) continue;
         seen.add(child);
         // A child born since the last rescan counts from its start; it is younger than the rescan interval.
@@ -268,7 +279,7 @@ export class ProcessTree {
   /** Children of a member's main thread, from its held-open file (open/read/close for a PID not a member). */
   private mainThreadChildren(pid: number): number[] {
     const m = this.members.get(pid);
-    if (!m) return childrenOf(pid, false);
+    if (!m) return childrenOf(pid);
     m.children ??= new ProcFile(`/proc/${pid}/task/${pid}/children`);
     const text = m.children.read();
     return text ? parseChildren(text) : [];
@@ -276,7 +287,7 @@ export class ProcessTree {
 
   /** Reads every member's stat; call once per tick. */
   read(now: number, rescanEveryMs: number): TreeReading {
-    if (now - this.lastRescan >= rescanEveryMs) this.rescan(now);
+    if (now - this.lastRescan >= rescanEveryMs || Math.floor(now / ALL_THREADS_EVERY_MS) !== this.allThreadsSlot) this.rescan(now);
     let delta = 0;
     let rss = 0;
     let processes = 0;
