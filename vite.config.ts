@@ -25,7 +25,7 @@ const config: UserConfig = {
 
 // Builds are always React's production build: one started from a process with NODE_ENV set
 // otherwise (an agent that a test started inherits NODE_ENV=test) made the development
-// build, 2.7 times slower per live update (bench:ui), and left it in dist/renderer for the
+// build, 2.1 times the main-thread time per live update (bench:ui), and left it in dist/renderer for the
 // starts after it. Vite takes NODE_ENV from the environment as it finds it after loading this.
 export default defineConfig(({ command }) => {
   if (command === 'build') process.env.NODE_ENV = 'production';

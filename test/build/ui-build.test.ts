@@ -1,6 +1,6 @@
 // The console's build is React's production build whatever NODE_ENV the building process
 // has: an agent started by a test inherits NODE_ENV=test, and built the development JSX
-// runtime (jsxDEV, 2.7 times the main-thread time per live update in bench:ui) into the
+// runtime (jsxDEV, 2.1 times the main-thread time per live update in bench:ui) into the
 // dist/renderer that later starts served.
 import fs from 'node:fs';
 import path from 'node:path';
