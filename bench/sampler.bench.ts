@@ -2,6 +2,8 @@
 // Monitors 16 instances (each a small process tree) for a minute and compares
 // StreamCap's own CPU time with `top -b -d 1` watching the same machine over the
 // same minute. Prints the event-loop delay p99 of the process doing the sampling.
+// `npm run bench:sampler` runs it bundled (bin/run-ts.js --bundle), as the agent and the
+// desktop app run StreamCap: through tsx, tsx's own loader thread was counted too.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -19,6 +19,8 @@ import type { RingLog } from './ring-log';
 
 /** A file this long is emptied once read to its end (the child writes in append mode, so on from 0). */
 export const ROTATE_BYTES = 8 * 2 ** 20;
+/** Free space below which output goes through pipes instead (two files can reach 2 × ROTATE_BYTES). */
+export const MIN_FREE_BYTES = 64 * 2 ** 20;
 /** What an adopted instance's file gives the log at first: its last this many bytes. */
 const ADOPT_TAIL_BYTES = 64 * 1024;
 const STREAMS = ['stdout', 'stderr'] as const;
@@ -95,6 +97,10 @@ export class InstanceOutput {
   /** New empty files for a start of the instance; throws (disk full, no permission) with the system's reason. */
   static create(dir: string, id: string): InstanceOutput {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A child whose output file cannot be written fails its writes (a Node app dies of
+    // ENOSPC): on a nearly full disk, pipes, which never fill the disk.
+    const s = fs.statfsSync(dir);
+    if (s.bavail * s.bsize < MIN_FREE_BYTES) throw new Error(`only ${Math.round((s.bavail * s.bsize) / 2 ** 20)} MiB free on the disk; free some space`);
     const fds: number[] = [];
     const files: OutputFile[] = [];
     try {

@@ -1,5 +1,6 @@
 // Supervision against real processes: process trees, stop with grace, exact
 // arguments, crashes, restarts with backoff, bounded output, launchers that exit.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -158,6 +159,29 @@ describe('supervisor', () => {
     expect(fs.existsSync(stdout!)).toBe(true); // kept for a look after the end
     internals(c).supervisor.clearExited();
     expect(fs.existsSync(stdout!)).toBe(false);
+  });
+
+  // A small disk of its own: a 16 MiB tmpfs (mounting needs root, as CI runs; say so otherwise).
+  const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+  if (!canMount) console.warn('skipped "a nearly full disk…": mounting a tmpfs needs root');
+  it.skipIf(!canMount)('on a nearly full disk, instance output goes through pipes, and the log says why', async () => {
+    const small = tmpDir();
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', small]).status).toBe(0);
+    try {
+      const c = await makeCore({ supervisor: { outputDir: small } });
+      const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--name', 'tight'] }), 1, 0);
+      type Log = { lines: { stream: string; text: string }[] };
+      const log = await waitFor(async () => {
+        const l = (await c.invoke('instances.log', { id: ids[0] })) as Log;
+        return l.lines.some((x) => x.stream === 'stdout' && /tight: started/.test(x.text)) ? l : null;
+      }, 'the first line through the pipe');
+      expect(log.lines.find((l) => l.stream === 'system' && /output files not opened/.test(l.text))!.text).toMatch(/only 1[56] MiB free on the disk; free some space/);
+      expect(fs.readdirSync(small)).toEqual([]);
+      await c.shutdown({ stopInstances: true });
+      core = null;
+    } finally {
+      spawnSync('umount', [small]);
+    }
   });
 
   it('falls back to pipes, and says so, where the output files cannot be made', async () => {
