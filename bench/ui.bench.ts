@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'no-detail': { type: 'boolean', default: false },
     trace: { type: 'string' },
     'cpu-profile': { type: 'string' },
+    hide: { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -156,6 +157,8 @@ await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
 await page.goto(`http://127.0.0.1:${port}/#token=bench`);
 await page.getByTestId('instance-row-16').waitFor();
 if (!values['no-detail']) await page.getByTestId('details-1').click(); // the worst case: one instance's three charts open too
+// An ablation: what a part of the page costs, by leaving it out (--hide '.sparkline').
+if (values.hide) await page.addStyleTag({ content: `${values.hide} { display: none !important; }` });
 
 async function heapMB(): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');

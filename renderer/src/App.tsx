@@ -45,7 +45,12 @@ function ConnectionBadge() {
 function LoopDelay() {
   const { t } = useTranslation();
   const ms = useStore((s) => s.latest?.loopDelayP99Ms);
-  return ms != null ? <span>{t('system.loop', { ms: ms.toFixed(1) })}</span> : null;
+  // The figure's box sits in a block of its own: a flex item (the footer is a row) is never a relayout boundary.
+  return ms != null ? (
+    <div>
+      <span className="fig loop">{t('system.loop', { ms: ms.toFixed(1) })}</span>
+    </div>
+  ) : null;
 }
 
 function Toasts() {

@@ -164,13 +164,15 @@ const Row = memo(function Row({
       </td>
       <td className="num mono">{info.pid ?? '—'}</td>
       <td className="num" data-testid={`cpu-${info.n}`}>
-        {num(sample?.cpu, 1)}
+        <div className="fig w6">{num(sample?.cpu, 1)}</div>
         {sample && sample.processes > 1 && <ProcessCount count={sample.processes} />}
       </td>
-      <td className="num">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</td>
+      <td className="num">
+        <div className="fig w9">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</div>
+      </td>
       <td className="num">
         {gpu?.ok ? (
-          `${num(gpu.value, 0)} %`
+          <div className="fig w5">{`${num(gpu.value, 0)} %`}</div>
         ) : (
           <span className="muted" title={gpu ? gpu.reason : ''}>
             n/m
@@ -182,7 +184,9 @@ const Row = memo(function Row({
           <StreamCell info={info} sample={sample} spark={fpsSpark} />
         </td>
       )}
-      <td className="num mono">{active && info.startedAt ? duration(now - info.startedAt) : '—'}</td>
+      <td className="num mono">
+        <div className="fig w9">{active && info.startedAt ? duration(now - info.startedAt) : '—'}</div>
+      </td>
       <td className="num">{info.restarts}</td>
       <td>
         <Sparkline values={spark} />

@@ -110,7 +110,7 @@ export function DeliveredCard() {
         {d ? num(d.mbps, 1) : '—'}
         <span className="unit">Mbps</span>
       </div>
-      <div className="sub">
+      <div className="sub live">
         {d && t('stream.deliveredSub', { count: d.streams, fps: num(d.slowest, 0) })}
         {v && (
           <>
