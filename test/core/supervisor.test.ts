@@ -161,6 +161,18 @@ describe('supervisor', () => {
     expect(fs.existsSync(stdout!)).toBe(false);
   });
 
+  /** A core whose instances' output folder is `outputDir`; one instance launched, and its log once its first line came. */
+  async function firstLineThroughPipe(outputDir: string) {
+    const c = await makeCore({ supervisor: { outputDir } });
+    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--name', 'piped'] }), 1, 0);
+    type Log = { lines: { stream: string; text: string }[] };
+    const log = await waitFor(async () => {
+      const l = (await c.invoke('instances.log', { id: ids[0] })) as Log;
+      return l.lines.some((x) => x.stream === 'stdout' && /piped: started/.test(x.text)) ? l : null;
+    }, 'the first line through the pipe');
+    return { c, log };
+  }
+
   // A small disk of its own: a 16 MiB tmpfs (mounting needs root, as CI runs; say so otherwise).
   const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
   if (!canMount) console.warn('skipped "a nearly full disk…": mounting a tmpfs needs root');
@@ -168,13 +180,7 @@ describe('supervisor', () => {
     const small = tmpDir();
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', small]).status).toBe(0);
     try {
-      const c = await makeCore({ supervisor: { outputDir: small } });
-      const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--name', 'tight'] }), 1, 0);
-      type Log = { lines: { stream: string; text: string }[] };
-      const log = await waitFor(async () => {
-        const l = (await c.invoke('instances.log', { id: ids[0] })) as Log;
-        return l.lines.some((x) => x.stream === 'stdout' && /tight: started/.test(x.text)) ? l : null;
-      }, 'the first line through the pipe');
+      const { c, log } = await firstLineThroughPipe(small);
       expect(log.lines.find((l) => l.stream === 'system' && /output files not opened/.test(l.text))!.text).toMatch(/only 1[56] MiB free on the disk; free some space/);
       expect(fs.readdirSync(small)).toEqual([]);
       await c.shutdown({ stopInstances: true });
@@ -187,13 +193,7 @@ describe('supervisor', () => {
   it('falls back to pipes, and says so, where the output files cannot be made', async () => {
     const blocker = path.join(tmpDir(), 'not-a-folder');
     fs.writeFileSync(blocker, '');
-    const c = await makeCore({ supervisor: { outputDir: path.join(blocker, 'output') } });
-    const { ids } = internals(c).supervisor.launch(profile({ args: [CPU_LOAD, '--load', '1', '--name', 'piped'] }), 1, 0);
-    type Log = { lines: { stream: string; text: string }[] };
-    const log = await waitFor(async () => {
-      const l = (await c.invoke('instances.log', { id: ids[0] })) as Log;
-      return l.lines.some((x) => x.stream === 'stdout' && /piped: started/.test(x.text)) ? l : null;
-    }, 'the first line through the pipe');
+    const { log } = await firstLineThroughPipe(path.join(blocker, 'output'));
     expect(log.lines.find((l) => l.stream === 'system' && /output files not opened/.test(l.text))!.text).toMatch(/ENOTDIR|EEXIST/);
   });
 
