@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { freeBytes } from './copier';
 import type { RingLog } from './ring-log';
 
 /** A file this long is emptied once read to its end (the child writes in append mode, so on from 0). */
@@ -99,8 +100,8 @@ export class InstanceOutput {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     // A child whose output file cannot be written fails its writes (a Node app dies of
     // ENOSPC): on a nearly full disk, pipes, which never fill the disk.
-    const s = fs.statfsSync(dir);
-    if (s.bavail * s.bsize < MIN_FREE_BYTES) throw new Error(`only ${Math.round((s.bavail * s.bsize) / 2 ** 20)} MiB free on the disk; free some space`);
+    const free = freeBytes(dir);
+    if (free !== null && free < MIN_FREE_BYTES) throw new Error(`only ${Math.round(free / 2 ** 20)} MiB free on the disk; free some space`);
     const fds: number[] = [];
     const files: OutputFile[] = [];
     try {

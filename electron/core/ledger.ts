@@ -130,22 +130,8 @@ export class Ledger {
 
   /** Instances left running by StreamCap processes that are gone. */
   findOrphans(): Orphan[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json'));
-    } catch {
-      return [];
-    }
     const out: Orphan[] = [];
-    for (const name of names) {
-      const file = path.join(this.dir, name);
-      if (file === this.file) continue;
-      let parsed: z.infer<typeof FileSchema>;
-      try {
-        parsed = FileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-      } catch {
-        continue; // not ours or torn beyond use; left for a human to look at
-      }
+    for (const { name, file, parsed } of this.otherFiles()) {
       if (processIdentity(parsed.ownerPid) === parsed.ownerStartTime) continue; // its owner still runs
       let any = false;
       for (const listed of parsed.entries) {
@@ -176,20 +162,29 @@ export class Ledger {
   /** The ids of every instance listed in any ledger file of the folder, this one's included. */
   listedIds(): Set<string> {
     const ids = new Set<string>(this.entries.keys());
-    let names: string[] = [];
+    for (const { parsed } of this.otherFiles()) for (const e of parsed.entries) ids.add(e.id);
+    return ids;
+  }
+
+  /** The other StreamCap processes' ledger files that parse; one not ours or torn beyond use is left for a human to look at. */
+  private otherFiles(): { name: string; file: string; parsed: z.infer<typeof FileSchema> }[] {
+    let names: string[];
     try {
       names = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json'));
     } catch {
-      /* no ledger yet */
+      return []; // no ledger yet
     }
+    const out: { name: string; file: string; parsed: z.infer<typeof FileSchema> }[] = [];
     for (const name of names) {
+      const file = path.join(this.dir, name);
+      if (file === this.file) continue;
       try {
-        for (const e of FileSchema.parse(JSON.parse(fs.readFileSync(path.join(this.dir, name), 'utf8'))).entries) ids.add(e.id);
+        out.push({ name, file, parsed: FileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) });
       } catch {
-        /* unreadable: findOrphans leaves it for a human too */
+        /* not ours or torn */
       }
     }
-    return ids;
+    return out;
   }
 
   static forget(files: Iterable<string>): void {

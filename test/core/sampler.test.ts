@@ -4,7 +4,7 @@ import { Core } from '../../electron/core/core';
 import { NoGpuSource } from '../../electron/core/gpu/nvidia-reader';
 import type { Snapshot } from '../../shared/contract';
 import { CPU_LOAD, groupPids, have, NODE, nextEvent, nextEvents, profile, ticksOf, tmpDir, waitFor } from '../helpers';
-import { ALL_THREADS_EVERY_MS, childrenIndex, childrenOf, CLK_TCK, ProcessTree } from '../../electron/core/proc/linux';
+import { ALL_THREADS_EVERY_MS, childrenOf, CLK_TCK, processIndex, ProcessTree } from '../../electron/core/proc/linux';
 import { internals } from '../core-internals';
 import { LoopDelayMeter, STALL_MS } from '../../electron/core/loop-delay';
 
@@ -92,14 +92,14 @@ describe('sampler', () => {
     expect(samples[samples.length - 1]!.instances[0]!.processes).toBeGreaterThanOrEqual(2);
   });
 
-  it('finds a child that a worker thread forked, through the children index, and counts its load', async () => {
+  it('finds a child that a worker thread forked, through the process index, and counts its load', async () => {
     // A launcher whose child is forked by a worker thread: not in its main thread's children list.
     const { spawn } = await import('node:child_process');
     const src = `require('child_process').spawn(process.execPath, [${JSON.stringify(CPU_LOAD)}, '--load', '30'], { stdio: 'ignore' }); setInterval(() => {}, 1000);`;
     const launcher = spawn(NODE, ['-e', `new (require('node:worker_threads').Worker)(${JSON.stringify(src)}, { eval: true }); setInterval(() => {}, 1000);`], { detached: true, stdio: 'ignore' });
     leftovers.push(launcher.pid!);
     const pid = launcher.pid!;
-    const child = await waitFor(() => childrenIndex(Date.now()).get(pid)?.[0] ?? null, 'the worker’s child');
+    const child = await waitFor(() => processIndex(Date.now()).children.get(pid)?.[0] ?? null, 'the worker’s child');
     expect(childrenOf(pid)).not.toContain(child); // the main thread's list misses it
     const tree = ProcessTree.forPid(pid)!;
     try {

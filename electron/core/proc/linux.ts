@@ -88,7 +88,7 @@ export function readPidStat(pid: number): PidStat | null {
   return text ? parsePidStat(text) : null;
 }
 
-/** PIDs of the children its main thread forked (nearly every launcher's); children of other threads are in childrenIndex. */
+/** PIDs of the children its main thread forked (nearly every launcher's); children of other threads are in processIndex. */
 export function childrenOf(pid: number): number[] {
   const text = readProcText(`/proc/${pid}/task/${pid}/children`);
   return text ? parseChildren(text) : [];
@@ -100,19 +100,21 @@ export function childrenOf(pid: number): number[] {
  * rescan looks in. It was /proc/<pid>/task/<tid>/children for every thread of every member,
  * each an open, a read and a close: 350 every 15 s for the bench's 32 Node processes of ~11
  * threads, ~2,400 for 16 Unreal instances of 150; one pass reads one file per process of the
- * machine, and every tree rescanning in the same tick shares it (built once per `now`).
+ * machine, and every tree rescanning in the same tick shares it (built once per `now`), as
+ * does a `full` rescan's search of the process group.
  */
-let index: { now: number; children: Map<number, number[]> } | null = null;
-export function childrenIndex(now: number): Map<number, number[]> {
-  if (index?.now === now) return index.children;
+let index: { now: number; stats: PidStat[]; children: Map<number, number[]> } | null = null;
+export function processIndex(now: number): { stats: PidStat[]; children: Map<number, number[]> } {
+  if (index?.now === now) return index;
+  const stats = scanAllProcesses();
   const children = new Map<number, number[]>();
-  for (const stat of scanAllProcesses()) {
+  for (const stat of stats) {
     const list = children.get(stat.ppid);
     if (list) list.push(stat.pid);
     else children.set(stat.ppid, [stat.pid]);
   }
-  index = { now, children };
-  return children;
+  index = { now, stats, children };
+  return index;
 }
 
 /** Every process's stat: a full scan, for the rare moments that need one (start-up, a launcher's exit, an all-threads rescan). */
@@ -147,7 +149,7 @@ interface Member {
   owedSince: number;
 }
 
-/** Children forked by any thread, not only the main one, are looked for this often (see childrenIndex). */
+/** Children forked by any thread, not only the main one, are looked for this often (see processIndex). */
 export const ALL_THREADS_EVERY_MS = 15_000;
 
 /** How long owed child time waits for the reap; a parent that ignores SIGCHLD never gets it in cutime. */
@@ -243,21 +245,19 @@ export class ProcessTree {
 
   /**
    * Looks for new descendants: through main threads' children each time, every
-   * thread's (the children index) every ALL_THREADS_EVERY_MS, and with `full` also through
+   * thread's (the process index) every ALL_THREADS_EVERY_MS, and with `full` also through
    * a scan of /proc for our process group (for a launcher's exit, and for stop).
    */
   rescan(now: number, full = false): void {
     this.lastRescan = now;
-    // Every ALL_THREADS_EVERY_MS, on a clock all trees share: the trees of one tick then read one children index.
-    const slot = Math.floor(now / ALL_THREADS_EVERY_MS);
-    const allThreads = full || slot !== this.allThreadsSlot;
-    if (allThreads) this.allThreadsSlot = slot;
-    const all = allThreads ? childrenIndex(now) : null;
+    const allThreads = full || this.allThreadsDue(now);
+    if (allThreads) this.allThreadsSlot = Math.floor(now / ALL_THREADS_EVERY_MS);
+    const all = allThreads ? processIndex(now) : null;
     const queue = [...this.members.values()].filter((m) => m.alive).map((m) => m.pid);
     const seen = new Set<number>(queue);
     while (queue.length > 0) {
       const pid = queue.shift()!;
-      for (const child of all ? (all.get(pid) ?? []) : this.mainThreadChildren(pid)) {
+      for (const child of all ? (all.children.get(pid) ?? []) : this.mainThreadChildren(pid)) {
         if (seen.has(child)) continue;
         seen.add(child);
         // A child born since the last rescan counts from its start; it is younger than the rescan interval.
@@ -270,10 +270,15 @@ export class ProcessTree {
       // belongs to a different process, the group we knew is gone.
       const leader = readPidStat(this.pgid);
       if (leader && this.pgid === this.rootPid && leader.startTime !== this.rootStartTime) return;
-      for (const stat of scanAllProcesses()) {
+      for (const stat of all!.stats) {
         if (stat.pgid === this.pgid && !this.members.has(stat.pid) && isAliveStat(stat)) this.addMember(stat.pid, false);
       }
     }
+  }
+
+  /** Every ALL_THREADS_EVERY_MS, on a clock all trees share: the trees of one tick then read one process index. */
+  private allThreadsDue(now: number): boolean {
+    return Math.floor(now / ALL_THREADS_EVERY_MS) !== this.allThreadsSlot;
   }
 
   /** Children of a member's main thread, from its held-open file (open/read/close for a PID not a member). */
@@ -287,7 +292,7 @@ export class ProcessTree {
 
   /** Reads every member's stat; call once per tick. */
   read(now: number, rescanEveryMs: number): TreeReading {
-    if (now - this.lastRescan >= rescanEveryMs || Math.floor(now / ALL_THREADS_EVERY_MS) !== this.allThreadsSlot) this.rescan(now);
+    if (now - this.lastRescan >= rescanEveryMs || this.allThreadsDue(now)) this.rescan(now);
     let delta = 0;
     let rss = 0;
     let processes = 0;
