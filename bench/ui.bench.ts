@@ -1,4 +1,4 @@
-// npm run bench:ui [-- --minutes 10 --speed 10 --trace FILE --cpu-profile FILE]
+// npm run bench:ui [-- --minutes 10 --speed 10 --trace FILE --cpu-profile FILE --heap-profile FILE --hide SELECTOR --css RULES]
 // The console in Chromium with 16 instances and full 10-minute chart windows: a
 // bench server serves the built UI and replays synthetic samples (16 instances,
 // 1 s apart in simulated time) at `speed`× real time, so 10 minutes take 1.
@@ -25,7 +25,9 @@ const { values } = parseArgs({
     'no-detail': { type: 'boolean', default: false },
     trace: { type: 'string' },
     'cpu-profile': { type: 'string' },
+    'heap-profile': { type: 'string' },
     hide: { type: 'string' },
+    css: { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -159,6 +161,8 @@ await page.getByTestId('instance-row-16').waitFor();
 if (!values['no-detail']) await page.getByTestId('details-1').click(); // the worst case: one instance's three charts open too
 // An ablation: what a part of the page costs, by leaving it out (--hide '.sparkline').
 if (values.hide) await page.addStyleTag({ content: `${values.hide} { display: none !important; }` });
+// Or what a style change would save, before making it (--css 'table.instances { overflow: visible !important }').
+if (values.css) await page.addStyleTag({ content: values.css });
 
 async function heapMB(): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -215,6 +219,16 @@ if (values['cpu-profile']) {
   const { profile } = await cdp.send('Profiler.stop');
   fs.writeFileSync(values['cpu-profile'], JSON.stringify(profile));
   console.log(`CPU profile of 100 updates written to ${values['cpu-profile']}`);
+}
+if (values['heap-profile']) {
+  // A sampled heap profile of 100 more updates: what they allocated, the collected included
+  // (what makes the GC's work), for DevTools' Memory panel or a summary.
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await play(100);
+  const { profile } = await cdp.send('HeapProfiler.stopSampling');
+  fs.writeFileSync(values['heap-profile'], JSON.stringify(profile));
+  console.log(`heap profile of 100 updates written to ${values['heap-profile']}`);
 }
 const work = [...perUpdate].sort((a, b) => a - b);
 const w = (q: number) => work[Math.min(work.length - 1, Math.floor(work.length * q))]!;

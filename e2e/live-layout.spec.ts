@@ -33,3 +33,39 @@ test('a live sample lays out its figures only, never the whole document', async 
     JSON.stringify(roots),
   ).toEqual([]);
 });
+
+// Figures out of view are not written (live.tsx): a row scrolled out waits, and catches up
+// as soon as it is scrolled back into view.
+test('a row out of view waits for its figures, and catches up when it is scrolled into view', async ({ console: { page, agent } }) => {
+  await agent.call('profiles.save', { id: 'idle', name: 'Idle', exe: process.execPath, args: ['-e', 'setTimeout(Date.now, 600000)'], staggerSec: 0 });
+  await page.setViewportSize({ width: 1400, height: 700 });
+  await page.getByTestId('nav-instances').click();
+  await page.getByTestId('launch-profile').selectOption('idle');
+  await page.getByTestId('launch-count').fill('10');
+  await page.getByTestId('launch-button').click();
+  for (let n = 1; n <= 10; n++) await expect(page.getByTestId(`state-${n}`)).toHaveAttribute('data-state', 'running');
+  await page.evaluate('window.scrollTo(0, 0)');
+  const uptime = (n: number) => page.getByTestId(`uptime-${n}`).innerText();
+  const viewport = page.viewportSize()!.height;
+  const inView = async (n: number) => (await page.getByTestId(`instance-row-${n}`).boundingBox())!.y < viewport;
+  expect(await inView(1), 'row 1 in view').toBe(true);
+  expect(await inView(10), 'row 10 out of view').toBe(false);
+  // The uptime changes every second: in view it moves on, out of view it stays.
+  await expect.poll(() => uptime(1)).not.toBe('—');
+  const [first1, first10] = [await uptime(1), await uptime(10)];
+  await expect.poll(() => uptime(1), { timeout: 5000 }).not.toBe(first1);
+  await page.waitForTimeout(1500);
+  expect(await uptime(10), 'an out-of-view row is not written').toBe(first10);
+  // Scrolled into view, it is written in the frame after, not at the next sample (500 ms on).
+  const after = await page.getByTestId('uptime-10').evaluate(async (el) => {
+    const frame = () => new Promise((r) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => r(null)));
+    el.scrollIntoView({ block: 'center' });
+    for (let k = 0; k < 3; k++) await frame();
+    return el.textContent;
+  });
+  expect(after, 'written as it came into view').not.toBe(first10);
+  // Caught up: the same uptime as a row that was in view all along (the same start, give or take a second).
+  const secs = (s: string) => s.split(':').reduce((a, b) => a * 60 + Number(b), 0);
+  await page.getByTestId('instance-row-1').scrollIntoViewIfNeeded();
+  await expect.poll(async () => Math.abs(secs(await uptime(10)) - secs(await uptime(1))), { timeout: 2000 }).toBeLessThanOrEqual(2);
+});

@@ -38,7 +38,7 @@ export interface Toast {
   text: string;
 }
 
-interface State {
+export interface State {
   transport: Transport | null;
   connection: ConnectionState;
   /** The fleet member whose console this is (relayed by this agent); null: this agent's own. */

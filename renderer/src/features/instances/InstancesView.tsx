@@ -1,9 +1,10 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InstanceInfo, InstanceSample, LogLine, Snapshot } from '../../../../shared/contract';
+import type { InstanceInfo, LogLine, Snapshot } from '../../../../shared/contract';
 import { duration, num, quoteArgs } from '../../ui/format';
 import { run, useStore } from '../../store';
-import { LiveChart, Sparkline, type Point } from '../../ui/charts';
+import { LiveChart, type Point } from '../../ui/charts';
+import { instanceSparks, LiveFig, LiveSparkline, sampleOf, useInView } from '../../live';
 import { ProfileSelect } from '../../ui/ProfileSelect';
 import { perSample, perSampleAndId } from '../../ui/per-sample';
 import { StreamCell, StreamCharts, type SeriesPoint } from '../streams/stream-parts';
@@ -126,29 +127,29 @@ const ProcessCount = memo(function ProcessCount({ count }: { count: number }) {
   return <div className="reason">{t('inst.processes', { count })}</div>;
 });
 
-const Row = memo(function Row({
-  info,
-  sample,
-  selected,
-  spark,
-  fpsSpark,
-  now,
-  streams,
-}: {
-  info: InstanceInfo;
-  sample: InstanceSample | undefined;
-  selected: boolean;
-  spark: (number | null)[];
-  fpsSpark: (number | null)[];
-  now: number;
-  streams: boolean;
-}) {
+const NO_SPARK: (number | null)[] = [];
+
+/**
+ * One instance's row. A sample re-renders none of it: the figures and the sparkline write
+ * themselves from the store (live.tsx). It re-renders when its instance, its selection or
+ * the stream column changes, and when a sample changes the shape of a cell: the process
+ * count, or whether the GPU is measured.
+ */
+const Row = memo(function Row({ info, selected, streams }: { info: InstanceInfo; selected: boolean; streams: boolean }) {
   const { t } = useTranslation();
   const select = useStore((s) => s.select);
+  const { id } = info;
   const active = ACTIVE.has(info.state);
-  const gpu = sample?.gpu;
+  // Out of view, its figures wait (live.tsx): written when it is scrolled back.
+  const [ref, view] = useInView<HTMLTableRowElement>();
+  const processes = useStore((s) => sampleOf(s.latest, id)?.processes ?? 0);
+  // null: measured; a string: why not ('' before the first sample).
+  const gpuReason = useStore((s) => {
+    const g = sampleOf(s.latest, id)?.gpu;
+    return g === undefined ? '' : g.ok ? null : g.reason;
+  });
   return (
-    <tr className={selected ? 'selected' : ''} data-testid={`instance-row-${info.n}`} onClick={() => select(info.id)}>
+    <tr ref={ref} className={selected ? 'selected' : ''} data-testid={`instance-row-${info.n}`} onClick={() => select(id)}>
       <td className="num">{info.n}</td>
       <td>
         {info.profileName}
@@ -164,41 +165,53 @@ const Row = memo(function Row({
       </td>
       <td className="num mono">{info.pid ?? '—'}</td>
       <td className="num" data-testid={`cpu-${info.n}`}>
-        <div className="fig w6">{num(sample?.cpu, 1)}</div>
-        {sample && sample.processes > 1 && <ProcessCount count={sample.processes} />}
+        <LiveFig view={view} className="fig w6" text={(s) => num(sampleOf(s.latest, id)?.cpu, 1)} />
+        {processes > 1 && <ProcessCount count={processes} />}
       </td>
       <td className="num">
-        <div className="fig w9">{sample?.memoryMB != null ? `${num(sample.memoryMB, 0)} MB` : '—'}</div>
+        <LiveFig
+          view={view}
+          className="fig w9"
+          text={(s) => {
+            const mb = sampleOf(s.latest, id)?.memoryMB;
+            return mb != null ? `${num(mb, 0)} MB` : '—';
+          }}
+        />
       </td>
       <td className="num">
-        {gpu?.ok ? (
-          <div className="fig w5">{`${num(gpu.value, 0)} %`}</div>
+        {gpuReason === null ? (
+          <LiveFig
+            view={view}
+            className="fig w5"
+            text={(s) => {
+              const g = sampleOf(s.latest, id)?.gpu;
+              return g?.ok ? `${num(g.value, 0)} %` : '—';
+            }}
+          />
         ) : (
-          <span className="muted" title={gpu ? gpu.reason : ''}>
+          <span className="muted" title={gpuReason}>
             n/m
           </span>
         )}
       </td>
       {streams && (
         <td>
-          <StreamCell info={info} sample={sample} spark={fpsSpark} />
+          <StreamCell info={info} />
         </td>
       )}
-      <td className="num mono">
-        <div className="fig w9">{active && info.startedAt ? duration(now - info.startedAt) : '—'}</div>
+      <td className="num mono" data-testid={`uptime-${info.n}`}>
+        <LiveFig view={view} className="fig w9" text={(s) => (active && info.startedAt && s.latest ? duration(s.latest.t - info.startedAt) : '—')} />
       </td>
       <td className="num">{info.restarts}</td>
       <td>
-        <Sparkline values={spark} />
+        <LiveSparkline view={view} values={(s) => instanceSparks(s.history).cpu.get(id) ?? NO_SPARK} />
       </td>
       <td className="actions" onClick={(e) => e.stopPropagation()}>
-        <RowActions id={info.id} n={info.n} state={info.state} adopted={info.adopted} />
+        <RowActions id={id} n={info.n} state={info.state} adopted={info.adopted} />
       </td>
     </tr>
   );
 });
-
-const NO_SPARK: (number | null)[] = [];
 
 /** The header changes only when the stream column comes or goes: kept out of the per-second re-render. */
 const InstanceTableHead = memo(function InstanceTableHead({ streams }: { streams: boolean }) {
@@ -225,50 +238,19 @@ const InstanceTableHead = memo(function InstanceTableHead({ streams }: { streams
   );
 });
 
+/** The instances and their live figures; re-rendered when the instances or the selection change, not per sample. */
 function InstanceTable() {
   const { t } = useTranslation();
   const instances = useStore((s) => s.instances);
-  const latest = useStore((s) => s.latest);
   const selectedId = useStore((s) => s.selectedId);
-  const history = useStore((s) => s.history);
-  const samples = useMemo(() => new Map(latest?.instances.map((i) => [i.id, i])), [latest]);
-  // Every row's last minute of CPU, in one pass over the history.
-  const [sparks, fpsSparks] = useMemo(() => {
-    const out = new Map<string, (number | null)[]>();
-    const fps = new Map<string, (number | null)[]>();
-    const from = Math.max(0, history.length - 60);
-    for (let k = from; k < history.length; k++) {
-      for (const i of history[k]!.instances) {
-        let arr = out.get(i.id);
-        if (!arr) out.set(i.id, (arr = new Array<number | null>(k - from).fill(null)));
-        arr.push(i.cpu);
-        if (i.stream) {
-          let f = fps.get(i.id);
-          if (!f) fps.set(i.id, (f = new Array<number | null>(k - from).fill(null)));
-          f.push(i.stream.ok ? i.stream.value.fps : null);
-        }
-      }
-    }
-    return [out, fps];
-  }, [history]);
   const streams = instances.some((i) => i.stream && i.stream.viewers > 0);
-  const now = latest?.t ?? 0;
   if (instances.length === 0) return <p className="empty">{t('launch.none')}</p>;
   return (
     <table className="instances" data-testid="instances">
       <InstanceTableHead streams={streams} />
       <tbody>
         {instances.map((i) => (
-          <Row
-            key={i.id}
-            info={i}
-            sample={samples.get(i.id)}
-            selected={i.id === selectedId}
-            spark={sparks.get(i.id) ?? NO_SPARK}
-            fpsSpark={fpsSparks.get(i.id) ?? NO_SPARK}
-            now={now}
-            streams={streams}
-          />
+          <Row key={i.id} info={i} selected={i.id === selectedId} streams={streams} />
         ))}
       </tbody>
     </table>

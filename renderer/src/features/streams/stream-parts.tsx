@@ -6,13 +6,18 @@ import { useTranslation } from 'react-i18next';
 import type { InstanceInfo, InstanceSample, Snapshot } from '../../../../shared/contract';
 import { num } from '../../ui/format';
 import { run, useStore } from '../../store';
+import { instanceSparks, sampleOf } from '../../live';
 import { LiveChart, Sparkline, type Point } from '../../ui/charts';
 import { perSample } from '../../ui/per-sample';
 
-export const StreamCell = memo(function StreamCell({ info, sample, spark }: { info: InstanceInfo; sample: InstanceSample | undefined; spark: (number | null)[] }) {
+const NO_SPARK: (number | null)[] = [];
+
+/** A row's stream figures: re-rendered by each sample on its own (the row is not, live.tsx). */
+export const StreamCell = memo(function StreamCell({ info }: { info: InstanceInfo }) {
   const { t } = useTranslation();
+  const m = useStore((s) => sampleOf(s.latest, info.id)?.stream);
+  const spark = useStore((s) => instanceSparks(s.history).fps.get(info.id) ?? NO_SPARK);
   if (!info.stream || info.stream.viewers === 0) return <span className="muted">—</span>;
-  const m = sample?.stream;
   if (!m) return <span className="muted">—</span>;
   if (!m.ok) {
     return (
