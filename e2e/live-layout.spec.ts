@@ -36,7 +36,7 @@ test('a live sample lays out its figures only, never the whole document', async 
 
 // Figures out of view are not written (live.tsx): a row scrolled out waits, and catches up
 // as soon as it is scrolled back into view.
-test('a row out of view waits for its figures, and catches up when it is scrolled into view', async ({ console: { page, agent } }) => {
+test('a row or a detail out of view waits for its figures, and catches up when it is scrolled into view', async ({ console: { page, agent } }) => {
   await agent.call('profiles.save', { id: 'idle', name: 'Idle', exe: process.execPath, args: ['-e', 'setTimeout(Date.now, 600000)'], staggerSec: 0 });
   await page.setViewportSize({ width: 1400, height: 700 });
   await page.getByTestId('nav-instances').click();
@@ -68,4 +68,17 @@ test('a row out of view waits for its figures, and catches up when it is scrolle
   const secs = (s: string) => s.split(':').reduce((a, b) => a * 60 + Number(b), 0);
   await page.getByTestId('instance-row-1').scrollIntoViewIfNeeded();
   await expect.poll(async () => Math.abs(secs(await uptime(10)) - secs(await uptime(1))), { timeout: 2000 }).toBeLessThanOrEqual(2);
+
+  // An instance's detail out of view: its charts hold still, and move on when it is scrolled to.
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.getByTestId('details-1').click();
+  await page.evaluate('window.scrollTo(0, 0)');
+  const chart = page.getByTestId('chart-instance-cpu');
+  expect((await chart.boundingBox())!.y, 'the detail out of view').toBeGreaterThan(viewport + 100);
+  const points = () => chart.getAttribute('data-points');
+  const held = await points();
+  await page.waitForTimeout(1500);
+  expect(await points(), 'charts out of view hold still').toBe(held);
+  await chart.scrollIntoViewIfNeeded();
+  await expect.poll(points, { timeout: 2000 }).not.toBe(held);
 });

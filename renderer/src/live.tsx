@@ -20,8 +20,8 @@ import { SparkSvg, writeSparkline } from './ui/charts';
  */
 export interface View {
   visible: boolean;
-  /** Called when the part comes into view. */
-  shown: Set<() => void>;
+  /** Called when the part comes into view or goes out of it. */
+  changed: Set<() => void>;
 }
 const views = new WeakMap<Element, View>();
 let io: IntersectionObserver | undefined;
@@ -31,9 +31,9 @@ function observer(): IntersectionObserver {
       for (const e of entries) {
         const view = views.get(e.target);
         if (!view) continue;
-        const was = view.visible;
+        if (view.visible === e.isIntersecting) continue;
         view.visible = e.isIntersecting;
-        if (!was && view.visible) for (const show of view.shown) show();
+        for (const changed of view.changed) changed();
       }
     },
     // A row about to be scrolled into view is written already; one further down catches up
@@ -46,7 +46,7 @@ function observer(): IntersectionObserver {
 /** The element to watch (a ref to attach) and its view, stable for the component's life. */
 export function useInView<E extends Element>(): [React.RefObject<E | null>, View] {
   const ref = useRef<E>(null);
-  const [view] = useState<View>(() => ({ visible: true, shown: new Set() }));
+  const [view] = useState<View>(() => ({ visible: true, changed: new Set() }));
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el || typeof IntersectionObserver === 'undefined') return;
@@ -59,6 +59,18 @@ export function useInView<E extends Element>(): [React.RefObject<E | null>, View
     };
   }, [view]);
   return [ref, view];
+}
+
+/** The element to watch, and whether it is in view: a state, for parts that React renders (a chart's data). */
+export function useVisible<E extends Element>(): [React.RefObject<E | null>, boolean] {
+  const [ref, view] = useInView<E>();
+  const [visible, setVisible] = useState(true);
+  useLayoutEffect(() => {
+    const changed = () => setVisible(view.visible);
+    view.changed.add(changed);
+    return () => void view.changed.delete(changed);
+  }, [view]);
+  return [ref, visible];
 }
 
 /**
@@ -84,8 +96,8 @@ export function useLive<T>(select: (s: State) => T, write: (value: T) => void, v
   useLayoutEffect(() => useStore.subscribe(update), [update]);
   useLayoutEffect(() => {
     if (!view) return;
-    view.shown.add(update);
-    return () => void view.shown.delete(update);
+    view.changed.add(update);
+    return () => void view.changed.delete(update);
   }, [view, update]);
 }
 

@@ -1,10 +1,10 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InstanceInfo, LogLine, Snapshot } from '../../../../shared/contract';
 import { duration, num, quoteArgs } from '../../ui/format';
 import { run, useStore } from '../../store';
 import { LiveChart, type Point } from '../../ui/charts';
-import { instanceSparks, LiveFig, LiveSparkline, sampleOf, useInView } from '../../live';
+import { instanceSparks, LiveFig, LiveSparkline, sampleOf, useInView, useVisible } from '../../live';
 import { ProfileSelect } from '../../ui/ProfileSelect';
 import { perSample, perSampleAndId } from '../../ui/per-sample';
 import { StreamCell, StreamCharts, type SeriesPoint } from '../streams/stream-parts';
@@ -91,8 +91,10 @@ export const StateBadge = memo(function StateBadge({ info, inTable }: { info: Pi
 const seriesPoint = perSampleAndId((snap: Snapshot, id: string): SeriesPoint => ({ t: snap.t, s: snap.instances.find((i) => i.id === id) }));
 const chartPoint = perSample((p: SeriesPoint): Point => ({ t: p.t, cpu: p.s?.cpu ?? null, mem: p.s?.memoryMB ?? null, gpu: p.s?.gpu.ok ? p.s.gpu.value : null }));
 
-function useInstanceSeries(id: string | null, points: number): SeriesPoint[] {
-  const history = useStore((s) => s.history);
+/** An instance's points over the history; while `live` is false, over the history as it was then. */
+function useInstanceSeries(id: string | null, points: number, live = true): SeriesPoint[] {
+  const held = useRef<Snapshot[]>([]);
+  const history = useStore((s) => (live ? (held.current = s.history) : held.current));
   return useMemo(() => {
     const out: SeriesPoint[] = [];
     if (!id) return out;
@@ -297,9 +299,10 @@ const LogView = memo(function LogView({ id }: { id: string }) {
 });
 
 /** The detail's live charts: the only part of the detail a sample re-renders. */
-const InstanceCharts = memo(function InstanceCharts({ info }: { info: InstanceInfo }) {
+const InstanceCharts = memo(function InstanceCharts({ info, visible }: { info: InstanceInfo; visible: boolean }) {
   const { t } = useTranslation();
-  const series = useInstanceSeries(info.id, Infinity);
+  // Out of view (the detail scrolled away), the charts hold still: no re-render, no redraw.
+  const series = useInstanceSeries(info.id, Infinity, visible);
   const data = useMemo<Point[]>(() => series.map(chartPoint), [series]);
   const last = series[series.length - 1]?.s;
   const label = useMemo(() => ({ cpu: t('inst.cpuChart'), mem: t('inst.memChart'), gpu: t('inst.gpuChart') }), [t]);
@@ -346,8 +349,9 @@ const InstanceDetail = memo(function InstanceDetail({ info }: { info: InstanceIn
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [select]);
+  const [ref, visible] = useVisible<HTMLElement>();
   return (
-    <section className="detail" data-testid="instance-detail">
+    <section className="detail" data-testid="instance-detail" ref={ref}>
       <header>
         <h3>
           {t('inst.charts', { n: info.n, name: info.profileName })} <StateBadge info={info} />
@@ -359,7 +363,7 @@ const InstanceDetail = memo(function InstanceDetail({ info }: { info: InstanceIn
       <div className="mono cmd" title={t('inst.command')}>
         {info.exe} {quoteArgs(info.args)}
       </div>
-      <InstanceCharts info={info} />
+      <InstanceCharts info={info} visible={visible} />
       <LogView id={info.id} />
     </section>
   );
