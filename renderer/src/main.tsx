@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { App, TokenPrompt } from './App';
 import { initI18n } from './i18n';
 import { useStore } from './store';
-import { flushCharts } from './ui/charts';
+import { drawAfter } from './ui/charts';
 import { ElectronMemberTransport, ElectronTransport } from './transport/electron';
 import type { Transport } from './transport/types';
 import { takeToken, WebTransport } from './transport/web';
@@ -42,11 +42,12 @@ if (!transport) {
     // One synchronous render for the whole batch; the measure spans the store update and
     // React's render and commit of every live chart (bench/ui.bench.ts reads it).
     const start = performance.now();
-    flushSync(() => {
-      for (const e of batch) apply(e);
-    });
-    // The live charts' canvases, drawn in this frame (their effects asked for a frame).
-    flushCharts();
+    // The live charts' canvases are drawn in this frame, after the commit.
+    drawAfter(() =>
+      flushSync(() => {
+        for (const e of batch) apply(e);
+      }),
+    );
     if (batch.some((e) => e.type === 'sample')) {
       performance.measure('streamcap:update', { start, end: performance.now() });
       // Counted here: asking the timeline for its entries every update cost more than the measure.
