@@ -7,7 +7,7 @@
 //             minute of a 200 ms figure). dist/bench is two folders deep, like dist/cli, so
 //             paths the sources resolve from import.meta.url ('../../package.json') hold.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const bundle = process.argv[2] === '--bundle';
 if (bundle) process.argv.splice(2, 1);
@@ -19,7 +19,7 @@ if (!file) {
 process.argv.splice(1, 1);
 if (bundle) {
   const { build } = await import('esbuild');
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const outfile = path.join(root, 'dist', 'bench', `${path.basename(file).replace(/\.ts$/, '')}.mjs`);
   await build({
     entryPoints: [path.resolve(file)],

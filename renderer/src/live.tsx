@@ -12,6 +12,7 @@ import { useLayoutEffect, useRef, useState } from 'react';
 import type { InstanceSample, Snapshot } from '../../shared/contract';
 import { useStore, type State } from './store';
 import { SparkSvg, writeSparkline } from './ui/charts';
+import { forLast } from './ui/per-sample';
 
 /**
  * Whether a part of the page is in view (or near it): a live figure out of view is not
@@ -84,14 +85,14 @@ export function useLive<T>(select: (s: State) => T, write: (value: T) => void, v
   const fns = useRef({ select, write, view });
   fns.current = { select, write, view };
   const last = useRef<{ value: T } | null>(null);
-  const update = useRef(() => {
+  const [update] = useState(() => () => {
     const { select, write, view } = fns.current;
     if (view && !view.visible && last.current) return;
     const value = select(useStore.getState());
     if (last.current && Object.is(last.current.value, value)) return;
     last.current = { value };
     write(value);
-  }).current;
+  });
   useLayoutEffect(update);
   useLayoutEffect(() => useStore.subscribe(update), [update]);
   useLayoutEffect(() => {
@@ -99,23 +100,6 @@ export function useLive<T>(select: (s: State) => T, write: (value: T) => void, v
     view.changed.add(update);
     return () => void view.changed.delete(update);
   }, [view, update]);
-}
-
-/**
- * `make(key)`, remembered for the last key only: every row asks about the same (latest)
- * snapshot or history, and what is made dies young with it (a WeakMap per sample would
- * keep one for each of the window's 600).
- */
-function forLast<K, V>(make: (key: K) => V): (key: K) => V {
-  let key: K | undefined;
-  let value: V | undefined;
-  return (k) => {
-    if (k !== key || value === undefined) {
-      key = k;
-      value = make(k);
-    }
-    return value;
-  };
 }
 
 /** An instance's sample in a snapshot, found through a map made once per snapshot. */

@@ -94,7 +94,8 @@ const chartPoint = perSample((p: SeriesPoint): Point => ({ t: p.t, cpu: p.s?.cpu
 /** An instance's points over the history; while `live` is false, over the history as it was then. */
 function useInstanceSeries(id: string | null, points: number, live = true): SeriesPoint[] {
   const held = useRef<Snapshot[]>([]);
-  const history = useStore((s) => (live ? (held.current = s.history) : held.current));
+  const history = useStore((s) => (live ? s.history : held.current));
+  held.current = history;
   return useMemo(() => {
     const out: SeriesPoint[] = [];
     if (!id) return out;
